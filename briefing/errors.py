@@ -1,0 +1,71 @@
+"""Errors that carry a message for the user and a hint for the next step.
+
+Domain code raises these; `briefing.cli` is the one place that turns them into
+a message on stderr and an exit code (see `ExitStatus`).
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    OK = 0
+    UNEXPECTED = 1
+    USAGE = 2
+    SOURCE_FAILED = 3
+    DELIVERY_FAILED = 4
+
+
+class BriefingError(Exception):
+    """Base of every error the user is meant to read."""
+
+    exit_status = ExitStatus.UNEXPECTED
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConfigError(BriefingError):
+    """The configuration file is missing, unreadable or invalid."""
+
+    exit_status = ExitStatus.USAGE
+
+    def __init__(self, problems: list[str], hint: str | None = None) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems), hint)
+
+
+class UsageError(BriefingError):
+    """A command-line option has a bad value."""
+
+    exit_status = ExitStatus.USAGE
+
+
+class SourceError(BriefingError):
+    """A source could not be read. Never aborts the briefing: it is reported per source."""
+
+    exit_status = ExitStatus.SOURCE_FAILED
+
+
+class FetchError(SourceError):
+    """The HTTP layer gave up on a request (timeout, size cap, status, redirect)."""
+
+
+class RateLimited(FetchError):
+    """Calling now would break the source's terms of use; nothing was sent."""
+
+
+class StoreError(BriefingError):
+    """The SQLite store is unreadable or damaged."""
+
+
+class DeliveryError(BriefingError):
+    """The briefing was made but could not be delivered (e-mail, site)."""
+
+    exit_status = ExitStatus.DELIVERY_FAILED

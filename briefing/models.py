@@ -1,0 +1,250 @@
+"""The vocabulary every layer shares: incidents as sources report them, and the
+judgements the pipeline adds to them.
+
+Facts (`Incident`) are stored; judgements (`Place`, `Judgement`, `Item`) are
+recomputed on every briefing, so a change of rules applies to old nights too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+# C0 and C1 control characters except tab and newline: they would reach the
+# terminal as escape sequences, break e-mail headers and confuse SQLite users.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SPACES = re.compile(r"[ \t\u00a0]+")
+
+
+def clean_text(value: object, *, single_line: bool = False) -> str:
+    """Untrusted text made safe to keep: no control characters, trimmed.
+
+    Used by every adapter at the border, so nothing past an adapter sees them.
+    """
+    text = "" if value is None else str(value)
+    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    if single_line:
+        text = text.replace("\n", " ")
+    return _SPACES.sub(" ", text).strip()
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """4 for critical down to 0 for info."""
+        return _RANK[self]
+
+    @property
+    def serious(self) -> bool:
+        return self.rank >= _RANK[Severity.HIGH]
+
+    def raised(self, steps: int = 1) -> Severity:
+        """This severity moved up (or down, for negative steps) within the scale."""
+        rank = max(0, min(4, self.rank + steps))
+        return _BY_RANK[rank]
+
+    @classmethod
+    def from_rank(cls, rank: int) -> Severity:
+        return _BY_RANK[max(0, min(4, rank))]
+
+
+_RANK = {Severity.CRITICAL: 4, Severity.HIGH: 3, Severity.MEDIUM: 2, Severity.LOW: 1, Severity.INFO: 0}
+_BY_RANK = {rank: severity for severity, rank in _RANK.items()}
+
+
+class Origin(StrEnum):
+    """Whose reports a source carries; the briefing always says which."""
+
+    POLICE = "police"
+    RESCUE = "rescue"
+    GUARDS = "guards"
+    AUTHORITY = "authority"
+
+
+class Precision(StrEnum):
+    """How exactly an incident is placed, most exact first."""
+
+    STREET = "street"
+    PLACE = "place"
+    DISTRICT = "district"
+    MUNICIPALITY = "municipality"
+    COUNTY = "county"
+
+
+class Status(StrEnum):
+    """Compared with what earlier briefings showed."""
+
+    NEW = "new"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    """One report as a source gave it, normalised at the border.
+
+    Times are timezone-aware. Text fields are already cleaned with `clean_text`.
+    `municipality` is the canonical SCB name when the source says where it
+    happened (None when it only names a county, or nothing). `location` is the
+    source's own place text (the last segment of a police title, a guard
+    report's place column). Coordinates are only set when they mark the
+    incident itself: the police API's `gps` is a municipality centroid and is
+    never used.
+    """
+
+    source: str
+    key: str
+    origin: Origin
+    type: str
+    title: str
+    summary: str
+    published_at: datetime
+    occurred_at: datetime | None = None
+    url: str | None = None
+    municipality: str | None = None
+    county: str | None = None
+    location: str = ""
+    text: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    raw: str = field(default="", compare=False)
+
+    @property
+    def id(self) -> str:
+        return f"{self.source}:{self.key}"
+
+    @property
+    def when(self) -> datetime:
+        """When it happened if known, else when it was reported."""
+        return self.occurred_at or self.published_at
+
+    def fingerprint(self) -> str:
+        """Hash of the reported facts: a new fingerprint is a new version.
+
+        The raw payload is left out, so whitespace or key order changes in a
+        feed never look like an edit.
+        """
+        facts = [
+            self.origin.value,
+            self.type,
+            self.title,
+            self.summary,
+            self.url,
+            self.published_at.isoformat(),
+            self.occurred_at.isoformat() if self.occurred_at else None,
+            self.municipality,
+            self.county,
+            self.location,
+            self.text,
+            self.lat,
+            self.lon,
+        ]
+        blob = json.dumps(facts, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where an incident happened, as far as the text lets us say."""
+
+    municipality: str | None
+    district: str | None = None
+    place: str | None = None
+    precision: Precision = Precision.COUNTY
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """What an incident is and how serious, with the rules that fired."""
+
+    category: str
+    severity: Severity
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def serious(self) -> bool:
+        return self.severity.serious
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A stakeholder the chief may want to inform, and why. Never sent to."""
+
+    name: str
+    kind: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One incident as the briefing shows it."""
+
+    incident: Incident
+    status: Status
+    place: Place
+    judgement: Judgement
+    local: bool
+    version: int = 1
+    stakeholders: tuple[Suggestion, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SourceReport:
+    """How one source fared in this run; shown at the top of every briefing."""
+
+    name: str
+    kind: str
+    origin: Origin
+    status: str  # "ok" | "error" | "stale"
+    fetched: int = 0
+    new: int = 0
+    updated: int = 0
+    error: str | None = None
+    warnings: tuple[str, ...] = ()
+    last_success: datetime | None = None
+    label: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+@dataclass(frozen=True, slots=True)
+class Briefing:
+    """The one model every renderer takes."""
+
+    municipality: str
+    generated_at: datetime
+    window_start: datetime
+    window_end: datetime
+    language: str
+    sources: tuple[SourceReport, ...]
+    items: tuple[Item, ...]
+    demo: bool = False
+
+    @property
+    def local(self) -> tuple[Item, ...]:
+        return tuple(item for item in self.items if item.local)
+
+    @property
+    def neighbours(self) -> tuple[Item, ...]:
+        return tuple(item for item in self.items if not item.local)
+
+    @property
+    def serious(self) -> tuple[Item, ...]:
+        return tuple(item for item in self.local if item.judgement.serious)
+
+    @property
+    def healthy(self) -> bool:
+        return all(source.ok for source in self.sources)

@@ -1,0 +1,114 @@
+"""The adapter contract: one small class per kind of source.
+
+An adapter gets its validated settings and, on `fetch`, a `FetchContext` with
+the HTTP client, the clock and the state it saved last time. It returns a
+`Batch` of normalised incidents. It never sees the store and never prints.
+
+A record it cannot read goes into `Batch.problems` with a message that names
+the record; the rest of the batch is kept. A source it cannot read at all
+raises `SourceError`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from briefing.errors import SourceError
+from briefing.models import Incident, Origin
+
+if TYPE_CHECKING:
+    from briefing.http import HttpClient
+
+
+class SourceSettings(BaseModel):
+    """Keys every `[sources.NAME]` table accepts. Adapters extend this."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: str
+    origin: Origin
+    label: str | None = Field(default=None, description="name shown in the briefing")
+    url: str | None = Field(default=None, description="http(s) URL to fetch")
+    path: Path | None = Field(default=None, description="recorded file, or a folder of them")
+    enabled: bool = True
+    timeout: float = Field(default=30.0, gt=0, le=600, description="total seconds per request")
+
+    @field_validator("url")
+    @classmethod
+    def _http_only(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme == "file":
+            raise ValueError("file:// URLs are refused; put local data in `path`")
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"not an http(s) URL: {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _url_or_path(self) -> SourceSettings:
+        if (self.url is None) == (self.path is None):
+            raise ValueError("give exactly one of `url` or `path`")
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class FetchContext:
+    """What an adapter may use while fetching. Injected, so tests swap it."""
+
+    http: HttpClient
+    now: datetime
+    tz: ZoneInfo
+    municipality: str
+    since: datetime | None = None
+    state: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Batch:
+    """What one fetch produced. `state` is saved with the incidents, atomically."""
+
+    incidents: list[Incident] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    state: dict[str, str] = field(default_factory=dict)
+
+
+class Source(ABC):
+    """Base of every adapter. Subclasses set `kind` and, if they take more keys, `Settings`."""
+
+    kind: ClassVar[str]
+    Settings: ClassVar[type[SourceSettings]] = SourceSettings
+
+    def __init__(self, name: str, settings: SourceSettings) -> None:
+        self.name = name
+        self.settings = settings
+
+    @property
+    def origin(self) -> Origin:
+        return self.settings.origin
+
+    @property
+    def label(self) -> str:
+        return self.settings.label or self.name
+
+    @abstractmethod
+    def fetch(self, ctx: FetchContext) -> Batch:
+        """Read the source and return its incidents, normalised."""
+
+
+def payload_files(path: Path, suffixes: tuple[str, ...]) -> list[Path]:
+    """A recorded file, or the files with one of `suffixes` in a folder, sorted by name."""
+    if path.is_file():
+        return [path]
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in suffixes)
+    raise SourceError(f"{path}: no such file or folder", "check `path` in the source's table")
