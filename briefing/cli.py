@@ -1,0 +1,271 @@
+"""The command line: thin typer commands over `briefing.pipeline`.
+
+This is the one place where errors become messages and exit codes (see
+`briefing.errors.ExitStatus`). Heavy modules are imported inside the commands
+so that `briefing --help` starts fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import ExitStack
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from briefing import __version__
+from briefing.errors import BriefingError, ConfigError, ExitStatus, UsageError
+
+if TYPE_CHECKING:
+    from briefing.config import Config
+    from briefing.http import HttpClient
+    from briefing.models import Briefing
+    from briefing.store import Store
+
+app = typer.Typer(
+    name="briefing",
+    help="The morning security briefing: what the police, the rescue service and the guards "
+    "reported during the evening and night, what is serious, and whom to inform.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,
+)
+
+FORMATS = ("terminal", "text", "markdown", "html", "json")
+
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        "-c",
+        help="Config file. Default: ./sources.toml, then $BRIEFING_CONFIG.",
+        dir_okay=False,
+    ),
+]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"briefing {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Run `briefing today --demo` to see a briefing made from recorded real data."""
+
+
+@app.command()
+def today(
+    config: ConfigOpt = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="terminal, text, markdown, html or json.")
+    ] = "terminal",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Start of the window (ISO 8601; local time without offset).")
+    ] = None,
+    until: Annotated[str | None, typer.Option(help="End of the window (ISO 8601).")] = None,
+    now: Annotated[
+        str | None, typer.Option(help="Replay a past morning: pretend it is this time now.")
+    ] = None,
+    no_fetch: Annotated[
+        bool, typer.Option("--no-fetch", help="Use stored incidents only; fetch nothing.")
+    ] = False,
+    lang: Annotated[str | None, typer.Option("--lang", help="sv (default) or en.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Offline, on bundled recorded data, with a fixed clock.")
+    ] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Fetch every source, store, and show the briefing for the night."""
+    with _errors(debug):
+        _check_choice("--format", fmt, FORMATS)
+        if lang is not None:
+            _check_choice("--lang", lang, ("sv", "en"))
+        with ExitStack() as stack:
+            if demo:
+                from briefing import demo as demo_data
+
+                cfg, store, clock, start = demo_data.setup(stack)
+                since = since or start.isoformat()
+            else:
+                cfg = _load(config)
+                store = _open_store(cfg, stack)
+                clock = None
+            result = _run_today(cfg, store, stack, since, until, now or clock, no_fetch, lang, demo)
+            _emit(result, fmt, output, quiet)
+        raise typer.Exit(ExitStatus.OK if result.healthy else ExitStatus.SOURCE_FAILED)
+
+
+def _run_today(
+    cfg: Config,
+    store: Store,
+    stack: ExitStack,
+    since: str | None,
+    until: str | None,
+    now: str | None,
+    no_fetch: bool,
+    lang: str | None,
+    demo: bool,
+) -> Briefing:
+    from briefing import pipeline
+
+    tz = cfg.tz
+    moment = pipeline.parse_when(now, tz, day_time=pipeline.MORNING) if now else _now(tz)
+    return pipeline.today(
+        cfg,
+        store,
+        _http(store, stack),
+        now=moment,
+        since=pipeline.parse_when(since, tz) if since else None,
+        until=pipeline.parse_when(until, tz, day_end=True) if until else None,
+        fetch=not no_fetch,
+        replay=now is not None,
+        language=lang,
+        demo=demo,
+    )
+
+
+@app.command()
+def fetch(config: ConfigOpt = None, debug: DebugOpt = False) -> None:
+    """Fetch and store every source; show nothing but how each source fared."""
+    with _errors(debug), ExitStack() as stack:
+        from briefing import pipeline
+        from briefing.render.terminal import print_sources
+
+        cfg = _load(config)
+        store = _open_store(cfg, stack)
+        reports = pipeline.fetch_all(cfg, store, _http(store, stack), _now(cfg.tz))
+        print_sources(reports, cfg.briefing.language, _console())
+        healthy = all(report.ok for report in reports)
+    raise typer.Exit(ExitStatus.OK if healthy else ExitStatus.SOURCE_FAILED)
+
+
+@app.command("sources")
+def list_sources(config: ConfigOpt = None, debug: DebugOpt = False) -> None:
+    """Each configured source: kind, origin, last success, last error, counts."""
+    with _errors(debug), ExitStack() as stack:
+        from rich.table import Table
+        from rich.text import Text
+
+        from briefing import pipeline
+
+        cfg = _load(config)
+        store = _open_store(cfg, stack)
+        table = Table("source", "kind", "origin", "where", "last success", "failures", "last error")
+        for adapter in pipeline.build_sources(cfg):
+            health = store.health(adapter.name)
+            settings = adapter.settings
+            last = health.last_success.astimezone(cfg.tz) if health.last_success else None
+            table.add_row(
+                Text(adapter.label),
+                adapter.kind,
+                adapter.origin.value,
+                Text(str(settings.url or settings.path)),
+                f"{last:%Y-%m-%d %H:%M}" if last else "never",
+                str(health.consecutive_failures),
+                Text(health.last_error or ""),
+            )
+        _console().print(table)
+
+
+def _check_choice(option: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise UsageError(f"{option} {value!r}: choose one of {', '.join(choices)}")
+
+
+def _load(path: Path | None) -> Config:
+    from briefing import config
+
+    return config.load(config.find(path))
+
+
+def _open_store(cfg: Config, stack: ExitStack) -> Store:
+    from briefing.store import Store, default_path
+
+    return stack.enter_context(Store(cfg.store.path or default_path()))
+
+
+def _http(store: Store, stack: ExitStack) -> HttpClient:
+    from briefing.http import HttpClient
+
+    return stack.enter_context(HttpClient(call_log=store))
+
+
+def _now(tz: object) -> datetime:
+    from zoneinfo import ZoneInfo
+
+    assert isinstance(tz, ZoneInfo)
+    return datetime.now(tz)
+
+
+def _console() -> object:
+    from briefing.render.terminal import make_console
+
+    return make_console()
+
+
+def _emit(result: Briefing, fmt: str, output: Path | None, quiet: bool) -> None:
+    from briefing import render
+
+    if output is not None:
+        from briefing.deliver import write_atomic
+
+        write_atomic(output, render.render(result, fmt))
+    elif quiet:
+        return
+    elif fmt == "terminal":
+        render.print_terminal(result, render.terminal.make_console())
+    else:
+        sys.stdout.write(render.render(result, fmt))
+
+
+class _errors:
+    """Turns every error into a message on stderr and a documented exit code."""
+
+    def __init__(self, debug: bool) -> None:
+        self.debug = debug
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> bool:
+        if exc is None or isinstance(exc, typer.Exit | typer.Abort | KeyboardInterrupt):
+            return False
+        if self.debug:
+            return False
+        if isinstance(exc, BriefingError):
+            _fail(exc)
+        typer.echo(f"briefing: unexpected error: {type(exc).__name__}: {exc}", err=True)
+        typer.echo("Run again with --debug to see the traceback.", err=True)
+        raise typer.Exit(ExitStatus.UNEXPECTED)
+
+
+def _fail(exc: BriefingError) -> None:
+    if isinstance(exc, ConfigError):
+        typer.echo("briefing: configuration error:", err=True)
+        for problem in exc.problems:
+            typer.echo(f"  {problem}", err=True)
+    else:
+        typer.echo(f"briefing: {exc.message}", err=True)
+    if exc.hint:
+        typer.echo(f"hint: {exc.hint}", err=True)
+    raise typer.Exit(exc.exit_status)
+
+
+def main() -> None:
+    app()

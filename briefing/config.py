@@ -1,0 +1,256 @@
+"""sources.toml → a frozen, validated `Config`, with every problem reported at once.
+
+Problems read `sources.toml:12: sources.polisen.url: not an http(s) URL`: the
+file, the line where the key stands (when it can be found), the dotted key and
+what is wrong. Unknown keys are errors, not silently ignored.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import time
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from briefing import municipalities, sources
+from briefing.errors import ConfigError
+from briefing.sources.base import SourceSettings
+
+CONFIG_ENV = "BRIEFING_CONFIG"
+DEFAULT_NAME = "sources.toml"
+TOP_LEVEL = ("briefing", "store", "sources")
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class BriefingSection(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    municipality: str
+    neighbours: tuple[str, ...] = ()
+    timezone: str = "Europe/Stockholm"
+    language: Literal["sv", "en"] = "sv"
+    night_starts: time = Field(default=time(16, 0))
+    templates: Path | None = None
+
+    @field_validator("municipality")
+    @classmethod
+    def _known_municipality(cls, value: str) -> str:
+        found = municipalities.lookup(value)
+        if found is None:
+            raise ValueError(f"{value!r} is not a Swedish municipality name or kommunkod")
+        return found.name
+
+    @field_validator("neighbours")
+    @classmethod
+    def _known_neighbours(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        names = []
+        for value in values:
+            found = municipalities.lookup(value)
+            if found is None:
+                raise ValueError(f"{value!r} is not a Swedish municipality name or kommunkod")
+            names.append(found.name)
+        return tuple(names)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+
+class StoreSection(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    path: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    path: Path
+    briefing: BriefingSection
+    store: StoreSection
+    sources: Mapping[str, SourceSettings]
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.briefing.timezone)
+
+    @property
+    def municipality(self) -> municipalities.Municipality:
+        found = municipalities.lookup(self.briefing.municipality)
+        assert found is not None  # validated on load
+        return found
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+
+def find(explicit: Path | None = None) -> Path:
+    """The config file: the one given, else ./sources.toml, else $BRIEFING_CONFIG."""
+    if explicit is not None:
+        return explicit
+    local = Path(DEFAULT_NAME)
+    if local.exists():
+        return local
+    env = os.environ.get(CONFIG_ENV)
+    if env:
+        return Path(env)
+    raise ConfigError(
+        [f"no {DEFAULT_NAME} in {Path.cwd()} and ${CONFIG_ENV} is not set"],
+        "pass --config PATH, or try the bundled example with `briefing today --demo`",
+    )
+
+
+def load(path: Path) -> Config:
+    """Read and validate `path`; ConfigError lists every problem found."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError([f"{path}: cannot read: {exc.strerror or exc}"]) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError([f"{path}: not UTF-8 text ({exc.reason})"]) from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([_toml_problem(path, exc)]) from exc
+    return parse(data, path, text)
+
+
+def parse(data: Mapping[str, Any], path: Path, text: str = "") -> Config:
+    """Validate already-parsed TOML data; `text` is used to find line numbers."""
+    problems = _Problems(path, text)
+    for key in data:
+        if key not in TOP_LEVEL:
+            problems.add(key, f"unknown section (expected one of: {', '.join(TOP_LEVEL)})")
+    section = _validate(BriefingSection, data.get("briefing"), "briefing", problems)
+    store = _validate(StoreSection, data.get("store", {}), "store", problems)
+    settings = _validate_sources(data.get("sources", {}), problems)
+    if problems:
+        raise ConfigError(problems.lines, f"fix {path} and run again")
+    assert section is not None and store is not None
+    return Config(
+        path=path,
+        briefing=_resolve_paths(section, path.parent),
+        store=_resolve_paths(store, path.parent),
+        sources={name: _resolve_paths(s, path.parent) for name, s in settings.items()},
+    )
+
+
+def _validate_sources(tables: Any, problems: _Problems) -> dict[str, SourceSettings]:
+    if not isinstance(tables, dict):
+        problems.add("sources", "must be a table of [sources.NAME] tables")
+        return {}
+    if not tables:
+        problems.add("sources", "no sources configured; add at least one [sources.NAME] table")
+    valid: dict[str, SourceSettings] = {}
+    for name, table in tables.items():
+        where = f"sources.{name}"
+        if not isinstance(table, dict):
+            problems.add(where, "must be a table")
+            continue
+        kind = table.get("kind")
+        if kind not in sources.kinds():
+            known = ", ".join(sources.kinds())
+            problems.add(f"{where}.kind", f"unknown kind {kind!r} (known: {known})")
+            continue
+        model = sources.adapter(kind).Settings
+        validated = _validate(model, table, where, problems)
+        if validated is not None:
+            valid[name] = validated
+    return valid
+
+
+def _validate(model: type[M], data: Any, where: str, problems: _Problems) -> M | None:
+    if data is None:
+        problems.add(where, "missing section")
+        return None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            key = ".".join([where, *(str(part) for part in err["loc"])])
+            problems.add(key, _message(err))
+        return None
+
+
+def _message(err: Mapping[str, Any]) -> str:
+    if err["type"] == "extra_forbidden":
+        return "unknown key"
+    if err["type"] == "missing":
+        return "required key is missing"
+    msg = str(err["msg"])
+    return msg.removeprefix("Value error, ")
+
+
+def _resolve_paths(model: M, folder: Path) -> M:
+    """Relative paths in the config are relative to the config file's folder."""
+    updates = {}
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, Path) and not value.is_absolute():
+            updates[name] = (folder / value.expanduser()).resolve()
+    return model.model_copy(update=updates) if updates else model
+
+
+def _toml_problem(path: Path, exc: tomllib.TOMLDecodeError) -> str:
+    match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+    message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+    if match:
+        return f"{path}:{match.group(1)}:{match.group(2)}: TOML syntax: {message}"
+    return f"{path}: TOML syntax: {message}"
+
+
+class _Problems:
+    """Collects problems and finds the line where each dotted key stands."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.lines: list[str] = []
+        self._where = _key_lines(text)
+
+    def __bool__(self) -> bool:
+        return bool(self.lines)
+
+    def add(self, key: str, message: str) -> None:
+        line = self._line(key)
+        prefix = f"{self.path}:{line}" if line else f"{self.path}"
+        self.lines.append(f"{prefix}: {key}: {message}")
+
+    def _line(self, key: str) -> int | None:
+        parts = key.split(".")
+        while parts:
+            found = self._where.get(".".join(parts))
+            if found:
+                return found
+            parts.pop()
+        return None
+
+
+_TABLE = re.compile(r"^\s*\[+\s*([^\]]+?)\s*\]+")
+_KEY = re.compile(r"^\s*(\"[^\"]+\"|[A-Za-z0-9_\-]+)\s*=")
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """Dotted key → line number, for tables and the keys directly in them."""
+    found: dict[str, int] = {}
+    table = ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if m := _TABLE.match(line):
+            table = ".".join(part.strip().strip('"') for part in m.group(1).split("."))
+            found.setdefault(table, number)
+        elif m := _KEY.match(line):
+            key = m.group(1).strip('"')
+            found.setdefault(f"{table}.{key}" if table else key, number)
+    return found

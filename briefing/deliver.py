@@ -1,0 +1,32 @@
+"""Getting a finished briefing somewhere: files (atomically), later the site and SMTP."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from briefing.errors import DeliveryError
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` so that readers see the old file or the new one, never half.
+
+    The data goes to a temporary file in the same folder, is flushed to disk,
+    and then replaces the target in one rename.
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise DeliveryError(f"{path}: cannot write: {exc.strerror or exc}") from exc

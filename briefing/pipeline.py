@@ -1,0 +1,284 @@
+"""fetch → store → window → resolve → classify → Briefing.
+
+The library behind `briefing today`: the CLI only parses options and hands
+the result to a renderer. Every source is fetched concurrently and fails on
+its own; the store keeps facts, and judgements are recomputed here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from briefing import sources
+from briefing.classify import Rules, classify
+from briefing.config import Config
+from briefing.errors import BriefingError, UsageError
+from briefing.http import HttpClient
+from briefing.models import Briefing, Item, SourceReport, Status
+from briefing.places import Area, Gazetteer, resolve
+from briefing.sources.base import Batch, FetchContext, Source
+from briefing.store import Store, Stored
+
+MORNING = time(8, 30)
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    start: datetime
+    end: datetime
+    live: bool
+
+
+def build_sources(config: Config) -> list[Source]:
+    """One adapter per enabled `[sources.NAME]` table, in file order."""
+    return [
+        sources.adapter(settings.kind)(name, settings)
+        for name, settings in config.sources.items()
+        if settings.enabled
+    ]
+
+
+def fetch_all(
+    config: Config, store: Store, http: HttpClient, now: datetime, since: datetime | None = None
+) -> list[SourceReport]:
+    """Fetch every source concurrently, store each batch, and report how each fared.
+
+    A source that raises never stops the others: it is reported as failed.
+    """
+    adapters = build_sources(config)
+    if not adapters:
+        return []
+    with ThreadPoolExecutor(max_workers=min(8, len(adapters))) as pool:
+        futures = [
+            pool.submit(adapter.fetch, _context(config, store, http, adapter, now, since))
+            for adapter in adapters
+        ]
+        return [
+            _settle(store, adapter, future, now)
+            for adapter, future in zip(adapters, futures, strict=True)
+        ]
+
+
+def _context(
+    config: Config,
+    store: Store,
+    http: HttpClient,
+    adapter: Source,
+    now: datetime,
+    since: datetime | None,
+) -> FetchContext:
+    return FetchContext(
+        http=http,
+        now=now,
+        tz=config.tz,
+        municipality=config.municipality.name,
+        since=since,
+        state=store.source_state(adapter.name),
+    )
+
+
+def _settle(store: Store, adapter: Source, future: Future[Batch], now: datetime) -> SourceReport:
+    try:
+        batch = future.result()
+        saved = store.save_batch(adapter.name, batch.incidents, batch.state, now)
+    except BriefingError as exc:
+        return _failed(store, adapter, now, exc.message)
+    except Exception as exc:  # an adapter bug must not cost the other sources
+        return _failed(store, adapter, now, f"{type(exc).__name__}: {exc}")
+    store.record_health(adapter.name, at=now, ok=True, count=len(batch.incidents))
+    return SourceReport(
+        name=adapter.name,
+        kind=adapter.kind,
+        origin=adapter.origin,
+        status="ok",
+        fetched=len(batch.incidents),
+        new=saved.new,
+        updated=saved.updated,
+        warnings=tuple(batch.problems),
+        last_success=now,
+        label=adapter.label,
+    )
+
+
+def _failed(store: Store, adapter: Source, now: datetime, message: str) -> SourceReport:
+    store.record_health(adapter.name, at=now, ok=False, error=message)
+    health = store.health(adapter.name)
+    return SourceReport(
+        name=adapter.name,
+        kind=adapter.kind,
+        origin=adapter.origin,
+        status="error",
+        error=message,
+        last_success=health.last_success,
+        label=adapter.label,
+    )
+
+
+def stored_reports(config: Config, store: Store) -> list[SourceReport]:
+    """Reports from the last recorded fetch of each source, for `--no-fetch`."""
+    reports = []
+    for adapter in build_sources(config):
+        health = store.health(adapter.name)
+        failed = health.consecutive_failures > 0
+        reports.append(
+            SourceReport(
+                name=adapter.name,
+                kind=adapter.kind,
+                origin=adapter.origin,
+                status="error" if failed else "ok",
+                fetched=health.last_count,
+                error=health.last_error if failed else None,
+                last_success=health.last_success,
+                label=adapter.label,
+            )
+        )
+    return reports
+
+
+def window(
+    config: Config,
+    store: Store,
+    now: datetime,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    replay: bool = False,
+) -> Window:
+    """The period this briefing covers.
+
+    Without `since`: from the end of the last live briefing made on an earlier
+    day (so a re-run the same morning covers the same period again), or, on
+    the first run, from `night_starts` yesterday.
+    """
+    tz = config.tz
+    end = until or now
+    live = not replay and since is None and until is None
+    if since is not None:
+        return Window(since, end, live)
+    today = datetime.combine(now.astimezone(tz).date(), time(0), tzinfo=tz)
+    last = store.last_live_briefing(before=today)
+    if last is not None:
+        return Window(last.end.astimezone(tz), end, live)
+    start = datetime.combine(today.date() - timedelta(days=1), config.briefing.night_starts, tz)
+    return Window(start, end, live)
+
+
+def assemble(
+    config: Config,
+    store: Store,
+    span: Window,
+    reports: Sequence[SourceReport],
+    *,
+    now: datetime,
+    language: str | None = None,
+    demo: bool = False,
+) -> Briefing:
+    """Judge the stored incidents of `span` and record what the briefing shows."""
+    home = config.municipality
+    area = Area(home.name, home.county, config.briefing.neighbours)
+    gazetteer = Gazetteer.bundled(home.name)
+    rules = Rules.load()
+    stored = store.window(span.start, span.end)
+    shown = store.shown_versions(s.incident.id for s in stored)
+    items = [
+        item for s in stored if (item := _judge(s, area, gazetteer, rules, shown)) is not None
+    ]
+    store.record_briefing(
+        generated_at=now,
+        start=span.start,
+        end=span.end,
+        live=span.live,
+        shown=[(item.incident.id, item.version) for item in items],
+    )
+    tz = config.tz
+    return Briefing(
+        municipality=home.name,
+        generated_at=now.astimezone(tz),
+        window_start=span.start.astimezone(tz),
+        window_end=span.end.astimezone(tz),
+        language=language or config.briefing.language,
+        sources=tuple(reports),
+        items=tuple(items),
+        demo=demo,
+    )
+
+
+def _judge(
+    stored: Stored,
+    area: Area,
+    gazetteer: Gazetteer | None,
+    rules: Rules,
+    shown: dict[str, int],
+) -> Item | None:
+    incident = stored.incident
+    place = resolve(incident, area, gazetteer)
+    if place.municipality == area.municipality:
+        local = True
+    elif place.municipality in area.neighbours:
+        local = False
+    else:
+        return None
+    before = shown.get(incident.id)
+    if before is None:
+        status = Status.NEW
+    elif before < stored.version:
+        status = Status.UPDATED
+    else:
+        status = Status.UNCHANGED
+    return Item(
+        incident=incident,
+        status=status,
+        place=place,
+        judgement=classify(incident, place, rules),
+        local=local,
+        version=stored.version,
+    )
+
+
+def localize(value: datetime, tz: ZoneInfo) -> datetime:
+    """A naive date-time is local time in `tz`; an aware one keeps its offset."""
+    return value.replace(tzinfo=tz) if value.tzinfo is None else value
+
+
+def today(
+    config: Config,
+    store: Store,
+    http: HttpClient,
+    *,
+    now: datetime,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    fetch: bool = True,
+    replay: bool = False,
+    language: str | None = None,
+    demo: bool = False,
+) -> Briefing:
+    """Everything `briefing today` does before rendering."""
+    reports = fetch_all(config, store, http, now) if fetch else stored_reports(config, store)
+    span = window(config, store, now, since, until, replay=replay)
+    return assemble(config, store, span, reports, now=now, language=language, demo=demo)
+
+
+def parse_when(value: str, tz: ZoneInfo, *, day_end: bool = False, day_time: time = time(0)) -> datetime:
+    """An ISO 8601 date or date-time from the command line; local time when no offset is given.
+
+    A date alone means `day_time` on that day, or the end of the day (the
+    next midnight) when `day_end` is set, so `--until 2024-12-31` includes
+    the 31st.
+    """
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            day = datetime.strptime(text, "%Y-%m-%d").date()
+            if day_end:
+                return datetime.combine(day + timedelta(days=1), time(0), tz)
+            return datetime.combine(day, day_time, tz)
+        return localize(datetime.fromisoformat(text), tz)
+    except ValueError as exc:
+        raise UsageError(
+            f"{value!r} is not an ISO 8601 date or date-time",
+            "write e.g. 2026-11-27 or 2026-11-27T08:30 (local time) or 2026-11-27T07:30:00+00:00",
+        ) from exc

@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+
+import pytest
+
+from briefing import config
+from briefing.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+GOOD = """\
+[briefing]
+municipality = "0123"
+neighbours = ["Upplands väsby", "upplands-bro"]
+night_starts = "17:30"
+
+[sources.polisen]
+kind = "polisen"
+origin = "police"
+url = "https://polisen.se/api/events"
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "sources.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problems(tmp_path: Path, text: str) -> list[str]:
+    with pytest.raises(ConfigError) as info:
+        config.load(write(tmp_path, text))
+    return info.value.problems
+
+
+def test_repository_config_is_valid() -> None:
+    cfg = config.load(ROOT / "sources.toml")
+    assert cfg.municipality.name == "Järfälla"
+    assert cfg.municipality.code == "0123"
+    assert "Upplands Väsby" in cfg.briefing.neighbours
+    assert set(cfg.sources) == {"polisen", "ordningsvakter", "raddningstjanst"}
+    assert cfg.sources["polisen"].url == "https://polisen.se/api/events"
+
+
+def test_names_are_canonical_and_times_parsed(tmp_path: Path) -> None:
+    cfg = config.load(write(tmp_path, GOOD))
+    assert cfg.briefing.municipality == "Järfälla"
+    assert cfg.briefing.neighbours == ("Upplands Väsby", "Upplands-Bro")
+    assert cfg.briefing.night_starts == time(17, 30)
+    assert cfg.briefing.language == "sv"
+    assert str(cfg.tz) == "Europe/Stockholm"
+
+
+def test_relative_paths_resolve_against_the_config_folder(tmp_path: Path) -> None:
+    text = GOOD.replace('url = "https://polisen.se/api/events"', 'path = "data/events.json"')
+    cfg = config.load(write(tmp_path, text + '\n[store]\npath = "state/b.sqlite3"\n'))
+    assert cfg.sources["polisen"].path == tmp_path / "data" / "events.json"
+    assert cfg.store.path == tmp_path / "state" / "b.sqlite3"
+
+
+def test_every_problem_is_reported_at_once_with_line_and_key(tmp_path: Path) -> None:
+    text = """\
+[briefing]
+municipality = "Gotham"
+language = "de"
+colour = "blue"
+
+[sources.polisen]
+kind = "polisen"
+origin = "police"
+url = "ftp://polisen.se/api/events"
+
+[sources.vakter]
+kind = "csv"
+origin = "bouncers"
+path = "x"
+columns = { time = "Datum" }
+
+[sources.other]
+kind = "telepathy"
+origin = "police"
+"""
+    found = problems(tmp_path, text)
+    path = tmp_path / "sources.toml"
+    assert f"{path}:2: briefing.municipality: 'Gotham' is not a Swedish municipality" in found[0]
+    joined = "\n".join(found)
+    assert f"{path}:3: briefing.language:" in joined
+    assert f"{path}:4: briefing.colour: unknown key" in joined
+    assert f"{path}:9: sources.polisen.url: not an http(s) URL" in joined
+    assert f"{path}:13: sources.vakter.origin:" in joined
+    assert f"{path}:18: sources.other.kind: unknown kind 'telepathy'" in joined
+    assert len(found) == 6
+
+
+def test_file_urls_are_refused(tmp_path: Path) -> None:
+    text = GOOD.replace("https://polisen.se/api/events", "file:///etc/passwd")
+    (found,) = problems(tmp_path, text)
+    assert "sources.polisen.url: file:// URLs are refused" in found
+
+
+def test_url_or_path_exactly_one(tmp_path: Path) -> None:
+    text = GOOD + 'path = "also.json"\n'
+    (found,) = problems(tmp_path, text)
+    assert "sources.polisen: give exactly one of `url` or `path`" in found
+    assert f"{tmp_path / 'sources.toml'}:6:" in found
+
+
+def test_toml_syntax_error_gives_line_and_column(tmp_path: Path) -> None:
+    (found,) = problems(tmp_path, GOOD + "broken = [\n")
+    assert found.startswith(f"{tmp_path / 'sources.toml'}:11:")
+    assert "TOML syntax" in found
+
+
+def test_unknown_section_and_missing_briefing(tmp_path: Path) -> None:
+    text = '[sourcez.polisen]\nkind = "polisen"\n'
+    found = problems(tmp_path, text)
+    assert any("sourcez: unknown section" in p for p in found)
+    assert any("briefing: missing section" in p for p in found)
+
+
+def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read"):
+        config.load(tmp_path / "nope.toml")
+
+
+def test_find_prefers_explicit_then_cwd_then_env(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError, match="no sources.toml"):
+        config.find(None)
+    monkeypatch.setenv("BRIEFING_CONFIG", "/etc/briefing.toml")
+    assert config.find(None) == Path("/etc/briefing.toml")
+    write(tmp_path, GOOD)
+    assert config.find(None) == Path("sources.toml")
+    assert config.find(Path("x.toml")) == Path("x.toml")
