@@ -243,7 +243,9 @@ class _errors:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> bool:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: object
+    ) -> bool:
         if exc is None or isinstance(exc, typer.Exit | typer.Abort | KeyboardInterrupt):
             return False
         if self.debug:

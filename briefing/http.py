@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -80,6 +81,18 @@ class MemoryCallLog:
         self.calls.setdefault(key, []).append(at)
 
 
+def ascii_header(value: str) -> str:
+    """A header value HTTP can carry: diacritics dropped ("Järfälla" → "Jarfalla"), no controls."""
+    plain = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
+    return "".join(ch for ch in plain if ch.isprintable())
+
+
+def _refuse_non_http(request: httpx.Request) -> None:
+    # Runs before every request, redirects included, whatever the transport.
+    if request.url.scheme not in ("http", "https"):
+        raise FetchError(f"redirected to {str(request.url)!r}, which is not http(s)")
+
+
 def check_url(url: str) -> str:
     """The URL, if it is http(s) with a host; FetchError otherwise."""
     parts = urlsplit(url)
@@ -102,7 +115,7 @@ class HttpClient:
         sleep: Callable[[float], None] = time.sleep,
         wall_clock: Callable[[], float] = time.time,
     ) -> None:
-        self.user_agent = user_agent
+        self.user_agent = ascii_header(user_agent)
         self.max_bytes = max_bytes
         self.call_log: CallLog = call_log if call_log is not None else MemoryCallLog()
         self.max_wait = max_wait
@@ -112,7 +125,8 @@ class HttpClient:
             transport=transport,
             follow_redirects=True,
             max_redirects=MAX_REDIRECTS,
-            headers={"User-Agent": user_agent},
+            headers={"User-Agent": self.user_agent},
+            event_hooks={"request": [_refuse_non_http]},
         )
 
     def __enter__(self) -> HttpClient:
@@ -142,7 +156,7 @@ class HttpClient:
             self._respect(rate)
         request_headers = dict(headers or {})
         if user_agent:
-            request_headers["User-Agent"] = user_agent
+            request_headers["User-Agent"] = ascii_header(user_agent)
         try:
             return self._stream(url, request_headers, timeout)
         except httpx.TooManyRedirects as exc:

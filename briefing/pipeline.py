@@ -183,9 +183,7 @@ def assemble(
     rules = Rules.load()
     stored = store.window(span.start, span.end)
     shown = store.shown_versions(s.incident.id for s in stored)
-    items = [
-        item for s in stored if (item := _judge(s, area, gazetteer, rules, shown)) is not None
-    ]
+    items = [item for s in stored if (item := _judge(s, area, gazetteer, rules, shown)) is not None]
     store.record_briefing(
         generated_at=now,
         start=span.start,
@@ -262,7 +260,9 @@ def today(
     return assemble(config, store, span, reports, now=now, language=language, demo=demo)
 
 
-def parse_when(value: str, tz: ZoneInfo, *, day_end: bool = False, day_time: time = time(0)) -> datetime:
+def parse_when(
+    value: str, tz: ZoneInfo, *, day_end: bool = False, day_time: time = time(0)
+) -> datetime:
     """An ISO 8601 date or date-time from the command line; local time when no offset is given.
 
     A date alone means `day_time` on that day, or the end of the day (the
