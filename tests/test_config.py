@@ -129,7 +129,7 @@ def test_find_prefers_explicit_then_cwd_then_env(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(ConfigError, match="no sources.toml"):
+    with pytest.raises(ConfigError, match=r"no sources\.toml"):
         config.find(None)
     monkeypatch.setenv("BRIEFING_CONFIG", "/etc/briefing.toml")
     assert config.find(None) == Path("/etc/briefing.toml")
