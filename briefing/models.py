@@ -58,7 +58,13 @@ class Severity(StrEnum):
         return _BY_RANK[max(0, min(4, rank))]
 
 
-_RANK = {Severity.CRITICAL: 4, Severity.HIGH: 3, Severity.MEDIUM: 2, Severity.LOW: 1, Severity.INFO: 0}
+_RANK = {
+    Severity.CRITICAL: 4,
+    Severity.HIGH: 3,
+    Severity.MEDIUM: 2,
+    Severity.LOW: 1,
+    Severity.INFO: 0,
+}
 _BY_RANK = {rank: severity for severity, rank in _RANK.items()}
 
 
