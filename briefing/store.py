@@ -1,0 +1,537 @@
+"""The SQLite store: every version of every incident, each source's state and
+health, the ledger of briefings (what each showed), and the HTTP call log.
+
+Facts are stored; judgements are not, so a change of rules applies to old
+nights too. Times are kept as UTC ISO-8601 text in one fixed format, so text
+order is time order and indexes on them work; they come back as aware UTC.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import sys
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from briefing.errors import StoreError
+from briefing.models import Incident, Origin
+
+FILENAME = "briefing.sqlite3"
+CALL_LOG_SECONDS = 24 * 3600.0
+_CHUNK = 500  # ids per `IN (...)`: well below SQLite's variable limit on old builds
+_INCIDENT_FIELDS = tuple(f.name for f in fields(Incident))
+_DATETIME_FIELDS = ("published_at", "occurred_at")
+
+# Numbered migrations: MIGRATIONS[n - 1] takes a store from user_version n - 1 to n.
+# Append only; never edit one that has shipped.
+MIGRATIONS: list[str] = [
+    # 1: the initial schema. `incidents` points at the latest version of each;
+    # `incident_versions` keeps every version as a JSON document.
+    """
+    CREATE TABLE incidents (
+        id TEXT PRIMARY KEY, source TEXT NOT NULL, key TEXT NOT NULL,
+        first_seen TEXT NOT NULL, version INTEGER NOT NULL, fingerprint TEXT NOT NULL,
+        published_at TEXT NOT NULL, changed_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX incidents_published_at ON incidents (published_at);
+    CREATE INDEX incidents_changed_at ON incidents (changed_at);
+    CREATE TABLE incident_versions (
+        incident_id TEXT NOT NULL REFERENCES incidents (id), version INTEGER NOT NULL,
+        fingerprint TEXT NOT NULL, published_at TEXT NOT NULL, stored_at TEXT NOT NULL,
+        document TEXT NOT NULL,
+        PRIMARY KEY (incident_id, version)
+    );
+    CREATE TABLE source_state (
+        source TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+        PRIMARY KEY (source, key)
+    );
+    CREATE TABLE source_health (
+        source TEXT PRIMARY KEY, last_attempt TEXT, last_success TEXT,
+        consecutive_failures INTEGER NOT NULL, last_error TEXT, last_count INTEGER NOT NULL
+    );
+    CREATE TABLE briefings (
+        id INTEGER PRIMARY KEY, generated_at TEXT NOT NULL,
+        window_start TEXT NOT NULL, window_end TEXT NOT NULL, live INTEGER NOT NULL
+    );
+    CREATE INDEX briefings_live_generated_at ON briefings (live, generated_at);
+    CREATE TABLE briefing_items (
+        briefing_id INTEGER NOT NULL REFERENCES briefings (id),
+        incident_id TEXT NOT NULL, version INTEGER NOT NULL,
+        PRIMARY KEY (briefing_id, incident_id),
+        FOREIGN KEY (incident_id, version) REFERENCES incident_versions (incident_id, version)
+    );
+    CREATE INDEX briefing_items_incident ON briefing_items (incident_id, version);
+    CREATE TABLE calls (key TEXT NOT NULL, at REAL NOT NULL);
+    CREATE INDEX calls_key_at ON calls (key, at);
+    CREATE INDEX calls_at ON calls (at);
+    """,
+]
+
+_MOVE_ASIDE = "move it aside; a new store will be made"
+# SQLite's primary result code → what went wrong, and what to do. Other errors
+# (constraint violations, SQL mistakes) are bugs and keep their traceback.
+_TROUBLE = {
+    "SQLITE_NOTADB": ("is not a briefing store or is damaged", _MOVE_ASIDE),
+    "SQLITE_CORRUPT": ("is damaged", _MOVE_ASIDE),
+    "SQLITE_CANTOPEN": ("cannot be opened", "check that its folder exists and is writable"),
+    "SQLITE_READONLY": ("is read-only", "check the permissions of the file and its folder"),
+    "SQLITE_PERM": ("may not be written", "check the permissions of the file and its folder"),
+    "SQLITE_FULL": ("cannot grow: the disk is full", "free some disk space"),
+    "SQLITE_IOERR": ("could not be read or written", "check the disk"),
+    "SQLITE_BUSY": ("is in use by another run", "try again when the other run has finished"),
+    "SQLITE_LOCKED": ("is in use by another run", "try again when the other run has finished"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    incident: Incident
+    version: int  # 1 for the first version seen
+    first_seen: datetime  # aware, UTC
+    changed_at: datetime  # when this version was stored, aware UTC
+
+
+@dataclass(frozen=True, slots=True)
+class SaveResult:
+    new: int
+    updated: int
+    unchanged: int
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    source: str
+    last_attempt: datetime | None
+    last_success: datetime | None
+    consecutive_failures: int
+    last_error: str | None
+    last_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class BriefingRecord:
+    id: int
+    generated_at: datetime
+    start: datetime
+    end: datetime
+    live: bool
+
+
+class Store:
+    """One SQLite file. Safe to share between threads: adapters fetch in a
+    pool and the HTTP client logs its calls here from those threads."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.RLock()
+        self._conn = _connect(path)
+
+    @classmethod
+    def memory(cls) -> Store:
+        return cls(Path(":memory:"))
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def save_batch(
+        self,
+        source: str,
+        incidents: Sequence[Incident],
+        state: Mapping[str, str],
+        seen_at: datetime,
+    ) -> SaveResult:
+        """Store one fetch and the source's new state in one transaction: all or nothing.
+
+        The state (e.g. an ETag) advances only with the incidents it describes,
+        so a failed save makes the next run fetch the same data again.
+        """
+        seen = _utc_text(seen_at)
+        with self._transaction() as conn:
+            latest = _latest_versions(conn, [incident.id for incident in incidents])
+            rows, result = _plan(incidents, latest, seen)
+            conn.executemany(_UPSERT_INCIDENT, rows)
+            conn.executemany(_INSERT_VERSION, rows)
+            conn.execute("DELETE FROM source_state WHERE source = ?", (source,))
+            conn.executemany(
+                "INSERT INTO source_state (source, key, value) VALUES (?, ?, ?)",
+                [(source, key, value) for key, value in state.items()],
+            )
+        return result
+
+    def source_state(self, source: str) -> dict[str, str]:
+        with self._guard() as conn:
+            sql = "SELECT key, value FROM source_state WHERE source = ?"
+            return dict(conn.execute(sql, (source,)).fetchall())
+
+    def window(self, start: datetime, end: datetime) -> list[Stored]:
+        """The latest version of every incident published in [start, end), and of
+        every incident edited (version > 1) in it. Sorted by (published_at, id)."""
+        bounds = (_utc_text(start), _utc_text(end))
+        with self._guard() as conn:
+            rows = conn.execute(_WINDOW, bounds * 2).fetchall()
+        return [_stored(*row) for row in rows]
+
+    def history(self, incident_id: str) -> list[Stored]:
+        """Every version of one incident, oldest first."""
+        with self._guard() as conn:
+            rows = conn.execute(_HISTORY, (incident_id,)).fetchall()
+        return [_stored(*row) for row in rows]
+
+    def record_health(
+        self, source: str, *, at: datetime, ok: bool, error: str | None = None, count: int = 0
+    ) -> None:
+        """One fetch attempt. A success clears the error and the failure count; a
+        failure keeps the last success and its count."""
+        when = _utc_text(at)
+        with self._transaction() as conn:
+            if ok:
+                conn.execute(_HEALTH_OK, (source, when, count))
+            else:
+                conn.execute(_HEALTH_FAILED, (source, when, error))
+
+    def health(self, source: str) -> Health:
+        with self._guard() as conn:
+            row = conn.execute(_HEALTH, (source,)).fetchone()
+        if row is None:
+            return Health(source, None, None, 0, None, 0)
+        attempt, success, failures, error, count = row
+        return Health(source, _maybe_utc(attempt), _maybe_utc(success), failures, error, count)
+
+    def last_live_briefing(self, before: datetime) -> BriefingRecord | None:
+        """The latest live (not replayed) briefing generated before `before`."""
+        with self._guard() as conn:
+            row = conn.execute(_LAST_LIVE, (_utc_text(before),)).fetchone()
+        if row is None:
+            return None
+        briefing_id, generated_at, start, end, live = row
+        return BriefingRecord(briefing_id, _utc(generated_at), _utc(start), _utc(end), bool(live))
+
+    def shown_versions(self, incident_ids: Iterable[str]) -> dict[str, int]:
+        """For each id, the highest version any briefing showed; ids never shown are absent."""
+        ids = list(dict.fromkeys(incident_ids))
+        shown: dict[str, int] = {}
+        with self._guard() as conn:
+            for chunk in _chunks(ids):
+                sql = _SHOWN.format(marks=",".join("?" * len(chunk)))
+                shown.update(conn.execute(sql, chunk).fetchall())
+        return shown
+
+    def record_briefing(
+        self,
+        *,
+        generated_at: datetime,
+        start: datetime,
+        end: datetime,
+        live: bool,
+        shown: Sequence[tuple[str, int]],
+    ) -> int:
+        """Remember what a briefing showed; returns its id. Every (id, version) must be stored."""
+        times = (_utc_text(generated_at), _utc_text(start), _utc_text(end))
+        with self._transaction() as conn:
+            cursor = conn.execute(_INSERT_BRIEFING, (*times, int(live)))
+            briefing_id = int(cursor.lastrowid or 0)
+            items = [(briefing_id, incident_id, version) for incident_id, version in shown]
+            conn.executemany(_INSERT_ITEM, items)
+        return briefing_id
+
+    def recent_calls(self, key: str, since: float) -> list[float]:
+        """When calls to `key` were made at or after `since` (epoch seconds), oldest first."""
+        with self._guard() as conn:
+            sql = "SELECT at FROM calls WHERE key = ? AND at >= ? ORDER BY at"
+            return [at for (at,) in conn.execute(sql, (key, since))]
+
+    def record_call(self, key: str, at: float) -> None:
+        """Log a call; forget calls a day older than it (no rate limit looks further back)."""
+        with self._transaction() as conn:
+            conn.execute("INSERT INTO calls (key, at) VALUES (?, ?)", (key, at))
+            conn.execute("DELETE FROM calls WHERE at < ?", (at - CALL_LOG_SECONDS,))
+
+    def check(self) -> list[str]:
+        """Problems SQLite finds in the file and in its references; [] when all is well."""
+        with self._lock:
+            try:
+                found = [row[0] for row in self._conn.execute("PRAGMA integrity_check")]
+                dangling = self._conn.execute("PRAGMA foreign_key_check").fetchall()
+            except sqlite3.DatabaseError as exc:
+                return [str(exc)]
+        problems = [message for message in found if message != "ok"]
+        problems += [
+            f"{table} row {rowid}: refers to a missing row of {parent}"
+            for table, rowid, parent, _ in dangling
+        ]
+        return problems
+
+    @contextmanager
+    def _guard(self) -> Iterator[sqlite3.Connection]:
+        """One thread at a time; trouble with the file becomes a StoreError with a hint."""
+        with self._lock, _translated(self.path):
+            yield self._conn
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._guard() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                if conn.in_transaction:  # SQLite may have rolled back already (disk full)
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+
+def default_path(*, environ: Mapping[str, str] | None = None, platform: str | None = None) -> Path:
+    """$BRIEFING_HOME/briefing.sqlite3, else the store in the user's data folder."""
+    env = os.environ if environ is None else environ
+    if home := env.get("BRIEFING_HOME"):
+        return Path(home).expanduser() / FILENAME
+    return _user_data_dir(env, platform or sys.platform) / "briefing" / FILENAME
+
+
+def _user_data_dir(env: Mapping[str, str], platform: str) -> Path:
+    if platform == "darwin":
+        return Path.home() / "Library" / "Application Support"
+    if platform == "win32":
+        local = env.get("LOCALAPPDATA")
+        return Path(local) if local else Path.home() / "AppData" / "Local"
+    xdg = env.get("XDG_DATA_HOME")
+    # The XDG spec says a relative path is invalid and must be ignored.
+    return Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".local" / "share"
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    memory = str(path) == ":memory:"
+    try:
+        if not memory:
+            path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"store {path}: cannot make its folder ({exc})", _PATH_HINT) from exc
+    with _translated(path):
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        try:
+            conn.execute("PRAGMA busy_timeout = 30000")
+            if not memory:
+                conn.execute("PRAGMA journal_mode = WAL")
+            # With WAL, NORMAL cannot corrupt; at worst a power cut loses the last commit.
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            _migrate(conn, path)
+        except BaseException:
+            conn.close()
+            raise
+    return conn
+
+
+@contextmanager
+def _translated(path: Path) -> Iterator[None]:
+    """Trouble with the file becomes a StoreError with a hint; bugs keep their traceback."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        name = getattr(exc, "sqlite_errorname", "") or ""
+        trouble = _TROUBLE.get("_".join(name.split("_")[:2]))
+        if trouble is None:
+            raise
+        raise StoreError(f"store {path} {trouble[0]} ({exc})", trouble[1]) from exc
+
+
+_PATH_HINT = "check the store path ([store] path or $BRIEFING_HOME) and its permissions"
+
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Bring the schema up to len(MIGRATIONS), each migration atomically with its number."""
+    if _user_version(conn) == len(MIGRATIONS):
+        return
+    conn.execute("BEGIN IMMEDIATE")  # another run may be migrating: read the version under the lock
+    try:
+        current = _user_version(conn)
+        if current > len(MIGRATIONS):
+            raise StoreError(
+                f"store {path}: made by a newer briefing (schema {current}, "
+                f"this one knows {len(MIGRATIONS)})",
+                "upgrade briefing, or move the file aside; a new store will be made",
+            )
+        for number, script in enumerate(MIGRATIONS[current:], start=current + 1):
+            for statement in _statements(script):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number}")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def _user_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The statements of a script, one by one, so they run inside our transaction
+    (`executescript` would commit first)."""
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            yield pending
+            pending = ""
+    if pending.strip():
+        yield pending
+
+
+def _utc_text(moment: datetime) -> str:
+    if moment.utcoffset() is None:
+        raise ValueError(f"naive datetime {moment!r}: the store keeps aware times only")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def _maybe_utc(text: str | None) -> datetime | None:
+    return None if text is None else _utc(text)
+
+
+def _chunks(items: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+def _encode(incident: Incident) -> str:
+    """An incident as a JSON document: every field, times ISO-8601 with their own offset."""
+    document: dict[str, Any] = {name: getattr(incident, name) for name in _INCIDENT_FIELDS}
+    document["origin"] = incident.origin.value
+    for name in _DATETIME_FIELDS:
+        if document[name] is not None:
+            document[name] = document[name].isoformat()
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+
+def _decode(document: str) -> Incident:
+    """The incident `_encode` wrote. Fields added to Incident later take their defaults."""
+    values = json.loads(document)
+    if values.keys() - _INCIDENT_FIELDS:  # a field Incident no longer has
+        values = {name: values[name] for name in _INCIDENT_FIELDS if name in values}
+    values["origin"] = Origin(values["origin"])
+    for name in _DATETIME_FIELDS:
+        if values.get(name) is not None:
+            values[name] = datetime.fromisoformat(values[name])
+    return Incident(**values)
+
+
+def _stored(version: int, first_seen: str, changed_at: str, document: str) -> Stored:
+    return Stored(_decode(document), version, _utc(first_seen), _utc(changed_at))
+
+
+def _latest_versions(conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple[int, str]]:
+    latest: dict[str, tuple[int, str]] = {}
+    for chunk in _chunks(list(dict.fromkeys(ids))):
+        sql = _LATEST.format(marks=",".join("?" * len(chunk)))
+        latest.update((row[0], (row[1], row[2])) for row in conn.execute(sql, chunk))
+    return latest
+
+
+def _plan(
+    incidents: Sequence[Incident], latest: dict[str, tuple[int, str]], seen: str
+) -> tuple[list[dict[str, Any]], SaveResult]:
+    """The versions to write, in batch order, so an id seen twice can change in between."""
+    rows: list[dict[str, Any]] = []
+    for incident in incidents:
+        fingerprint = incident.fingerprint()
+        version, previous = latest.get(incident.id, (0, ""))
+        if fingerprint != previous:
+            latest[incident.id] = (version + 1, fingerprint)
+            rows.append(_version_row(incident, version + 1, fingerprint, seen))
+    new = sum(row["version"] == 1 for row in rows)
+    return rows, SaveResult(new, len(rows) - new, len(incidents) - len(rows))
+
+
+def _version_row(incident: Incident, version: int, fingerprint: str, seen: str) -> dict[str, Any]:
+    return {
+        "id": incident.id,
+        "source": incident.source,
+        "key": incident.key,
+        "version": version,
+        "fingerprint": fingerprint,
+        "published_at": _utc_text(incident.published_at),
+        "seen_at": seen,
+        "document": _encode(incident),
+    }
+
+
+# Named parameters, so the same rows feed both statements.
+_UPSERT_INCIDENT = """
+    INSERT INTO incidents
+        (id, source, key, first_seen, version, fingerprint, published_at, changed_at)
+    VALUES (:id, :source, :key, :seen_at, :version, :fingerprint, :published_at, :seen_at)
+    ON CONFLICT (id) DO UPDATE SET
+        version = excluded.version, fingerprint = excluded.fingerprint,
+        published_at = excluded.published_at, changed_at = excluded.changed_at
+"""
+_INSERT_VERSION = """
+    INSERT INTO incident_versions
+        (incident_id, version, fingerprint, published_at, stored_at, document)
+    VALUES (:id, :version, :fingerprint, :published_at, :seen_at, :document)
+"""
+_WINDOW = """
+    SELECT i.version, i.first_seen, i.changed_at, v.document
+    FROM incidents AS i
+    JOIN incident_versions AS v ON v.incident_id = i.id AND v.version = i.version
+    WHERE i.id IN (
+        SELECT id FROM incidents WHERE published_at >= ? AND published_at < ?
+        UNION
+        SELECT id FROM incidents WHERE changed_at >= ? AND changed_at < ? AND version > 1
+    )
+    ORDER BY i.published_at, i.id
+"""
+_LATEST = "SELECT id, version, fingerprint FROM incidents WHERE id IN ({marks})"
+_HISTORY = """
+    SELECT v.version, i.first_seen, v.stored_at, v.document
+    FROM incident_versions AS v JOIN incidents AS i ON i.id = v.incident_id
+    WHERE v.incident_id = ? ORDER BY v.version
+"""
+_HEALTH = """
+    SELECT last_attempt, last_success, consecutive_failures, last_error, last_count
+    FROM source_health WHERE source = ?
+"""
+_HEALTH_OK = """
+    INSERT INTO source_health VALUES (?1, ?2, ?2, 0, NULL, ?3)
+    ON CONFLICT (source) DO UPDATE SET
+        last_attempt = ?2, last_success = ?2, consecutive_failures = 0,
+        last_error = NULL, last_count = ?3
+"""
+_HEALTH_FAILED = """
+    INSERT INTO source_health VALUES (?1, ?2, NULL, 1, ?3, 0)
+    ON CONFLICT (source) DO UPDATE SET
+        last_attempt = ?2, consecutive_failures = consecutive_failures + 1, last_error = ?3
+"""
+_LAST_LIVE = """
+    SELECT id, generated_at, window_start, window_end, live FROM briefings
+    WHERE live = 1 AND generated_at < ? ORDER BY generated_at DESC, id DESC LIMIT 1
+"""
+_SHOWN = """
+    SELECT incident_id, MAX(version) FROM briefing_items
+    WHERE incident_id IN ({marks}) GROUP BY incident_id
+"""
+_INSERT_BRIEFING = """
+    INSERT INTO briefings (generated_at, window_start, window_end, live) VALUES (?, ?, ?, ?)
+"""
+_INSERT_ITEM = """
+    INSERT INTO briefing_items (briefing_id, incident_id, version) VALUES (?, ?, ?)
+    ON CONFLICT (briefing_id, incident_id) DO UPDATE SET version = MAX(version, excluded.version)
+"""
