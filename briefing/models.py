@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 # C0 and C1 control characters except tab and newline: they would reach the
@@ -146,8 +146,8 @@ class Incident:
             self.title,
             self.summary,
             self.url,
-            self.published_at.isoformat(),
-            self.occurred_at.isoformat() if self.occurred_at else None,
+            _utc(self.published_at),
+            _utc(self.occurred_at),
             self.municipality,
             self.county,
             self.location,
@@ -157,6 +157,11 @@ class Incident:
         ]
         blob = json.dumps(facts, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _utc(moment: datetime | None) -> str | None:
+    # The same instant written with another offset is not an edit.
+    return moment.astimezone(UTC).isoformat() if moment else None
 
 
 @dataclass(frozen=True, slots=True)
