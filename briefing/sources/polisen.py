@@ -1,0 +1,324 @@
+"""Polisen's events API (`https://polisen.se/api/events`), live or replayed from files.
+
+The API returns the 500 newest events for the whole country as one unsorted
+JSON array. Its quirks (DOMAIN.md §1) are handled here, at the border:
+
+- `datetime` has an unpadded hour ("2026-06-27 7:19:49 +02:00"), so it is read
+  with `strptime`, never `fromisoformat` (which drops every event before 10:00).
+- The incident time is only in `name` ("06 juni 23:24", "9 juli 15.53"), with
+  no year: the year of publication is used, one less across New Year.
+- The place is the last ", " segment of `name`. `location.name` turned into a
+  county for new events on 2026-01-20 and is only a fallback; where the two
+  disagree (id 472285: "…, Upplands-Bro" with location "Järfälla") the name wins,
+  because it is the text the police write and correct.
+- `location.gps` is a municipality or county centroid: never used as a position.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, ClassVar, NamedTuple
+from urllib.parse import urljoin, urlsplit
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, field_validator
+
+from briefing import municipalities
+from briefing.errors import SourceError
+from briefing.http import RateLimit
+from briefing.models import Incident, Origin, clean_text
+from briefing.sources.base import Batch, FetchContext, Source, SourceSettings, payload_files
+
+BASE_URL = "https://polisen.se/"
+# The terms of use: at least 10 s between calls and at most 60 an hour.
+RATE = RateLimit("polisen.se", min_interval=10.0, per_hour=60)
+DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S %z"  # %H also takes the unpadded "7"
+# Some events are dated a little after their own publication ("22.00" published
+# 21:59:23); only an incident time more than this after publication means the
+# year rolled over ("31 december 23.50" published on 1 January).
+ROLLOVER_SLACK = timedelta(days=1)
+_MONTH_NAMES = (
+    "januari februari mars april maj juni juli augusti september oktober november december"
+)
+MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES.split(" "), start=1)}
+_INCIDENT_TIME = re.compile(r"\s*(\d{1,2})\s+([^\W\d_]+)\s+(\d{1,2})[.:](\d{2})(?!\d)")
+_HEADER_UNSAFE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class PolisenSettings(SourceSettings):
+    """`[sources.NAME]` keys for kind "polisen".
+
+    `details` and `details_path` (the event page behind each event) are accepted
+    so configurations can name them already; this version does not use them yet.
+    """
+
+    user_agent: str | None = Field(
+        default=None,
+        description="User-Agent naming the application and a contact (polisen's terms ask for one)",
+    )
+    details: bool = Field(default=False, description="fetch each event's page (not used yet)")
+    details_path: Path | None = Field(
+        default=None, description="recorded event pages (not used yet)"
+    )
+
+    @field_validator("user_agent")
+    @classmethod
+    def _usable_header(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.strip() or _HEADER_UNSAFE.search(value):
+            raise ValueError("must be non-empty text on one line")
+        return value.strip()
+
+
+class RecordError(ValueError):
+    """One event in the payload cannot be read; the rest of the batch is kept."""
+
+
+class Placement(NamedTuple):
+    municipality: str | None
+    county: str | None
+    location: str
+
+
+class PolisenSource(Source):
+    """Events from the police API, one `Incident` per event version.
+
+    With `path`, every `*.json` file of a folder is read in name order and every
+    event of every file is kept: an id seen in several snapshots appears once per
+    distinct version, oldest file first, so the store (which upserts by id and
+    keeps every version) ends with the latest snapshot's version.
+    """
+
+    kind: ClassVar[str] = "polisen"
+    Settings: ClassVar[type[SourceSettings]] = PolisenSettings
+    settings: PolisenSettings
+
+    def __init__(self, name: str, settings: SourceSettings) -> None:
+        if not isinstance(settings, PolisenSettings):
+            settings = PolisenSettings.model_validate(settings.model_dump())
+        super().__init__(name, settings)
+
+    def fetch(self, ctx: FetchContext) -> Batch:
+        batch = Batch()
+        if self.settings.path is not None:
+            payloads = self._read_files(self.settings.path, batch)
+        else:
+            payloads = [(None, self._download(ctx, str(self.settings.url)))]
+        for file_name, records in payloads:
+            for index, record in enumerate(records):
+                self._add(batch, record, index, file_name, ctx.tz)
+        batch.incidents = in_order(batch.incidents)
+        return batch
+
+    def _download(self, ctx: FetchContext, url: str) -> list[Any]:
+        # One unfiltered call: `locationname` may no longer match county-era events.
+        response = ctx.http.get(
+            url, timeout=self.settings.timeout, rate=RATE, user_agent=self.settings.user_agent
+        )
+        return _as_array(response.json(), url)
+
+    def _read_files(self, path: Path, batch: Batch) -> list[tuple[str | None, list[Any]]]:
+        """Every readable file; a broken one among several is a problem, not a failure."""
+        files = payload_files(path, (".json",))
+        payloads: list[tuple[str | None, list[Any]]] = []
+        errors: list[str] = []
+        for file in files:
+            try:
+                payloads.append((file.name, _as_array(_load_json(file), str(file))))
+            except SourceError as exc:
+                errors.append(exc.message)
+        if errors and not payloads:
+            raise SourceError(errors[0], f"check `path` in [sources.{self.name}]")
+        batch.problems.extend(f"{self.name}: {error}" for error in errors)
+        if not files:
+            batch.problems.append(f"{self.name}: no .json files in {path}")
+        return payloads
+
+    def _add(
+        self, batch: Batch, record: object, index: int, file_name: str | None, tz: ZoneInfo
+    ) -> None:
+        try:
+            incident = parse_event(record, source=self.name, origin=self.origin, tz=tz)
+        except RecordError as exc:
+            where = f" in {file_name}" if file_name else ""
+            batch.problems.append(f"{self.name}: record {index}{_id_of(record)}{where}: {exc}")
+        else:
+            batch.incidents.append(incident)
+
+
+def _load_json(file: Path) -> Any:
+    try:
+        return json.loads(file.read_bytes().decode("utf-8-sig"))
+    except OSError as exc:
+        raise SourceError(f"{file}: cannot read: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"{file}: not UTF-8 text ({exc.reason})") from exc
+    except ValueError as exc:
+        raise SourceError(f"{file}: not valid JSON ({exc})") from exc
+
+
+def _as_array(payload: Any, where: str) -> list[Any]:
+    if not isinstance(payload, list):
+        raise SourceError(
+            f"{where}: expected a JSON array of events, got {type(payload).__name__}",
+            "is this polisen's /api/events?",
+        )
+    return payload
+
+
+def _id_of(record: object) -> str:
+    if isinstance(record, dict) and "id" in record:
+        return f" (id {clean_text(record['id'], single_line=True)[:20]})"
+    return ""
+
+
+def parse_event(record: object, *, source: str, origin: Origin, tz: ZoneInfo) -> Incident:
+    """One API event as an `Incident`; RecordError says what is wrong with it."""
+    if not isinstance(record, dict):
+        raise RecordError(f"not an object but {type(record).__name__}")
+    key = _event_id(record.get("id"))
+    published = _published(record.get("datetime")).astimezone(tz)
+    title = _required_text(record, "name")
+    place = place_of(title, _location_name(record.get("location")))
+    return Incident(
+        source=source,
+        key=key,
+        origin=origin,
+        type=_event_type(record.get("type"), title),
+        title=title,
+        summary=_optional_text(record.get("summary")),
+        published_at=published,
+        occurred_at=incident_time(title, published, tz),
+        url=event_url(record.get("url")),
+        municipality=place.municipality,
+        county=place.county,
+        location=place.location,
+        raw=json.dumps(record, ensure_ascii=False),
+    )
+
+
+def _event_id(value: object) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise RecordError("missing or non-numeric id")
+    text = str(value).strip()
+    if not text.isascii() or not text.isdigit():
+        raise RecordError(f"id is not a number: {clean_text(text)[:20]!r}")
+    return str(int(text))
+
+
+def _published(value: object) -> datetime:
+    if not isinstance(value, str):
+        raise RecordError("missing datetime")
+    try:
+        return datetime.strptime(value.strip(), DATETIME_FORMAT)
+    except ValueError:
+        raise RecordError(f"unreadable datetime {clean_text(value)[:40]!r}") from None
+
+
+def _required_text(record: dict[Any, Any], key: str) -> str:
+    text = _optional_text(record.get(key))
+    if not text:
+        raise RecordError(f"missing or empty {key}")
+    return text
+
+
+def _optional_text(value: object) -> str:
+    return clean_text(value, single_line=True) if isinstance(value, str) else ""
+
+
+def _location_name(location: object) -> str:
+    return _optional_text(location.get("name")) if isinstance(location, dict) else ""
+
+
+def _event_type(value: object, title: str) -> str:
+    """The `type` field, stripped; if it is empty, the type part of the title."""
+    text = _optional_text(value)
+    if text:
+        return text
+    middle = ", ".join(part.strip() for part in title.split(",")[1:-1])
+    return middle or "Övrigt"
+
+
+def event_url(value: object) -> str | None:
+    """The event page as an absolute http(s) URL; anything else is dropped."""
+    if not isinstance(value, str) or not value.strip() or re.search(r"\s", value.strip()):
+        return None
+    url = urljoin(BASE_URL, value.strip())
+    parts = urlsplit(url)
+    return url if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def place_of(name: str, location_name: str) -> Placement:
+    """Municipality and county from the title's last segment, else from `location.name`.
+
+    `location` keeps the title's segment as written ("Upplands väsby").
+    """
+    head, comma, last = name.rpartition(",")
+    segment = last.strip() if comma and head else ""
+    for text in (segment, location_name):
+        if not text:
+            continue
+        found = municipalities.lookup(text)
+        if found is not None:
+            return Placement(found.name, found.county, segment or text)
+        county = municipalities.county(text)
+        if county is not None:
+            return Placement(None, county, segment or text)
+    return Placement(None, None, segment or location_name)
+
+
+def incident_time(name: str, published: datetime, tz: ZoneInfo) -> datetime | None:
+    """The local time at the start of `name` ("06 juni 17.40"), None if there is none.
+
+    The year is the publication's, or the one before when that would put the
+    incident more than a day after its own publication (New Year).
+    """
+    match = _INCIDENT_TIME.match(name)
+    if match is None:
+        return None
+    day, month_name, hour, minute = match.groups()
+    month = MONTHS.get(month_name.casefold())
+    if month is None or int(hour) > 23 or int(minute) > 59:
+        return None
+    year = published.astimezone(tz).year
+    latest = published.astimezone(UTC) + ROLLOVER_SLACK
+    for candidate_year in (year, year - 1):
+        try:
+            wall = datetime(candidate_year, month, int(day), int(hour), int(minute))
+        except ValueError:  # "30 februari", or 29 February outside a leap year
+            continue
+        instant = _local_instant(wall, tz, published)
+        if instant <= latest:
+            return instant.astimezone(tz)
+    return None
+
+
+def _local_instant(wall: datetime, tz: ZoneInfo, published: datetime) -> datetime:
+    """A wall-clock time in `tz` as a UTC instant.
+
+    At a DST switch a wall time can mean two instants (autumn) or none (spring,
+    where fold 0 and 1 give the instants an hour apart on either side of the
+    gap). Take the latest reading not after publication, else the earliest.
+    """
+    readings = sorted({wall.replace(tzinfo=tz, fold=fold).astimezone(UTC) for fold in (0, 1)})
+    before = [reading for reading in readings if reading <= published.astimezone(UTC)]
+    return before[-1] if before else readings[0]
+
+
+def in_order(incidents: list[Incident]) -> list[Incident]:
+    """Sorted by (published_at, key), the versions of one id kept together in the
+    order read, so the last is the latest; a version repeated unchanged is kept once.
+    """
+    latest_published = {incident.key: incident.published_at.timestamp() for incident in incidents}
+    distinct: list[Incident] = []
+    last_fingerprint: dict[str, str] = {}
+    for incident in incidents:
+        fingerprint = incident.fingerprint()
+        if last_fingerprint.get(incident.key) != fingerprint:
+            last_fingerprint[incident.key] = fingerprint
+            distinct.append(incident)
+    return sorted(distinct, key=lambda incident: (latest_published[incident.key], incident.key))
