@@ -1,0 +1,278 @@
+"""Every string the reader sees, in Swedish (default) and English.
+
+Dates are formatted by hand, never through the C locale: cron and containers
+rarely have sv_SE installed, and the briefing must read the same everywhere.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from briefing.models import clean_text
+
+LANGUAGES = ("sv", "en")
+DEFAULT_LANGUAGE = "sv"
+
+_SV: dict[str, str] = {
+    "title": "Säkerhetsbriefing {municipality} — {date}",
+    "window.night": "Kvällen och natten: {start} – {end}",
+    "window.other": "Period: {start} – {end}",
+    "generated": "Skapad {time}",
+    "demo": "DEMO — inspelade data",
+    "heading.sources": "Källor",
+    "heading.serious": "Allvarliga händelser",
+    "heading.other_local": "Övriga händelser i {municipality}",
+    "heading.neighbours": "Grannkommunerna",
+    "source.new.one": "{count} ny",
+    "source.new.other": "{count} nya",
+    "source.updated.one": "{count} uppdaterad",
+    "source.updated.other": "{count} uppdaterade",
+    "source.fetched": "av {count} hämtade",
+    "source.last_success": "senast lyckad {time}",
+    "source.never_succeeded": "aldrig lyckad",
+    "source.more_warnings": "… och {count} varningar till",
+    "alert.sources": "VARNING: källor med problem: {sources}. Händelser kan saknas i briefingen.",
+    "summary.serious.one": "{count} allvarlig",
+    "summary.serious.other": "{count} allvarliga",
+    "summary.local.one": "{count} händelse i {municipality}",
+    "summary.local.other": "{count} händelser i {municipality}",
+    "summary.neighbours": "{count} hos grannkommunerna",
+    "empty.local": "Inga händelser rapporterade i {municipality}.",
+    "empty.caveat": (
+        "Observera: minst en källa fungerade inte, så det kan ha hänt saker "
+        "som briefingen inte fått veta."
+    ),
+    "empty.no_sources": "Observera: inga källor har rapporterat.",
+    "empty.serious": "Inga allvarliga händelser.",
+    "empty.neighbours": "Inga händelser rapporterade hos grannkommunerna.",
+    "district.unknown": "Okänd kommundel",
+    "time.reported": "rapporterad",
+    "label.place": "Plats",
+    "label.reasons": "Skäl",
+    "label.inform": "Informera",
+    "label.link": "Länk",
+    "label.source": "Källa",
+    "label.origin": "Ursprung",
+    "label.status": "Status",
+    "label.new": "Nya",
+    "label.updated": "Uppdaterade",
+    "label.error": "Fel",
+    "label.more_reasons": "+{count} till",
+    "label.via": "{origin}, {source}",
+    "status_source.ok": "ok",
+    "status_source.error": "FEL",
+    "status_source.stale": "inaktuell",
+    "severity.critical": "kritisk",
+    "severity.high": "hög",
+    "severity.medium": "medel",
+    "severity.low": "låg",
+    "severity.info": "info",
+    "status.new": "ny",
+    "status.updated": "uppdaterad",
+    "status.unchanged": "oförändrad",
+    "origin.police": "polis",
+    "origin.rescue": "räddningstjänst",
+    "origin.guards": "ordningsvakter/väktare",
+    "origin.authority": "myndighet",
+    "precision.street": "gatunivå",
+    "precision.place": "plats",
+    "precision.district": "kommundel",
+    "precision.municipality": "bara kommunen",
+    "precision.county": "bara länet",
+    "stakeholder.school": "skola",
+    "stakeholder.housing": "bostäder",
+    "stakeholder.business": "näringsliv",
+    "stakeholder.district_centre": "kommundelscentrum",
+    "stakeholder.other": "övrigt",
+    "category.shooting": "skottlossning",
+    "category.explosion": "explosion",
+    "category.violence": "våld",
+    "category.robbery": "rån",
+    "category.burglary": "inbrott",
+    "category.theft": "stöld",
+    "category.vandalism": "skadegörelse",
+    "category.fire": "brand",
+    "category.weapons": "vapen",
+    "category.drugs": "narkotika",
+    "category.threat": "hot",
+    "category.sexual": "sexualbrott",
+    "category.public_order": "ordningsstörning",
+    "category.traffic": "trafik",
+    "category.accident": "olycka",
+    "category.missing": "försvunnen person",
+    "category.death": "dödsfall",
+    "category.rescue": "räddningsinsats",
+    "category.fraud": "bedrägeri",
+    "category.animal": "djur",
+    "category.info": "information",
+    "category.other": "övrigt",
+}
+
+_EN: dict[str, str] = {
+    "title": "Security briefing {municipality} — {date}",
+    "window.night": "Evening and night: {start} – {end}",
+    "window.other": "Period: {start} – {end}",
+    "generated": "Generated {time}",
+    "demo": "DEMO — recorded data",
+    "heading.sources": "Sources",
+    "heading.serious": "Serious incidents",
+    "heading.other_local": "Other incidents in {municipality}",
+    "heading.neighbours": "Neighbouring municipalities",
+    "source.new.one": "{count} new",
+    "source.new.other": "{count} new",
+    "source.updated.one": "{count} updated",
+    "source.updated.other": "{count} updated",
+    "source.fetched": "of {count} fetched",
+    "source.last_success": "last success {time}",
+    "source.never_succeeded": "never succeeded",
+    "source.more_warnings": "… and {count} more warnings",
+    "alert.sources": "WARNING: sources with problems: {sources}. Incidents may be missing.",
+    "summary.serious.one": "{count} serious",
+    "summary.serious.other": "{count} serious",
+    "summary.local.one": "{count} incident in {municipality}",
+    "summary.local.other": "{count} incidents in {municipality}",
+    "summary.neighbours": "{count} in neighbouring municipalities",
+    "empty.local": "No incidents reported in {municipality}.",
+    "empty.caveat": (
+        "Note: at least one source failed, so things may have happened that "
+        "this briefing has not heard about."
+    ),
+    "empty.no_sources": "Note: no source has reported.",
+    "empty.serious": "No serious incidents.",
+    "empty.neighbours": "No incidents reported in the neighbouring municipalities.",
+    "district.unknown": "District unknown",
+    "time.reported": "reported",
+    "label.place": "Place",
+    "label.reasons": "Reasons",
+    "label.inform": "Inform",
+    "label.link": "Link",
+    "label.source": "Source",
+    "label.origin": "Origin",
+    "label.status": "Status",
+    "label.new": "New",
+    "label.updated": "Updated",
+    "label.error": "Error",
+    "label.more_reasons": "+{count} more",
+    "label.via": "{origin}, {source}",
+    "status_source.ok": "ok",
+    "status_source.error": "FAILED",
+    "status_source.stale": "stale",
+    "severity.critical": "critical",
+    "severity.high": "high",
+    "severity.medium": "medium",
+    "severity.low": "low",
+    "severity.info": "info",
+    "status.new": "new",
+    "status.updated": "updated",
+    "status.unchanged": "unchanged",
+    "origin.police": "police",
+    "origin.rescue": "rescue service",
+    "origin.guards": "security guards",
+    "origin.authority": "authority",
+    "precision.street": "street",
+    "precision.place": "place",
+    "precision.district": "district",
+    "precision.municipality": "municipality only",
+    "precision.county": "county only",
+    "stakeholder.school": "school",
+    "stakeholder.housing": "housing",
+    "stakeholder.business": "business",
+    "stakeholder.district_centre": "district centre",
+    "stakeholder.other": "other",
+    "category.shooting": "shooting",
+    "category.explosion": "explosion",
+    "category.violence": "violence",
+    "category.robbery": "robbery",
+    "category.burglary": "burglary",
+    "category.theft": "theft",
+    "category.vandalism": "vandalism",
+    "category.fire": "fire",
+    "category.weapons": "weapons",
+    "category.drugs": "drugs",
+    "category.threat": "threat",
+    "category.sexual": "sexual offence",
+    "category.public_order": "public order",
+    "category.traffic": "traffic",
+    "category.accident": "accident",
+    "category.missing": "missing person",
+    "category.death": "death",
+    "category.rescue": "rescue",
+    "category.fraud": "fraud",
+    "category.animal": "animal",
+    "category.info": "information",
+    "category.other": "other",
+}
+
+STRINGS: dict[str, dict[str, str]] = {"sv": _SV, "en": _EN}
+
+_WEEKDAYS_SHORT = {
+    "sv": ("mån", "tis", "ons", "tors", "fre", "lör", "sön"),
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+}
+_WEEKDAYS_LONG = {
+    "sv": ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+_MONTHS_SHORT = {
+    "sv": ("jan", "feb", "mars", "apr", "maj", "juni", "juli", "aug", "sep", "okt", "nov", "dec"),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+}
+_MONTHS_LONG = {
+    "sv": (
+        "januari", "februari", "mars", "april", "maj", "juni",
+        "juli", "augusti", "september", "oktober", "november", "december",
+    ),
+    "en": (
+        "January", "February", "March", "April", "May", "June",
+        "July", "August", "September", "October", "November", "December",
+    ),
+}  # fmt: skip
+
+
+def language(lang: str | None) -> str:
+    """The language to use: the one asked for if we have it, else Swedish."""
+    return lang if lang in STRINGS else DEFAULT_LANGUAGE
+
+
+def t(lang: str, key: str, **values: object) -> str:
+    """The string `key` in `lang`, with `values` filled in.
+
+    A key missing in English falls back to Swedish; a key missing everywhere
+    is a programming error and raises KeyError, so tests catch typos.
+    """
+    table = STRINGS[language(lang)]
+    template = table[key] if key in table else _SV[key]
+    return template.format(**values) if values else template
+
+
+def t_count(lang: str, key: str, count: int, **values: object) -> str:
+    """`key.one` or `key.other` depending on `count`."""
+    form = "one" if count == 1 else "other"
+    return t(lang, f"{key}.{form}", count=count, **values)
+
+
+def label(lang: str, group: str, value: str) -> str:
+    """A vocabulary word (severity, category, …); the raw value, cleaned, if unknown.
+
+    Categories and stakeholder kinds come from data files other people edit, so
+    an unknown value is shown as it is rather than hidden.
+    """
+    key = f"{group}.{value}"
+    table = STRINGS[language(lang)]
+    return table.get(key) or _SV.get(key) or clean_text(value, single_line=True)
+
+
+def short_datetime(lang: str, moment: datetime) -> str:
+    """'tors 27 nov 08:31' / 'Thu 27 Nov 08:31'."""
+    lang = language(lang)
+    weekday = _WEEKDAYS_SHORT[lang][moment.weekday()]
+    month = _MONTHS_SHORT[lang][moment.month - 1]
+    return f"{weekday} {moment.day} {month} {moment:%H:%M}"
+
+
+def long_date(lang: str, moment: datetime) -> str:
+    """'torsdag 27 november 2026' / 'Thursday 27 November 2026'."""
+    lang = language(lang)
+    weekday = _WEEKDAYS_LONG[lang][moment.weekday()]
+    month = _MONTHS_LONG[lang][moment.month - 1]
+    return f"{weekday} {moment.day} {month} {moment.year}"

@@ -1,0 +1,84 @@
+"""How each source fared, worded for the top of every briefing: failures first."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
+from briefing.i18n import label, short_datetime, t, t_count
+from briefing.models import SourceReport, clean_text
+
+MAX_WARNINGS = 3
+_SOURCE_ORDER = {"error": 0, "stale": 1}
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLine:
+    name: str
+    label: str
+    origin: str
+    status: str  # ok | error | stale
+    status_label: str
+    failed: bool
+    new: int
+    updated: int
+    counts: str
+    error: str
+    last_success: str
+    warnings: tuple[str, ...]
+
+
+def source_lines(
+    lang: str, zone: tzinfo | None, sources: Iterable[SourceReport]
+) -> tuple[SourceLine, ...]:
+    """One line per source, failures first (errors, then stale, then the healthy ones)."""
+    lines = [_source_line(lang, zone, source) for source in sources]
+    return tuple(sorted(lines, key=lambda line: _SOURCE_ORDER.get(line.status, 2)))
+
+
+def _source_line(lang: str, zone: tzinfo | None, source: SourceReport) -> SourceLine:
+    status = source.status if source.status in ("ok", "error", "stale") else "error"
+    if source.last_success:
+        last = t(
+            lang,
+            "source.last_success",
+            time=short_datetime(lang, local_time(source.last_success, zone)),
+        )
+    else:
+        last = t(lang, "source.never_succeeded")
+    warnings = tuple(clean_text(w, single_line=True) for w in source.warnings[:MAX_WARNINGS])
+    if len(source.warnings) > MAX_WARNINGS:
+        warnings += (t(lang, "source.more_warnings", count=len(source.warnings) - MAX_WARNINGS),)
+    return SourceLine(
+        name=source.name,
+        label=clean_text(source.label or source.name, single_line=True),
+        origin=label(lang, "origin", source.origin.value),
+        status=status,
+        status_label=label(lang, "status_source", status),
+        failed=status != "ok",
+        new=source.new,
+        updated=source.updated,
+        counts=_counts(lang, source),
+        error=clean_text(source.error or "", single_line=True),
+        last_success=last,
+        warnings=warnings,
+    )
+
+
+def _counts(lang: str, source: SourceReport) -> str:
+    """'6 nya, 1 uppdaterad av 500 hämtade'; nothing for a failed source that fetched nothing."""
+    if not source.ok and not source.fetched:
+        return ""
+    new = t_count(lang, "source.new", source.new)
+    updated = t_count(lang, "source.updated", source.updated)
+    return f"{new}, {updated} {t(lang, 'source.fetched', count=source.fetched)}"
+
+
+def alert(lang: str, sources: tuple[SourceLine, ...]) -> str | None:
+    failed = [f"{s.label} ({s.status_label})" for s in sources if s.failed]
+    return t(lang, "alert.sources", sources=", ".join(failed)) if failed else None
+
+
+def local_time(moment: datetime, zone: tzinfo | None) -> datetime:
+    return moment.astimezone(zone) if zone else moment

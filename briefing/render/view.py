@@ -1,0 +1,252 @@
+"""What every format shows, in what order, already worded: the renderers only lay it out.
+
+Keeping content and order here means "failures first" and "an empty night says
+whether we heard nothing" hold for the terminal, text, markdown and HTML alike.
+Feed text is cleaned again here (single line, no control characters), so a
+renderer never has to trust what an adapter let through.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta, tzinfo
+from urllib.parse import urlsplit
+
+from briefing.i18n import label, language, long_date, short_datetime, t, t_count
+from briefing.models import Briefing, Item, Severity, Status, clean_text
+from briefing.render.health import SourceLine, alert, local_time, source_lines
+
+MARKERS = {
+    Severity.CRITICAL: "▲▲",
+    Severity.HIGH: "▲",
+    Severity.MEDIUM: "●",
+    Severity.LOW: "○",
+    Severity.INFO: "·",
+}
+SAFE_SCHEMES = ("http", "https", "mailto")
+MAX_REASONS = 4
+
+
+def safe_url(url: object) -> str | None:
+    """The URL if it may become a link (http, https, mailto), else None.
+
+    Anything with whitespace, control characters, quotes or angle brackets is
+    refused outright rather than repaired: browsers ignore tabs inside
+    "java\\tscript:", and a link the chief cannot trust is worse than none.
+    """
+    if not isinstance(url, str) or not url or any(c in url for c in ' \t\r\n"<>\\`'):
+        return None
+    if clean_text(url) != url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in SAFE_SCHEMES:
+        return None
+    if parts.scheme.lower() != "mailto" and not parts.netloc:
+        return None
+    return url
+
+
+@dataclass(frozen=True, slots=True)
+class Stakeholder:
+    name: str
+    kind: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One incident, worded for display."""
+
+    id: str
+    severity: str
+    severity_label: str
+    marker: str
+    status: str
+    status_label: str
+    loud_status: bool
+    time: str
+    iso_time: str
+    time_note: str
+    kind: str
+    title: str
+    summary: str
+    municipality: str
+    district: str | None
+    place: str
+    precision: str
+    origin: str
+    source: str
+    reasons: tuple[str, ...]
+    stakeholders: tuple[Stakeholder, ...]
+    url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    name: str
+    entries: tuple[Entry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    lang: str
+    municipality: str
+    title: str
+    window: str
+    generated: str
+    demo: str | None
+    sources: tuple[SourceLine, ...]
+    alert: str | None
+    summary: str
+    serious: tuple[Group, ...]
+    other_local: tuple[Entry, ...]
+    neighbours: tuple[Entry, ...]
+    empty: tuple[str, ...]
+    no_serious: str | None
+    no_neighbours: str | None
+
+    def t(self, key: str, **values: object) -> str:
+        return t(self.lang, key, **values)
+
+
+def build(briefing: Briefing) -> View:
+    lang = language(briefing.language)
+    zone = briefing.window_end.tzinfo
+    name = clean_text(briefing.municipality, single_line=True)
+    sources = source_lines(lang, zone, briefing.sources)
+    local = [_entry(lang, zone, item) for item in _by_severity(briefing.local)]
+    serious = [entry for entry in local if Severity(entry.severity).serious]
+    return View(
+        lang=lang,
+        municipality=name,
+        title=t(
+            lang,
+            "title",
+            municipality=name,
+            date=long_date(lang, local_time(briefing.window_end, zone)),
+        ),
+        window=_window(lang, briefing),
+        generated=t(
+            lang, "generated", time=short_datetime(lang, local_time(briefing.generated_at, zone))
+        ),
+        demo=t(lang, "demo") if briefing.demo else None,
+        sources=sources,
+        alert=alert(lang, sources),
+        summary=_summary(lang, briefing, name),
+        serious=_groups(lang, serious),
+        other_local=tuple(entry for entry in local if not Severity(entry.severity).serious),
+        neighbours=tuple(_entry(lang, zone, item) for item in _by_place(briefing.neighbours)),
+        empty=_empty(lang, briefing, name),
+        no_serious=t(lang, "empty.serious") if local and not serious else None,
+        no_neighbours=t(lang, "empty.neighbours") if not briefing.neighbours else None,
+    )
+
+
+def _window(lang: str, briefing: Briefing) -> str:
+    zone = briefing.window_end.tzinfo
+    start, end = local_time(briefing.window_start, zone), local_time(briefing.window_end, zone)
+    overnight = start.date() != end.date() and end - start <= timedelta(hours=24)
+    key = "window.night" if overnight and start.hour >= 12 else "window.other"
+    return t(lang, key, start=short_datetime(lang, start), end=short_datetime(lang, end))
+
+
+def _summary(lang: str, briefing: Briefing, name: str) -> str:
+    parts = [
+        t_count(lang, "summary.serious", len(briefing.serious)),
+        t_count(lang, "summary.local", len(briefing.local), municipality=name),
+        t(lang, "summary.neighbours", count=len(briefing.neighbours)),
+    ]
+    return ", ".join(parts)
+
+
+def _empty(lang: str, briefing: Briefing, name: str) -> tuple[str, ...]:
+    """Why the local part is empty: "nothing happened" never looks like "we heard nothing"."""
+    if briefing.local:
+        return ()
+    lines = [t(lang, "empty.local", municipality=name)]
+    if not briefing.sources:
+        lines.append(t(lang, "empty.no_sources"))
+    elif not briefing.healthy:
+        lines.append(t(lang, "empty.caveat"))
+    return tuple(lines)
+
+
+def _by_severity(items: tuple[Item, ...]) -> list[Item]:
+    """Most severe first; within a severity, in the order things happened."""
+    return sorted(items, key=lambda item: (-item.judgement.severity.rank, item.incident.when))
+
+
+def _by_place(items: tuple[Item, ...]) -> list[Item]:
+    return sorted(items, key=lambda item: (_municipality(item), item.incident.when))
+
+
+def _groups(lang: str, serious: list[Entry]) -> tuple[Group, ...]:
+    """Serious entries by district; the district with the worst incident first, unknown last."""
+    grouped: dict[str | None, list[Entry]] = {}
+    for entry in serious:
+        grouped.setdefault(entry.district, []).append(entry)
+
+    def order(district: str | None) -> tuple[int, int, str]:
+        worst = max(Severity(entry.severity).rank for entry in grouped[district])
+        return (-worst, district is None, district or "")
+
+    unknown = t(lang, "district.unknown")
+    return tuple(Group(d or unknown, tuple(grouped[d])) for d in sorted(grouped, key=order))
+
+
+def _municipality(item: Item) -> str:
+    return clean_text(item.place.municipality or item.incident.municipality or "", single_line=True)
+
+
+def _place_text(item: Item) -> str:
+    parts = [item.place.place, item.place.district]
+    words = [clean_text(p, single_line=True) for p in parts if p]
+    unique = [w for i, w in enumerate(words) if w and w not in words[:i]]
+    return ", ".join(unique) or _municipality(item)
+
+
+def _entry(lang: str, zone: tzinfo | None, item: Item) -> Entry:
+    incident, judgement = item.incident, item.judgement
+    reasons = [clean_text(r, single_line=True) for r in judgement.reasons]
+    if len(reasons) > MAX_REASONS:
+        reasons = [
+            *reasons[:MAX_REASONS],
+            t(lang, "label.more_reasons", count=len(reasons) - MAX_REASONS),
+        ]
+    return Entry(
+        id=incident.id,
+        severity=judgement.severity.value,
+        severity_label=label(lang, "severity", judgement.severity.value).upper(),
+        marker=MARKERS[judgement.severity],
+        status=item.status.value,
+        status_label=_status_label(lang, item.status),
+        loud_status=item.status is not Status.UNCHANGED,
+        time=short_datetime(lang, local_time(incident.when, zone)),
+        iso_time=local_time(incident.when, zone).isoformat(timespec="minutes"),
+        time_note="" if incident.occurred_at else t(lang, "time.reported"),
+        kind=clean_text(incident.type, single_line=True)
+        or label(lang, "category", judgement.category),
+        title=clean_text(incident.title, single_line=True),
+        summary=clean_text(incident.summary, single_line=True),
+        municipality=_municipality(item),
+        district=clean_text(item.place.district, single_line=True) or None,
+        place=_place_text(item),
+        precision=label(lang, "precision", item.place.precision.value),
+        origin=label(lang, "origin", incident.origin.value),
+        source=clean_text(incident.source, single_line=True),
+        reasons=tuple(reasons),
+        stakeholders=tuple(
+            Stakeholder(
+                clean_text(s.name, single_line=True),
+                label(lang, "stakeholder", s.kind),
+                clean_text(s.reason, single_line=True),
+            )
+            for s in item.stakeholders
+        ),
+        url=safe_url(incident.url),
+    )
+
+
+def _status_label(lang: str, status: Status) -> str:
+    word = label(lang, "status", status.value)
+    return word if status is Status.UNCHANGED else word.upper()
