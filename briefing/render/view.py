@@ -109,12 +109,22 @@ class View:
         return t(self.lang, key, **values)
 
 
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What wording an entry needs besides the item itself."""
+
+    lang: str
+    zone: tzinfo | None
+    source_labels: dict[str, str]
+
+
 def build(briefing: Briefing) -> View:
     lang = language(briefing.language)
     zone = briefing.window_end.tzinfo
     name = clean_text(briefing.municipality, single_line=True)
     sources = source_lines(lang, zone, briefing.sources)
-    local = [_entry(lang, zone, item) for item in _by_severity(briefing.local)]
+    context = _Context(lang, zone, {s.name: s.label for s in sources})
+    local = [_entry(context, item) for item in _by_severity(briefing.local)]
     serious = [entry for entry in local if Severity(entry.severity).serious]
     return View(
         lang=lang,
@@ -135,7 +145,7 @@ def build(briefing: Briefing) -> View:
         summary=_summary(lang, briefing, name),
         serious=_groups(lang, serious),
         other_local=tuple(entry for entry in local if not Severity(entry.severity).serious),
-        neighbours=tuple(_entry(lang, zone, item) for item in _by_place(briefing.neighbours)),
+        neighbours=tuple(_entry(context, item) for item in _by_place(briefing.neighbours)),
         empty=_empty(lang, briefing, name),
         no_serious=t(lang, "empty.serious") if local and not serious else None,
         no_neighbours=t(lang, "empty.neighbours") if not briefing.neighbours else None,
@@ -205,14 +215,10 @@ def _place_text(item: Item) -> str:
     return ", ".join(unique) or _municipality(item)
 
 
-def _entry(lang: str, zone: tzinfo | None, item: Item) -> Entry:
-    incident, judgement = item.incident, item.judgement
-    reasons = [clean_text(r, single_line=True) for r in judgement.reasons]
-    if len(reasons) > MAX_REASONS:
-        reasons = [
-            *reasons[:MAX_REASONS],
-            t(lang, "label.more_reasons", count=len(reasons) - MAX_REASONS),
-        ]
+def _entry(context: _Context, item: Item) -> Entry:
+    lang, incident, judgement = context.lang, item.incident, item.judgement
+    when = local_time(incident.when, context.zone)
+    source = clean_text(incident.source, single_line=True)
     return Entry(
         id=incident.id,
         severity=judgement.severity.value,
@@ -221,8 +227,8 @@ def _entry(lang: str, zone: tzinfo | None, item: Item) -> Entry:
         status=item.status.value,
         status_label=_status_label(lang, item.status),
         loud_status=item.status is not Status.UNCHANGED,
-        time=short_datetime(lang, local_time(incident.when, zone)),
-        iso_time=local_time(incident.when, zone).isoformat(timespec="minutes"),
+        time=short_datetime(lang, when),
+        iso_time=when.isoformat(timespec="minutes"),
         time_note="" if incident.occurred_at else t(lang, "time.reported"),
         kind=clean_text(incident.type, single_line=True)
         or label(lang, "category", judgement.category),
@@ -233,17 +239,30 @@ def _entry(lang: str, zone: tzinfo | None, item: Item) -> Entry:
         place=_place_text(item),
         precision=label(lang, "precision", item.place.precision.value),
         origin=label(lang, "origin", incident.origin.value),
-        source=clean_text(incident.source, single_line=True),
-        reasons=tuple(reasons),
-        stakeholders=tuple(
-            Stakeholder(
-                clean_text(s.name, single_line=True),
-                label(lang, "stakeholder", s.kind),
-                clean_text(s.reason, single_line=True),
-            )
-            for s in item.stakeholders
-        ),
+        source=context.source_labels.get(incident.source) or source,
+        reasons=_reasons(lang, item),
+        stakeholders=_stakeholders(lang, item),
         url=safe_url(incident.url),
+    )
+
+
+def _reasons(lang: str, item: Item) -> tuple[str, ...]:
+    """The rules that fired, the first few of them: the chief wants the gist, not the trace."""
+    reasons = [clean_text(r, single_line=True) for r in item.judgement.reasons]
+    if len(reasons) <= MAX_REASONS:
+        return tuple(reasons)
+    more = t(lang, "label.more_reasons", count=len(reasons) - MAX_REASONS)
+    return (*reasons[:MAX_REASONS], more)
+
+
+def _stakeholders(lang: str, item: Item) -> tuple[Stakeholder, ...]:
+    return tuple(
+        Stakeholder(
+            clean_text(s.name, single_line=True),
+            label(lang, "stakeholder", s.kind),
+            clean_text(s.reason, single_line=True),
+        )
+        for s in item.stakeholders
     )
 
 
