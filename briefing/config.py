@@ -124,7 +124,7 @@ def load(path: Path) -> Config:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError([_toml_problem(path, exc)]) from exc
+        raise ConfigError([_toml_problem(path, exc, text)]) from exc
     return parse(data, path, text)
 
 
@@ -204,11 +204,13 @@ def _resolve_paths(model: M, folder: Path) -> M:
     return model.model_copy(update=updates) if updates else model
 
 
-def _toml_problem(path: Path, exc: tomllib.TOMLDecodeError) -> str:
+def _toml_problem(path: Path, exc: tomllib.TOMLDecodeError, text: str) -> str:
     match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-    message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+    message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
     if match:
         return f"{path}:{match.group(1)}:{match.group(2)}: TOML syntax: {message}"
+    if "end of document" in str(exc):
+        return f"{path}:{len(text.splitlines())}: TOML syntax: {message} (at the end of the file)"
     return f"{path}: TOML syntax: {message}"
 
 
