@@ -334,7 +334,8 @@ def _spellings(
             key = fold(" ".join(spelling.split()))
             if key in names and names[key] is not entry:
                 problems.append(
-                    f"{source}: '{spelling}' names both '{names[key].name}' and '{entry.name}'"
+                    f"{source}: '{spelling}' is listed for both '{names[key].name}' "
+                    f"({names[key].kind}) and '{entry.name}' ({entry.kind})"
                 )
             names[key] = entry
     return names

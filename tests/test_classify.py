@@ -1,0 +1,278 @@
+"""classify and rules.toml: the type table, keyword rules, reasons, broken files."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from briefing.classify import Rules, classify
+from briefing.errors import ConfigError
+from briefing.models import Incident, Judgement, Origin, Place, Severity
+from briefing.sources.polisen import parse_event
+
+TZ = ZoneInfo("Europe/Stockholm")
+DATA = Path(__file__).parent / "data"
+NOWHERE = Place("Järfälla")
+
+
+@pytest.fixture(scope="module")
+def rules() -> Rules:
+    return Rules.load()
+
+
+@pytest.fixture(scope="module")
+def events() -> dict[int, Incident]:
+    records = json.loads((DATA / "polisen" / "polisen-events-jarfalla-extract.json").read_text())
+    return {r["id"]: parse_event(r, source="polisen", origin=Origin.POLICE, tz=TZ) for r in records}
+
+
+@pytest.fixture(scope="module")
+def pages() -> dict[int, str]:
+    parsed = json.loads((DATA / "eval" / "polisen-details-jarfalla-parsed.json").read_text())
+    return {p["id"]: "\n".join([p["preamble"], *p["body_paragraphs"]]) for p in parsed}
+
+
+def police_types() -> list[str]:
+    listed = json.loads((DATA / "polisen" / "polisen-event-types.json").read_text())
+    return [entry["type"] for entry in listed["types"]]
+
+
+def report(kind: str, summary: str, origin: Origin = Origin.POLICE, text: str = "") -> Incident:
+    return Incident(
+        source="test",
+        key="1",
+        origin=origin,
+        type=kind,
+        title=f"1 maj 08.00, {kind}, Järfälla",
+        summary=summary,
+        published_at=datetime(2024, 5, 1, 8, 0, tzinfo=TZ),
+        municipality="Järfälla",
+        location="Järfälla",
+        text=text,
+    )
+
+
+def judge(rules: Rules, kind: str, summary: str, origin: Origin = Origin.POLICE) -> Judgement:
+    return classify(report(kind, summary, origin), NOWHERE, rules)
+
+
+def test_all_97_police_types_are_in_the_table(rules: Rules) -> None:
+    types = police_types()
+    assert len(types) == 97
+    missing = [kind for kind in types if kind.strip() not in rules.types]
+    assert missing == []
+    assert {entry.category for entry in rules.types.values()} <= set(rules.categories)
+
+
+def test_the_type_with_a_trailing_space_is_found(rules: Rules) -> None:
+    judgement = judge(rules, "Lagen om hundar och katter ", "En lös hund på en skolgård.")
+    assert judgement.category == "animal"
+    assert judgement.reasons[0] == "type 'Lagen om hundar och katter': animal, base low"
+
+
+def test_an_unknown_type_is_shown_not_hidden(rules: Rules) -> None:
+    judgement = judge(rules, "Drönare över fängelse", "En drönare har setts över anstalten.")
+    assert (judgement.category, judgement.severity) == ("other", Severity.MEDIUM)
+    assert judgement.reasons == ("unknown type 'Drönare över fängelse': other, base medium",)
+
+
+@pytest.mark.parametrize(
+    ("kind", "summary", "category", "severity"),
+    [
+        ("Övrigt", "Skottlossningen i natt utreds som försök till mord.", "shooting", "critical"),
+        ("Misshandel", "En man sköts i benet utanför en port.", "shooting", "critical"),
+        ("Övrigt", "En man hittades knivhuggen i ett trapphus.", "violence", "high"),
+        ("Räddningsinsats", "Det brinner i ett flerbostadshus.", "rescue", "medium"),
+        ("Övrigt", "Det brinner i ett flerbostadshus.", "fire", "high"),
+        (
+            "Farligt föremål, misstänkt",
+            "En sprängladdning hittades vid en port.",
+            "explosion",
+            "critical",
+        ),
+        (
+            "Kontroll person/fordon",
+            "Uppgifter om att någon har skjutit mot ett fönster.",
+            "shooting",
+            "critical",
+        ),
+        ("Stöld/inbrott", "Inbrott i en förskola under natten.", "burglary", "high"),
+        ("Brand", "Butiken utrymdes när det började brinna i ett lager.", "fire", "critical"),
+    ],
+)
+def test_keywords_match_inflected_forms(
+    rules: Rules, kind: str, summary: str, category: str, severity: str
+) -> None:
+    judgement = judge(rules, kind, summary)
+    assert (judgement.category, judgement.severity) == (category, Severity(severity))
+
+
+def test_reasons_name_the_rule_and_the_words(rules: Rules) -> None:
+    judgement = judge(rules, "Brand", "Lägenhetsbrand i natt, två boende fick rökskador.")
+    assert judgement.reasons == (
+        "type 'Brand': fire, base medium",
+        "rule 'building_fire' ('Lägenhetsbrand'): → high",
+        "rule 'people_hurt_in_fire' ('rökskador'): → critical",
+    )
+    evacuated = judge(rules, "Bråk", "Bråk på en restaurang, lokalen utrymdes.")
+    assert evacuated.reasons[-1] == "rule 'evacuation' ('utrymdes'): → critical"
+
+
+@pytest.mark.parametrize(
+    ("kind", "summary", "severity"),
+    [
+        ("Trafikolycka, personskada", "Två bilar krockade, ingen person skadades.", "low"),
+        ("Trafikolycka", "Singelolycka utan personskador på E18.", "low"),
+        ("Trafikolycka", "Inga uppgifter om personskador efter krocken.", "low"),
+        ("Skottlossning, misstänkt", "Polisen hittade inga tecken på skottlossning.", "medium"),
+        ("Brand", "Larm om brand i en skola, men det var falsklarm.", "low"),
+        ("Brand", "Rök i ett trapphus, ingen brand.", "low"),
+        ("Vapenlagen", "Ungdomar med vapenliknande föremål, det var attrapper.", "medium"),
+    ],
+)
+def test_negative_cues_lower(rules: Rules, kind: str, summary: str, severity: str) -> None:
+    assert judge(rules, kind, summary).severity is Severity(severity)
+
+
+def test_serious_injuries_in_a_crash_are_not_no_injuries(rules: Rules) -> None:
+    kept = judge(rules, "Trafikolycka, personskada", "Inga allvarliga personskador uppstod.")
+    assert kept.severity is Severity.MEDIUM
+
+
+def test_the_type_in_the_title_is_not_read_as_text(rules: Rules) -> None:
+    # the title "…, Skottlossning, misstänkt, Järfälla" must not count as shots fired
+    judgement = judge(rules, "Skottlossning, misstänkt", "Samtal om smällar i Kallhäll.")
+    assert judgement.severity is Severity.HIGH
+    knivsta = report("Kontroll", "Utryckning till skola.")
+    knivsta = dataclasses.replace(
+        knivsta, title="1 maj 08.00, Kontroll, Knivsta", location="Knivsta"
+    )
+    assert classify(knivsta, NOWHERE, rules).severity is Severity.LOW
+
+
+def test_summaries_are_information_whatever_they_mention(rules: Rules) -> None:
+    judgement = judge(rules, "Sammanfattning natt", "Skottlossning i Gävle, brand i en villa.")
+    assert (judgement.category, judgement.severity) == ("info", Severity.INFO)
+
+
+@pytest.mark.parametrize(
+    ("kind", "category", "severity"),
+    [
+        ("Brand i soptunna", "fire", "low"),
+        ("Lägenhetsbrand", "fire", "high"),
+        ("Automatlarm", "fire", "low"),
+        ("Ungdomar samlas", "public_order", "medium"),
+        ("Klotter", "vandalism", "medium"),
+        ("Rån mot butik", "robbery", "high"),
+    ],
+)
+def test_free_form_types_from_other_origins_land_sensibly(
+    rules: Rules, kind: str, category: str, severity: str
+) -> None:
+    judgement = judge(rules, kind, "", origin=Origin.GUARDS)
+    assert (judgement.category, judgement.severity) == (category, Severity(severity))
+
+
+def test_a_place_name_carries_its_kind(rules: Rules) -> None:
+    # a guard report whose only text is the place: the canonical name says "centrum"
+    incident = report("Misshandel", "En man slogs ned.")
+    place = Place("Järfälla", "Jakobsberg", "Jakobsbergs centrum")
+    assert classify(incident, place, rules).severity is Severity.HIGH
+    assert classify(incident, NOWHERE, rules).severity is Severity.MEDIUM
+
+
+@pytest.mark.parametrize(
+    ("event_id", "with_page", "category", "severity"),
+    [
+        (540162, False, "shooting", "critical"),  # Kontroll: "skjutit in genom ett fönster"
+        (552279, False, "traffic_accident", "high"),  # a woman died after a bus hit her
+        (552332, False, "violence", "medium"),  # grov misshandel of his girlfriend
+        (429710, False, "violence", "high"),  # "Flicka misshandlad på fest."
+        (543045, False, "weapons", "medium"),  # knives found in a car at a check
+        (420202, True, "shooting", "medium"),  # bangs: "inga tecken på … skottlossning"
+        (442114, True, "weapons", "high"),  # soft air gun, but in a schoolyard
+        (480672, True, "fire", "critical"),  # flat fire, two people with smoke injuries
+        (414100, True, "fire", "medium"),  # flower box on a balcony, smoke alarm
+    ],
+)
+def test_real_events(
+    rules: Rules,
+    events: dict[int, Incident],
+    pages: dict[int, str],
+    event_id: int,
+    with_page: bool,
+    category: str,
+    severity: str,
+) -> None:
+    incident = events[event_id]
+    if with_page:
+        incident = dataclasses.replace(incident, text=pages[event_id])
+    judgement = classify(incident, NOWHERE, rules)
+    assert (judgement.category, judgement.severity) == (category, Severity(severity))
+
+
+BROKEN = """
+categories = ["fire", "other", "info"]
+[types]
+"Brand" = { category = "fire", severity = "hihg" }
+"Okänt" = { category = "weather", severity = "low" }
+
+[[rules]]
+name = "bad_regex"
+pattern = 'brand(\\w*'
+raise_to = "high"
+
+[[rules]]
+name = "bad_severity"
+pattern = 'villa'
+raise_to = "severe"
+
+[[rules]]
+name = "typo"
+pattern = 'villa'
+rasie_to = "high"
+"""
+
+
+def test_a_broken_rules_file_names_file_rule_and_problem(tmp_path: Path) -> None:
+    path = tmp_path / "rules.toml"
+    path.write_text(BROKEN, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        Rules.load(path)
+    problems = caught.value.problems
+    assert all(problem.startswith(f"{path}: ") for problem in problems)
+    expected = [
+        "types.'Brand': severity: 'hihg' is not a severity",
+        "types.'Okänt': unknown category 'weather'",
+        "rules[0] ('bad_regex'): pattern: bad regular expression: missing ),",
+        "rules[1] ('bad_severity'): raise_to: 'severe' is not a severity",
+        "rules[2] ('typo'): unknown key 'rasie_to'",
+        "rules[2] ('typo'): needs an effect",
+    ]
+    for text in expected:
+        assert any(text in problem for problem in problems), text
+
+
+def test_a_rules_file_with_a_toml_error_gives_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "rules.toml"
+    path.write_text('categories = ["other", "info"]\n[types\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"rules\.toml: .*line 2"):
+        Rules.load(path)
+
+
+def test_a_minimal_rules_file_works(tmp_path: Path) -> None:
+    path = tmp_path / "rules.toml"
+    path.write_text(
+        'categories = ["fire", "other", "info"]\n'
+        '[types]\n"Brand" = { category = "fire", severity = "low" }\n'
+        "[[rules]]\nname = \"villa\"\npattern = 'villa\\w*'\nraise = 2\n",
+        encoding="utf-8",
+    )
+    custom = Rules.load(path)
+    assert judge(custom, "Brand", "Brand i en villa.").severity is Severity.HIGH
+    assert judge(custom, "Brand", "Brand i en bil.").severity is Severity.LOW
