@@ -125,12 +125,14 @@ def _run_today(
     from briefing import pipeline
 
     tz = cfg.tz
-    moment = pipeline.parse_when(now, tz, day_time=pipeline.MORNING) if now else _now(tz)
+    wall = _now(tz)
+    moment = pipeline.parse_when(now, tz, day_time=pipeline.MORNING) if now else wall
     return pipeline.today(
         cfg,
         store,
         _http(store, stack),
         now=moment,
+        wall=wall,
         since=pipeline.parse_when(since, tz) if since else None,
         until=pipeline.parse_when(until, tz, day_end=True) if until else None,
         fetch=not no_fetch,

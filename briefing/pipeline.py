@@ -24,6 +24,7 @@ from briefing.sources.base import Batch, FetchContext, Source
 from briefing.store import Store, Stored
 
 MORNING = time(8, 30)
+_INSTANT = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +155,8 @@ def window(
     the first run, from `night_starts` yesterday.
     """
     tz = config.tz
-    end = until or now
+    # A live window includes `now` itself: what this run stores is stamped `now`.
+    end = until or now + _INSTANT
     live = not replay and since is None and until is None
     if since is not None:
         return Window(since, end, live)
@@ -175,13 +177,23 @@ def assemble(
     now: datetime,
     language: str | None = None,
     demo: bool = False,
+    followed: frozenset[str] = frozenset(),
 ) -> Briefing:
-    """Judge the stored incidents of `span` and record what the briefing shows."""
+    """Judge the stored incidents of `span` and record what the briefing shows.
+
+    `followed` names the sources that were fetched successfully before this
+    run: what they deliver now that was published earlier (a late CSV drop, a
+    police event corrected into this municipality) is news and is shown. A
+    source's very first fetch brings its whole backlog, which is not.
+    """
     home = config.municipality
     area = Area(home.name, home.county, config.briefing.neighbours)
     gazetteer = Gazetteer.bundled(home.name)
     rules = Rules.load()
     stored = store.window(span.start, span.end)
+    if span.live and followed:
+        late = store.arrivals(span.start, span.end)
+        stored += [s for s in late if s.incident.source in followed]
     shown = store.shown_versions(s.incident.id for s in stored)
     items = [item for s in stored if (item := _judge(s, area, gazetteer, rules, shown)) is not None]
     store.record_briefing(
@@ -253,11 +265,20 @@ def today(
     replay: bool = False,
     language: str | None = None,
     demo: bool = False,
+    wall: datetime | None = None,
 ) -> Briefing:
-    """Everything `briefing today` does before rendering."""
-    reports = fetch_all(config, store, http, now) if fetch else stored_reports(config, store)
+    """Everything `briefing today` does before rendering.
+
+    `now` is the briefing's clock (a past moment in a replay); `wall` is the
+    real time, which stamps what is fetched and stored (default: `now`).
+    """
+    followed = frozenset(name for name in config.sources if store.health(name).last_success)
+    fetched_at = wall or now
+    reports = fetch_all(config, store, http, fetched_at) if fetch else stored_reports(config, store)
     span = window(config, store, now, since, until, replay=replay)
-    return assemble(config, store, span, reports, now=now, language=language, demo=demo)
+    return assemble(
+        config, store, span, reports, now=now, language=language, demo=demo, followed=followed
+    )
 
 
 def parse_when(

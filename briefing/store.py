@@ -72,6 +72,10 @@ MIGRATIONS: list[str] = [
     CREATE INDEX calls_key_at ON calls (key, at);
     CREATE INDEX calls_at ON calls (at);
     """,
+    # 2: late arrivals (first seen now, published long ago) are looked up by first_seen.
+    """
+    CREATE INDEX incidents_first_seen ON incidents (first_seen);
+    """,
 ]
 
 _MOVE_ASIDE = "move it aside; a new store will be made"
@@ -183,6 +187,15 @@ class Store:
         bounds = (_utc_text(start), _utc_text(end))
         with self._guard() as conn:
             rows = conn.execute(_WINDOW, bounds * 2).fetchall()
+        return [_stored(*row) for row in rows]
+
+    def arrivals(self, start: datetime, end: datetime) -> list[Stored]:
+        """The latest version of every incident first stored in [start, end) but
+        published before `start`: a late report, or an event that re-entered a
+        feed after a correction. Sorted by (published_at, id)."""
+        bounds = (_utc_text(start), _utc_text(end), _utc_text(start))
+        with self._guard() as conn:
+            rows = conn.execute(_ARRIVALS, bounds).fetchall()
         return [_stored(*row) for row in rows]
 
     def history(self, incident_id: str) -> list[Stored]:
@@ -497,6 +510,13 @@ _WINDOW = """
         UNION
         SELECT id FROM incidents WHERE changed_at >= ? AND changed_at < ? AND version > 1
     )
+    ORDER BY i.published_at, i.id
+"""
+_ARRIVALS = """
+    SELECT i.version, i.first_seen, i.changed_at, v.document
+    FROM incidents AS i
+    JOIN incident_versions AS v ON v.incident_id = i.id AND v.version = i.version
+    WHERE i.first_seen >= ? AND i.first_seen < ? AND i.published_at < ?
     ORDER BY i.published_at, i.id
 """
 _LATEST = "SELECT id, version, fingerprint FROM incidents WHERE id IN ({marks})"

@@ -177,6 +177,22 @@ def test_window_takes_edits_stored_in_it_but_not_late_first_sightings(
     assert store.window(night + timedelta(hours=16), night + timedelta(days=1)) == []
 
 
+def test_arrivals_are_late_first_sightings_only(store: Store, jarfalla: list[Incident]) -> None:
+    old, late = jarfalla[0], jarfalla[2]
+    store.save_batch("polisen", [old], {}, SEEN)
+    night = SEEN + timedelta(days=1)
+    store.save_batch("polisen", [edited(old), late], {}, night + timedelta(hours=2))
+
+    got = store.arrivals(night, night + timedelta(hours=16))
+    assert [(s.incident.id, s.version) for s in got] == [(late.id, 1)]
+    assert got[0].first_seen == night + timedelta(hours=2)
+    # published inside the window: that is the window's own business, not an arrival
+    published = late.published_at
+    wide = store.arrivals(published - timedelta(hours=1), night + timedelta(hours=16))
+    assert late.id not in {s.incident.id for s in wide}
+    assert store.arrivals(night + timedelta(hours=16), night + timedelta(days=2)) == []
+
+
 def test_window_shows_the_latest_version_when_published_in_it(
     store: Store, jarfalla: list[Incident]
 ) -> None:

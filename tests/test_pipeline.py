@@ -1,0 +1,133 @@
+"""Windows across live mornings, re-runs and late arrivals, with an injected clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from briefing import config, pipeline
+from briefing.errors import UsageError
+from briefing.http import HttpClient
+from briefing.models import Briefing, Status
+from briefing.store import Store
+
+TZ = ZoneInfo("Europe/Stockholm")
+HEADER = "Datum;Plats;Händelse;Beskrivning\n"
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> tuple[config.Config, Path]:
+    inbox = tmp_path / "inkorg"
+    inbox.mkdir()
+    path = tmp_path / "sources.toml"
+    path.write_text(
+        """[briefing]
+municipality = "Järfälla"
+night_starts = "16:00"
+
+[sources.vakter]
+kind = "csv"
+origin = "guards"
+path = "inkorg"
+columns = { time = "Datum", place = "Plats", category = "Händelse", text = "Beskrivning" }
+""",
+        encoding="utf-8",
+    )
+    return config.load(path), inbox
+
+
+def drop(inbox: Path, name: str, *rows: str) -> None:
+    (inbox / name).write_text(HEADER + "".join(f"{r}\n" for r in rows), encoding="utf-8")
+
+
+def morning(cfg: config.Config, store: Store, now: datetime) -> Briefing:
+    with HttpClient() as http:
+        return pipeline.today(cfg, store, http, now=now)
+
+
+def shown(briefing: Briefing) -> dict[str, Status]:
+    return {item.incident.type: item.status for item in briefing.items}
+
+
+def test_live_windows_reruns_and_late_arrivals(setup: tuple[config.Config, Path]) -> None:
+    cfg, inbox = setup
+    store = Store.memory()
+    drop(inbox, "a.csv", "2026-11-25 23:00;Jakobsbergs centrum;Bråk;Slagsmål vid torget")
+
+    first = morning(cfg, store, datetime(2026, 11, 26, 8, 30, tzinfo=TZ))
+    assert first.window_start == datetime(2026, 11, 25, 16, 0, tzinfo=TZ)
+    assert shown(first) == {"Bråk": Status.NEW}
+
+    rerun = morning(cfg, store, datetime(2026, 11, 26, 9, 0, tzinfo=TZ))
+    assert rerun.window_start == first.window_start
+    assert shown(rerun) == {"Bråk": Status.UNCHANGED}
+
+    drop(
+        inbox,
+        "b.csv",
+        "2026-11-26 22:00;Viksjö centrum;Skadegörelse;Krossad ruta",
+        "2026-11-26 06:00;Kallhälls station;Klotter;Rapporterad sent",
+    )
+    second = morning(cfg, store, datetime(2026, 11, 27, 8, 30, tzinfo=TZ))
+    assert second.window_start == rerun.window_end  # just after 09:00 yesterday
+    assert shown(second) == {"Skadegörelse": Status.NEW, "Klotter": Status.NEW}
+
+
+def test_first_fetch_of_a_source_does_not_flood_with_its_backlog(
+    setup: tuple[config.Config, Path],
+) -> None:
+    cfg, inbox = setup
+    store = Store.memory()
+    now = datetime(2026, 11, 27, 8, 30, tzinfo=TZ)
+    rows = [
+        f"2026-11-{day:02d} 12:00;Jakobsberg;Stöld;Gammal rapport {day}" for day in range(1, 20)
+    ]
+    drop(inbox, "backlog.csv", *rows, "2026-11-26 23:10;Jakobsberg;Bråk;I natt")
+    first = morning(cfg, store, now)
+    assert shown(first) == {"Bråk": Status.NEW}
+
+
+def test_replays_do_not_move_the_live_window(setup: tuple[config.Config, Path]) -> None:
+    cfg, inbox = setup
+    store = Store.memory()
+    drop(inbox, "a.csv", "2026-11-20 23:00;Jakobsberg;Bråk;Förra veckan")
+    with HttpClient() as http:
+        replay = pipeline.today(
+            cfg,
+            store,
+            http,
+            now=datetime(2026, 11, 21, 8, 30, tzinfo=TZ),
+            replay=True,
+        )
+    assert shown(replay) == {"Bråk": Status.NEW}
+    live = morning(cfg, store, datetime(2026, 11, 27, 8, 30, tzinfo=TZ))
+    assert live.window_start == datetime(2026, 11, 26, 16, 0, tzinfo=TZ)
+    assert shown(live) == {}
+
+
+def test_windows_across_clock_changes(setup: tuple[config.Config, Path]) -> None:
+    cfg, _ = setup
+    store = Store.memory()
+    spring = pipeline.window(cfg, store, datetime(2024, 3, 31, 8, 0, tzinfo=TZ))
+    autumn = pipeline.window(cfg, store, datetime(2024, 10, 27, 8, 0, tzinfo=TZ))
+    # 16:00 → 08:00 is 15 real hours when the clocks go forward, 17 when they go back.
+    assert hours(autumn.end.astimezone(UTC) - autumn.start.astimezone(UTC)) == 17
+    assert hours(spring.end.astimezone(UTC) - spring.start.astimezone(UTC)) == 15
+
+
+def hours(delta: timedelta) -> int:
+    return round(delta.total_seconds() / 3600)
+
+
+def test_parse_when() -> None:
+    assert pipeline.parse_when("2024-12-31", TZ, day_end=True) == datetime(2025, 1, 1, tzinfo=TZ)
+    assert pipeline.parse_when("2024-12-31", TZ) == datetime(2024, 12, 31, tzinfo=TZ)
+    local = pipeline.parse_when("2024-06-01T08:30", TZ)
+    assert local.utcoffset() == timedelta(hours=2)
+    utc = pipeline.parse_when("2024-06-01T06:30:00+00:00", TZ)
+    assert utc == local
+    with pytest.raises(UsageError, match="not an ISO 8601"):
+        pipeline.parse_when("igår", TZ)
