@@ -100,6 +100,7 @@ class Gazetteer:
         self.districts = districts
         self._names = names  # folded spelling -> entry
         spellings = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
+        spellings = spellings or "(?!)"  # an empty gazetteer matches nothing
         self._pattern = re.compile(rf"(?<![\w-])({spellings}){_ENDINGS}(?![\w-])")
 
     @classmethod
@@ -189,15 +190,15 @@ def _municipality(
 
 def _named_municipality(text: str, names: tuple[str, ...]) -> tuple[str, str] | None:
     """The municipality the text names first: "i Järfälla", "Järfällas", "Järfälla kommun"."""
-    hits = [(hit.start(), name, hit.group(0)) for name in names if (hit := _mention(name, text))]
+    hits = [
+        (hit.start(), name, hit.group(0))
+        for name in names
+        if (hit := _mention_pattern(name).search(text))
+    ]
     if not hits:
         return None
     _, name, written = min(hits)
     return name, written
-
-
-def _mention(name: str, text: str) -> re.Match[str] | None:
-    return _mention_pattern(name).search(text)
 
 
 @cache
