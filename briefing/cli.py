@@ -8,10 +8,11 @@ so that `briefing --help` starts fast.
 from __future__ import annotations
 
 import sys
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -19,6 +20,8 @@ from briefing import __version__
 from briefing.errors import BriefingError, ConfigError, ExitStatus, UsageError
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from briefing.config import Config
     from briefing.http import HttpClient
     from briefing.models import Briefing
@@ -215,8 +218,8 @@ def _now(tz: object) -> datetime:
     return datetime.now(tz)
 
 
-def _console() -> object:
-    from briefing.render.terminal import make_console
+def _console() -> Console:
+    from briefing.console import make_console
 
     return make_console()
 
@@ -231,35 +234,31 @@ def _emit(result: Briefing, fmt: str, output: Path | None, quiet: bool) -> None:
     elif quiet:
         return
     elif fmt == "terminal":
-        render.print_terminal(result, render.terminal.make_console())
+        render.print_terminal(result, _console())
     else:
         sys.stdout.write(render.render(result, fmt))
 
 
-class _errors:
+@contextmanager
+def _errors(debug: bool) -> Iterator[None]:
     """Turns every error into a message on stderr and a documented exit code."""
-
-    def __init__(self, debug: bool) -> None:
-        self.debug = debug
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: object
-    ) -> bool:
-        if exc is None or isinstance(exc, typer.Exit | typer.Abort | KeyboardInterrupt):
-            return False
-        if self.debug:
-            return False
-        if isinstance(exc, BriefingError):
-            _fail(exc)
+    try:
+        yield
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except BriefingError as exc:
+        if debug:
+            raise
+        _fail(exc)
+    except Exception as exc:
+        if debug:
+            raise
         typer.echo(f"briefing: unexpected error: {type(exc).__name__}: {exc}", err=True)
         typer.echo("Run again with --debug to see the traceback.", err=True)
-        raise typer.Exit(ExitStatus.UNEXPECTED)
+        raise typer.Exit(ExitStatus.UNEXPECTED) from None
 
 
-def _fail(exc: BriefingError) -> None:
+def _fail(exc: BriefingError) -> NoReturn:
     if isinstance(exc, ConfigError):
         typer.echo("briefing: configuration error:", err=True)
         for problem in exc.problems:

@@ -110,7 +110,7 @@ def test_url_or_path_exactly_one(tmp_path: Path) -> None:
 def test_toml_syntax_error_gives_line_and_column(tmp_path: Path) -> None:
     (found,) = problems(tmp_path, GOOD + "broken = [\n")
     assert found.startswith(f"{tmp_path / 'sources.toml'}:10: TOML syntax")
-    (found,) = problems(tmp_path, GOOD.replace('kind = "polisen"', 'kind = polisen'))
+    (found,) = problems(tmp_path, GOOD.replace('kind = "polisen"', "kind = polisen"))
     assert found.startswith(f"{tmp_path / 'sources.toml'}:7:8: TOML syntax: Invalid value")
 
 
