@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from briefing.errors import ConfigError
-from briefing.models import Incident, Judgement, Place, Severity
+from briefing.i18n import label, t
+from briefing.models import Incident, Judgement, Origin, Place, Severity
 
 UNKNOWN_CATEGORY = "other"
 UNKNOWN_SEVERITY = Severity.MEDIUM  # shown, never hidden
@@ -111,16 +112,21 @@ def _bundled() -> Rules:
     return Rules.parse(text, "briefing/data/rules.toml")
 
 
-def classify(incident: Incident, place: Place, rules: Rules) -> Judgement:
-    """Category, severity and the reasons, from the type and the words of the report."""
+def classify(incident: Incident, place: Place, rules: Rules, lang: str = "en") -> Judgement:
+    """Category, severity and the reasons, from the type and the words of the report.
+
+    The reasons are written in `lang`, since the chief reads them.
+    """
     kind = incident.type.strip()
     known = rules.types.get(kind)
     if known is None:
         category, severity = UNKNOWN_CATEGORY, UNKNOWN_SEVERITY
-        reasons = [f"unknown type '{kind}': {category}, base {severity}"]
+        # Guards and the rescue service write free headings; only a police type is "unknown".
+        key = "reason.unknown_type" if incident.origin is Origin.POLICE else "reason.free_type"
     else:
         category, severity = known.category, known.severity
-        reasons = [f"type '{kind}': {category}, base {severity}"]
+        key = "reason.type"
+    reasons = [t(lang, key, type=kind, **_words(lang, category, severity))]
     text = _text(incident, place, read_type=known is None)
     for rule in rules.rules:
         if not rule.applies_to(category) or (words := rule.fires(text)) is None:
@@ -128,11 +134,20 @@ def classify(incident: Incident, place: Place, rules: Rules) -> Judgement:
         new_category, new_severity = rule.category or category, rule.apply(severity)
         if (new_category, new_severity) == (category, severity):
             continue
-        change = [str(new_severity)] if new_severity != severity else []
-        change += [new_category] if new_category != category else []
-        reasons.append(f"rule '{rule.name}' ('{words}'): → {', '.join(change)}")
+        change = [label(lang, "severity", new_severity)] if new_severity != severity else []
+        change += [label(lang, "category", new_category)] if new_category != category else []
+        reasons.append(
+            t(lang, "reason.rule", rule=rule.name, words=words, change=", ".join(change))
+        )
         category, severity = new_category, new_severity
     return Judgement(category, severity, tuple(reasons))
+
+
+def _words(lang: str, category: str, severity: Severity) -> dict[str, str]:
+    return {
+        "category": label(lang, "category", category),
+        "severity": label(lang, "severity", severity),
+    }
 
 
 def _text(incident: Incident, place: Place, *, read_type: bool) -> str:

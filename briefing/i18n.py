@@ -106,6 +106,14 @@ _SV: dict[str, str] = {
     "category.animal": "djur",
     "category.info": "information",
     "category.other": "övrigt",
+    "category.homicide": "mord/dråp",
+    "category.traffic_accident": "trafikolycka",
+    "reason.type": "typ '{type}': {category}, grundnivå {severity}",
+    "reason.unknown_type": (
+        "typ '{type}' finns inte i typtabellen: {category}, grundnivå {severity}"
+    ),
+    "reason.free_type": "rubrik '{type}' läses som text: {category}, grundnivå {severity}",
+    "reason.rule": "regel '{rule}' ('{words}'): → {change}",
 }
 
 _EN: dict[str, str] = {
@@ -201,6 +209,12 @@ _EN: dict[str, str] = {
     "category.animal": "animal",
     "category.info": "information",
     "category.other": "other",
+    "category.homicide": "homicide",
+    "category.traffic_accident": "traffic accident",
+    "reason.type": "type '{type}': {category}, base {severity}",
+    "reason.unknown_type": "unknown type '{type}': {category}, base {severity}",
+    "reason.free_type": "heading '{type}' read as text: {category}, base {severity}",
+    "reason.rule": "rule '{rule}' ('{words}'): → {change}",
 }
 
 STRINGS: dict[str, dict[str, str]] = {"sv": _SV, "en": _EN}

@@ -195,7 +195,10 @@ def assemble(
         late = store.arrivals(span.start, span.end)
         stored += [s for s in late if s.incident.source in followed]
     shown = store.shown_versions(s.incident.id for s in stored)
-    items = [item for s in stored if (item := _judge(s, area, gazetteer, rules, shown)) is not None]
+    lang = language or config.briefing.language
+    items = [
+        item for s in stored if (item := _judge(s, area, gazetteer, rules, shown, lang)) is not None
+    ]
     store.record_briefing(
         generated_at=now,
         start=span.start,
@@ -209,7 +212,7 @@ def assemble(
         generated_at=now.astimezone(tz),
         window_start=span.start.astimezone(tz),
         window_end=span.end.astimezone(tz),
-        language=language or config.briefing.language,
+        language=lang,
         sources=tuple(reports),
         items=tuple(items),
         demo=demo,
@@ -222,6 +225,7 @@ def _judge(
     gazetteer: Gazetteer | None,
     rules: Rules,
     shown: dict[str, int],
+    lang: str,
 ) -> Item | None:
     incident = stored.incident
     place = resolve(incident, area, gazetteer)
@@ -242,7 +246,7 @@ def _judge(
         incident=incident,
         status=status,
         place=place,
-        judgement=classify(incident, place, rules),
+        judgement=classify(incident, place, rules, lang),
         local=local,
         version=stored.version,
     )

@@ -8,12 +8,13 @@ renderer never has to trust what an adapter let through.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta, tzinfo
 from urllib.parse import urlsplit
 
 from briefing.i18n import label, language, long_date, short_datetime, t, t_count
-from briefing.models import Briefing, Item, Severity, Status, clean_text
+from briefing.models import Briefing, Incident, Item, Severity, Status, clean_text
 from briefing.render.health import SourceLine, alert, local_time, source_lines
 
 MARKERS = {
@@ -232,7 +233,7 @@ def _entry(context: _Context, item: Item) -> Entry:
         time_note="" if incident.occurred_at else t(lang, "time.reported"),
         kind=clean_text(incident.type, single_line=True)
         or label(lang, "category", judgement.category),
-        title=clean_text(incident.title, single_line=True),
+        title=_title(incident),
         summary=clean_text(incident.summary, single_line=True),
         municipality=_municipality(item),
         district=clean_text(item.place.district, single_line=True) or None,
@@ -244,6 +245,22 @@ def _entry(context: _Context, item: Item) -> Entry:
         stakeholders=_stakeholders(lang, item),
         url=safe_url(incident.url),
     )
+
+
+_POLICE_TIME = re.compile(r"^\d{1,2} \w+ \d{1,2}[.:]\d{2}, ")
+
+
+def _title(incident: Incident) -> str:
+    """The title, or "" when it only repeats what the entry shows anyway.
+
+    Police titles are "06 juni 23.24, Misshandel, Järfälla" and CSV titles are
+    often "category, place": time, type and place stand in the entry already.
+    """
+    title = clean_text(incident.title, single_line=True)
+    parts = {p.strip().casefold() for p in _POLICE_TIME.sub("", title).split(",")}
+    known = {p.strip().casefold() for p in incident.type.split(",")}
+    known |= {incident.location.casefold(), (incident.municipality or "").casefold()}
+    return "" if parts <= known else title
 
 
 def _reasons(lang: str, item: Item) -> tuple[str, ...]:
