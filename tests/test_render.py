@@ -50,6 +50,7 @@ from briefing.render import (
     to_json,
 )
 from briefing.render.text import md_escape
+from tests.schema_check import validate
 
 TZ = ZoneInfo("Europe/Stockholm")
 DATA = Path(__file__).parent / "data"
@@ -567,69 +568,6 @@ def test_template_dir_overrides_and_strict_undefined(tmp_path: Path) -> None:
 # --- JSON, schema 1 --------------------------------------------------------------------------
 
 
-def _validate(value: Any, schema: dict[str, Any], root: dict[str, Any], path: str = "$") -> None:
-    """Just enough of JSON Schema 2020-12 for schema-1.json (jsonschema is not a dependency)."""
-    if "$ref" in schema:
-        target: Any = root
-        for part in schema["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        return _validate(value, target, root, path)
-    if "oneOf" in schema:
-        matches = 0
-        for option in schema["oneOf"]:
-            try:
-                _validate(value, option, root, path)
-                matches += 1
-            except AssertionError:
-                pass
-        assert matches == 1, f"{path}: {matches} oneOf branches match"
-        return None
-    _check_type(value, schema, path)
-    assert "const" not in schema or value == schema["const"], f"{path}: not {schema['const']}"
-    assert "enum" not in schema or value in schema["enum"], f"{path}: {value!r} not in enum"
-    if isinstance(value, int) and "minimum" in schema:
-        assert value >= schema["minimum"], f"{path}: below minimum"
-    if schema.get("format") == "date-time":
-        assert datetime.fromisoformat(value).utcoffset() is not None, f"{path}: no offset"
-    if isinstance(value, dict):
-        _validate_object(value, schema, root, path)
-    if isinstance(value, list):
-        assert len(value) >= schema.get("minItems", 0), f"{path}: too few items"
-        for index, element in enumerate(value):
-            _validate(element, schema.get("items", {}), root, f"{path}[{index}]")
-    return None
-
-
-_TYPES = {"object": dict, "array": list, "string": str, "boolean": bool, "null": type(None)}
-
-
-def _check_type(value: Any, schema: dict[str, Any], path: str) -> None:
-    if "type" not in schema:
-        return
-    names = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-    ok = any(
-        (isinstance(value, int) and not isinstance(value, bool))
-        if name == "integer"
-        else isinstance(value, _TYPES[name])
-        for name in names
-    )
-    assert ok, f"{path}: {value!r} is not {names}"
-
-
-def _validate_object(
-    value: dict[str, Any], schema: dict[str, Any], root: dict[str, Any], path: str
-) -> None:
-    missing = set(schema.get("required", ())) - value.keys()
-    assert not missing, f"{path}: missing {missing}"
-    properties = schema.get("properties", {})
-    if schema.get("additionalProperties") is False:
-        extra = value.keys() - properties.keys()
-        assert not extra, f"{path}: unexpected {extra}"
-    for key, element in value.items():
-        if key in properties:
-            _validate(element, properties[key], root, f"{path}.{key}")
-
-
 SCHEMA_1 = json.loads(SCHEMA.read_text("utf-8"))
 
 
@@ -638,7 +576,7 @@ SCHEMA_1 = json.loads(SCHEMA.read_text("utf-8"))
 )
 def test_json_validates_against_schema_1(subject: Briefing) -> None:
     document = json.loads(render(subject, "json"))
-    _validate(document, SCHEMA_1, SCHEMA_1)
+    validate(document, SCHEMA_1)
     assert document == to_json(subject)
 
 
@@ -657,7 +595,7 @@ def test_schema_validator_rejects_broken_documents(breakage: Any) -> None:
     document = to_json(briefing())
     breakage(document)
     with pytest.raises(AssertionError):
-        _validate(document, SCHEMA_1, SCHEMA_1)
+        validate(document, SCHEMA_1)
 
 
 def test_json_fields_follow_the_contract() -> None:
