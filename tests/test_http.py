@@ -4,12 +4,14 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import httpx
 import pytest
 
 from briefing.errors import FetchError, RateLimited
 from briefing.http import HttpClient, MemoryCallLog, RateLimit
+from briefing.store import Store
 
 
 def client(handler: object, **kwargs: object) -> HttpClient:
@@ -130,3 +132,27 @@ def test_total_deadline_on_a_dripping_server(drip_server: str) -> None:
     with HttpClient() as http, pytest.raises(FetchError, match="not complete within 1 s"):
         http.get(drip_server, timeout=1.0)
     assert time.monotonic() - started < 3
+
+
+def test_rate_limit_holds_across_runs(tmp_path: Path) -> None:
+    """Two runs, two processes' worth of objects, one store: the second run waits."""
+    clock = [1_000_000.0]
+    slept: list[float] = []
+    rate = RateLimit("polisen.se", min_interval=10, per_hour=60)
+
+    def run() -> None:
+        with (
+            Store(tmp_path / "store.sqlite3") as store,
+            client(
+                lambda r: httpx.Response(200, content=b"[]"),
+                call_log=store,
+                sleep=slept.append,
+                wall_clock=lambda: clock[0],
+            ) as http,
+        ):
+            http.get("https://polisen.se/api/events", rate=rate)
+
+    run()
+    clock[0] += 4
+    run()
+    assert slept == [pytest.approx(6)]
