@@ -110,7 +110,7 @@ def today(
                 store = _open_store(cfg, stack)
                 clock = None
             result = _run_today(cfg, store, stack, since, until, now or clock, no_fetch, lang, demo)
-            _emit(result, fmt, output, quiet)
+            _emit(result, fmt, output, quiet, cfg.briefing.templates)
         raise typer.Exit(ExitStatus.OK if result.healthy else ExitStatus.SOURCE_FAILED)
 
 
@@ -224,19 +224,21 @@ def _console() -> Console:
     return make_console()
 
 
-def _emit(result: Briefing, fmt: str, output: Path | None, quiet: bool) -> None:
+def _emit(
+    result: Briefing, fmt: str, output: Path | None, quiet: bool, templates: Path | None
+) -> None:
     from briefing import render
 
     if output is not None:
         from briefing.deliver import write_atomic
 
-        write_atomic(output, render.render(result, fmt))
+        write_atomic(output, render.render(result, fmt, template_dir=templates))
     elif quiet:
         return
     elif fmt == "terminal":
         render.print_terminal(result, _console())
     else:
-        sys.stdout.write(render.render(result, fmt))
+        sys.stdout.write(render.render(result, fmt, template_dir=templates))
 
 
 @contextmanager

@@ -200,3 +200,17 @@ def test_installed_console_script_runs() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "Järfälla" in proc.stdout
+
+
+def test_configured_templates_override_the_bundled_page(tmp_path: Path) -> None:
+    folder = tmp_path / "mallar"
+    folder.mkdir()
+    (folder / "page.html.j2").write_text("<p>{{ view.title }}</p>\n", encoding="utf-8")
+    cfg = make_config(tmp_path, polisen_source(EXTRACT))
+    text = cfg.read_text(encoding="utf-8").replace(
+        "[briefing]\n", '[briefing]\ntemplates = "mallar"\n'
+    )
+    cfg.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["today", "-c", str(cfg), "-f", "html", "--since", "2024-06-01"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("<p>Säkerhetsbriefing Järfälla")
