@@ -11,7 +11,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -25,7 +25,7 @@ from briefing.sources.base import SourceSettings
 
 CONFIG_ENV = "BRIEFING_CONFIG"
 DEFAULT_NAME = "sources.toml"
-TOP_LEVEL = ("briefing", "store", "sources")
+TOP_LEVEL = ("briefing", "store", "sources", "rules", "places", "stakeholders", "email", "site")
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -75,12 +75,65 @@ class StoreSection(BaseModel):
     path: Path | None = None
 
 
+class RulesSection(BaseModel):
+    """Severity and notification rules; the bundled defaults when no file is given."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    file: Path | None = None
+
+
+class PlacesSection(BaseModel):
+    """The gazetteer (default: the bundled one for the municipality) and district polygons."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    gazetteer: Path | None = None
+    polygons: Path | None = None
+
+
+class StakeholdersSection(BaseModel):
+    """The registry of schools, housing areas, businesses and centres to inform."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    file: Path | None = None
+
+
+class EmailSection(BaseModel):
+    """SMTP delivery. The password only from $BRIEFING_SMTP_PASSWORD(_FILE), never here."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    host: str
+    port: int = Field(default=587, ge=1, le=65535)
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    username: str | None = None
+    sender: str = Field(alias="from")
+    to: tuple[str, ...] = Field(min_length=1)
+    cc: tuple[str, ...] = ()
+    timeout: float = Field(default=30.0, gt=0, le=300)
+
+
+class SiteSection(BaseModel):
+    """The intranet site folder written by `briefing today --site`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    dir: Path | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     path: Path
     briefing: BriefingSection
     store: StoreSection
     sources: Mapping[str, SourceSettings]
+    rules: RulesSection = field(default_factory=RulesSection)
+    places: PlacesSection = field(default_factory=PlacesSection)
+    stakeholders: StakeholdersSection = field(default_factory=StakeholdersSection)
+    email: EmailSection | None = None
+    site: SiteSection = field(default_factory=SiteSection)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -137,15 +190,32 @@ def parse(data: Mapping[str, Any], path: Path, text: str = "") -> Config:
     section = _validate(BriefingSection, data.get("briefing"), "briefing", problems)
     store = _validate(StoreSection, data.get("store", {}), "store", problems)
     settings = _validate_sources(data.get("sources", {}), problems)
+    optional = {
+        name: _validate(model, data[name], name, problems)
+        for name, model in _OPTIONAL.items()
+        if name in data
+    }
     if problems:
         raise ConfigError(problems.lines, f"fix {path} and run again")
     assert section is not None and store is not None
+    folder = path.parent
+    extra = {name: _resolve_paths(model, folder) for name, model in optional.items() if model}
     return Config(
         path=path,
-        briefing=_resolve_paths(section, path.parent),
-        store=_resolve_paths(store, path.parent),
-        sources={name: _resolve_paths(s, path.parent) for name, s in settings.items()},
+        briefing=_resolve_paths(section, folder),
+        store=_resolve_paths(store, folder),
+        sources={name: _resolve_paths(s, folder) for name, s in settings.items()},
+        **extra,  # type: ignore[arg-type]
     )
+
+
+_OPTIONAL: dict[str, type[BaseModel]] = {
+    "rules": RulesSection,
+    "places": PlacesSection,
+    "stakeholders": StakeholdersSection,
+    "email": EmailSection,
+    "site": SiteSection,
+}
 
 
 def _validate_sources(tables: Any, problems: _Problems) -> dict[str, SourceSettings]:

@@ -123,6 +123,7 @@ class Incident:
     text: str = ""
     lat: float | None = None
     lon: float | None = None
+    parent: str | None = None
     raw: str = field(default="", compare=False)
 
     @property
@@ -154,6 +155,7 @@ class Incident:
             self.text,
             self.lat,
             self.lon,
+            self.parent,
         ]
         blob = json.dumps(facts, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(blob.encode()).hexdigest()
@@ -208,6 +210,13 @@ class Item:
     local: bool
     version: int = 1
     stakeholders: tuple[Suggestion, ...] = ()
+    also: tuple[Incident, ...] = ()
+    fused_because: str = ""
+
+    @property
+    def reports(self) -> tuple[Incident, ...]:
+        """Every source's report of this event, the primary one first."""
+        return (self.incident, *self.also)
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +241,30 @@ class SourceReport:
 
 
 @dataclass(frozen=True, slots=True)
+class Trend:
+    """A district's count of one category in the last 7 days against its own baseline."""
+
+    district: str | None
+    category: str
+    last_7_days: int
+    baseline_per_week: float
+    flagged: bool
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Repeat:
+    """A place that keeps coming back ("3rd incident at Jakobsbergs station in 14 days")."""
+
+    place: str
+    district: str | None
+    count: int
+    days: int
+    incident_ids: tuple[str, ...] = ()
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Briefing:
     """The one model every renderer takes."""
 
@@ -243,6 +276,8 @@ class Briefing:
     sources: tuple[SourceReport, ...]
     items: tuple[Item, ...]
     demo: bool = False
+    trends: tuple[Trend, ...] = ()
+    repeats: tuple[Repeat, ...] = ()
 
     @property
     def local(self) -> tuple[Item, ...]:

@@ -137,3 +137,42 @@ def test_find_prefers_explicit_then_cwd_then_env(
     write(tmp_path, GOOD)
     assert config.find(None) == Path("sources.toml")
     assert config.find(Path("x.toml")) == Path("x.toml")
+
+
+def test_optional_sections(tmp_path: Path) -> None:
+    text = (
+        GOOD
+        + """
+[rules]
+file = "regler.toml"
+
+[places]
+gazetteer = "platser.toml"
+
+[email]
+host = "smtp.example.se"
+from = "briefing@example.se"
+to = ["chef@example.se"]
+
+[site]
+dir = "/srv/intranet/briefing"
+"""
+    )
+    cfg = config.load(write(tmp_path, text))
+    assert cfg.rules.file == tmp_path / "regler.toml"
+    assert cfg.places.gazetteer == tmp_path / "platser.toml"
+    assert cfg.places.polygons is None
+    assert cfg.email is not None
+    assert cfg.email.sender == "briefing@example.se"
+    assert cfg.email.port == 587 and cfg.email.security == "starttls"
+    assert cfg.site.dir == Path("/srv/intranet/briefing")
+    assert cfg.stakeholders.file is None
+
+
+def test_email_problems_are_named(tmp_path: Path) -> None:
+    text = GOOD + '\n[email]\nhost = "smtp.example.se"\nsecurity = "tls"\npassword = "x"\n'
+    found = "\n".join(problems(tmp_path, text))
+    assert "email.security:" in found
+    assert "email.password: unknown key" in found
+    assert "email.from: required key is missing" in found
+    assert "email.to: required key is missing" in found
