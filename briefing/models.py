@@ -175,6 +175,9 @@ class Place:
     place: str | None = None
     precision: Precision = Precision.COUNTY
     reasons: tuple[str, ...] = ()
+    # A point for the place, when the gazetteer or the source knows one (WGS84).
+    lat: float | None = None
+    lon: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,6 +281,9 @@ class Briefing:
     demo: bool = False
     trends: tuple[Trend, ...] = ()
     repeats: tuple[Repeat, ...] = ()
+    # Incidents per local day for each district (None: district unknown), oldest
+    # first, the last day being the window's end: the sparklines' data.
+    daily: tuple[tuple[str | None, tuple[int, ...]], ...] = ()
 
     @property
     def local(self) -> tuple[Item, ...]:
