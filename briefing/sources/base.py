@@ -89,6 +89,9 @@ class Source(ABC):
     Settings: ClassVar[type[SourceSettings]] = SourceSettings
 
     def __init__(self, name: str, settings: SourceSettings) -> None:
+        if not isinstance(settings, self.Settings):
+            # Given the common keys only (e.g. by a test): validate as this adapter's own.
+            settings = self.Settings.model_validate(settings.model_dump())
         self.name = name
         self.settings = settings
 
