@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from briefing.models import Incident, Origin
 FILENAME = "briefing.sqlite3"
 CALL_LOG_SECONDS = 24 * 3600.0
 _CHUNK = 500  # ids per `IN (...)`: well below SQLite's variable limit on old builds
+KEEP_SENT = 30  # delivered messages kept per channel, newest first, for resending
 _INCIDENT_FIELDS = tuple(f.name for f in fields(Incident))
 _DATETIME_FIELDS = ("published_at", "occurred_at")
 
@@ -75,6 +76,29 @@ MIGRATIONS: list[str] = [
     # 2: late arrivals (first seen now, published long ago) are looked up by first_seen.
     """
     CREATE INDEX incidents_first_seen ON incidents (first_seen);
+    """,
+    # outbox: every message made for a channel (e-mail), kept until a server accepts it
+    # and a while after (`briefing send --force` resends the latest). sent: the ledger of
+    # (day, channel) deliveries, written only after a server accepted the message.
+    """
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY, day TEXT NOT NULL, channel TEXT NOT NULL,
+        made_at TEXT NOT NULL, payload BLOB NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT, sent_at TEXT
+    );
+    CREATE INDEX outbox_channel_sent_at ON outbox (channel, sent_at);
+    CREATE TABLE sent (
+        day TEXT NOT NULL, channel TEXT NOT NULL, sent_at TEXT NOT NULL,
+        PRIMARY KEY (day, channel)
+    );
+    """,
+    # pages: the text read from an event's page on the source's site, kept for good so a
+    # page is asked for once ever; `gone` marks a page the site no longer has (404).
+    """
+    CREATE TABLE pages (
+        key TEXT PRIMARY KEY, text TEXT NOT NULL, fetched_at TEXT NOT NULL,
+        gone INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID;
     """,
 ]
 
@@ -126,6 +150,20 @@ class BriefingRecord:
     start: datetime
     end: datetime
     live: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A message in the outbox: undelivered while `sent_at` is None."""
+
+    id: int
+    day: date  # the morning it is the briefing of (the sent ledger's key)
+    channel: str
+    made_at: datetime
+    payload: bytes
+    attempts: int
+    last_error: str | None
+    sent_at: datetime | None
 
 
 class Store:
@@ -272,6 +310,63 @@ class Store:
         with self._transaction() as conn:
             conn.execute("INSERT INTO calls (key, at) VALUES (?, ?)", (key, at))
             conn.execute("DELETE FROM calls WHERE at < ?", (at - CALL_LOG_SECONDS,))
+
+    def enqueue(self, channel: str, day: date, payload: bytes, made_at: datetime) -> int:
+        """Keep a message until it is delivered; returns its id. It replaces an
+        undelivered message of the same day and channel: the newer one says more."""
+        with self._transaction() as conn:
+            conn.execute(_DROP_UNSENT, (channel, day.isoformat()))
+            values = (day.isoformat(), channel, _utc_text(made_at), payload)
+            cursor = conn.execute(_ENQUEUE, values)
+        return int(cursor.lastrowid or 0)
+
+    def undelivered(self, channel: str) -> list[Outgoing]:
+        """Messages of `channel` no server has accepted yet, oldest first."""
+        with self._guard() as conn:
+            rows = conn.execute(_UNDELIVERED, (channel,)).fetchall()
+        return [_outgoing(*row) for row in rows]
+
+    def latest_outgoing(self, channel: str) -> Outgoing | None:
+        """The message made last for `channel`, delivered or not."""
+        with self._guard() as conn:
+            row = conn.execute(_LATEST_OUTGOING, (channel,)).fetchone()
+        return None if row is None else _outgoing(*row)
+
+    def delivery_failed(self, outgoing_id: int, error: str) -> None:
+        with self._transaction() as conn:
+            conn.execute(_DELIVERY_FAILED, (error, outgoing_id))
+
+    def delivered(self, outgoing_id: int, at: datetime) -> None:
+        """A server accepted the message: mark it and write the sent ledger, together.
+        Only the newest KEEP_SENT delivered messages of the channel are kept."""
+        when = _utc_text(at)
+        with self._transaction() as conn:
+            sql = "SELECT day, channel FROM outbox WHERE id = ?"
+            row = conn.execute(sql, (outgoing_id,)).fetchone()
+            if row is None:
+                raise KeyError(f"no outbox message {outgoing_id}")
+            day, channel = row
+            conn.execute(_MARK_SENT, (when, outgoing_id))
+            conn.execute(_RECORD_SENT, (day, channel, when))
+            conn.execute(_PRUNE_SENT, (channel, channel, KEEP_SENT))
+
+    def sent_at(self, channel: str, day: date) -> datetime | None:
+        """When the briefing of `day` was last delivered on `channel`; None if never."""
+        with self._guard() as conn:
+            sql = "SELECT sent_at FROM sent WHERE channel = ? AND day = ?"
+            row = conn.execute(sql, (channel, day.isoformat())).fetchone()
+        return None if row is None else _utc(row[0])
+
+    def page(self, key: str) -> str | None:
+        """The text kept for a page ("" for one that is gone), None if never read."""
+        with self._guard() as conn:
+            row = conn.execute("SELECT text FROM pages WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def save_page(self, key: str, text: str, at: datetime, *, gone: bool = False) -> None:
+        """Keep what a page said (or that it is gone) for good."""
+        with self._transaction() as conn:
+            conn.execute(_SAVE_PAGE, (key, text, _utc_text(at), int(gone)))
 
     def check(self) -> list[str]:
         """Problems SQLite finds in the file and in its references; [] when all is well."""
@@ -420,6 +515,28 @@ def _maybe_utc(text: str | None) -> datetime | None:
     return None if text is None else _utc(text)
 
 
+def _outgoing(
+    outgoing_id: int,
+    day: str,
+    channel: str,
+    made_at: str,
+    payload: bytes,
+    attempts: int,
+    last_error: str | None,
+    sent_at: str | None,
+) -> Outgoing:
+    return Outgoing(
+        outgoing_id,
+        date.fromisoformat(day),
+        channel,
+        _utc(made_at),
+        bytes(payload),
+        attempts,
+        last_error,
+        _maybe_utc(sent_at),
+    )
+
+
 def _chunks(items: list[str]) -> Iterator[list[str]]:
     for start in range(0, len(items), _CHUNK):
         yield items[start : start + _CHUNK]
@@ -548,10 +665,38 @@ _SHOWN = """
     SELECT incident_id, MAX(version) FROM briefing_items
     WHERE incident_id IN ({marks}) GROUP BY incident_id
 """
+_SAVE_PAGE = """
+    INSERT INTO pages (key, text, fetched_at, gone) VALUES (?, ?, ?, ?)
+    ON CONFLICT (key) DO UPDATE SET
+        text = excluded.text, fetched_at = excluded.fetched_at, gone = excluded.gone
+"""
 _INSERT_BRIEFING = """
     INSERT INTO briefings (generated_at, window_start, window_end, live) VALUES (?, ?, ?, ?)
 """
 _INSERT_ITEM = """
     INSERT INTO briefing_items (briefing_id, incident_id, version) VALUES (?, ?, ?)
     ON CONFLICT (briefing_id, incident_id) DO UPDATE SET version = MAX(version, excluded.version)
+"""
+_DROP_UNSENT = "DELETE FROM outbox WHERE channel = ? AND day = ? AND sent_at IS NULL"
+_ENQUEUE = "INSERT INTO outbox (day, channel, made_at, payload) VALUES (?, ?, ?, ?)"
+_UNDELIVERED = """
+    SELECT id, day, channel, made_at, payload, attempts, last_error, sent_at FROM outbox
+    WHERE channel = ? AND sent_at IS NULL ORDER BY id
+"""
+_LATEST_OUTGOING = """
+    SELECT id, day, channel, made_at, payload, attempts, last_error, sent_at FROM outbox
+    WHERE channel = ? ORDER BY id DESC LIMIT 1
+"""
+_DELIVERY_FAILED = "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?"
+_MARK_SENT = """
+    UPDATE outbox SET attempts = attempts + 1, last_error = NULL, sent_at = ? WHERE id = ?
+"""
+_RECORD_SENT = """
+    INSERT INTO sent (day, channel, sent_at) VALUES (?, ?, ?)
+    ON CONFLICT (day, channel) DO UPDATE SET sent_at = excluded.sent_at
+"""
+_PRUNE_SENT = """
+    DELETE FROM outbox WHERE channel = ? AND sent_at IS NOT NULL AND id NOT IN (
+        SELECT id FROM outbox WHERE channel = ? AND sent_at IS NOT NULL ORDER BY id DESC LIMIT ?
+    )
 """
