@@ -1,0 +1,232 @@
+"""One event seen by several sources becomes one item that lists every source.
+
+`fuse` is pure. The police, the rescue service and the guards often report the
+same fire or the same fight; the chief should read it once, with every
+source's words at hand and a sentence saying why the reports were joined
+("samma plats Snapphanevägen, 12 minuter isär, båda brand").
+
+Reports are joined only when everything agrees:
+
+* different sources (two reports from one source are two events, or an edit);
+* the same municipality, at most `window_minutes` apart (when it happened);
+* the same category, or two that describe one event from different angles
+  (a police "Brand" and a rescue operation, a fight and an assault);
+* the same place: the same named place or street; or points at most 500 m
+  apart when both have one; or the same kommundel when at most one of them
+  names a place within it (two different streets without points could be a
+  kilometre apart, so they are not joined).
+
+An item with only "Järfälla" as its place never joins: "somewhere in the
+municipality" agrees with everything and so proves nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from briefing.geo import haversine_m, in_sweden
+from briefing.i18n import label, t, t_count
+from briefing.models import Item, Judgement, Origin, Place, Precision, Status
+
+DEFAULT_WINDOW_MINUTES = 90
+NEAR_METRES = 500.0
+
+# Categories that one event can be given by different sources: the police call
+# it "Brand", the rescue service a rescue operation; a guard's "fight" is the
+# police's assault. Anything else must be the same category; "other" (a
+# heading nobody recognised) never agrees with anything.
+COMPATIBLE: frozenset[frozenset[str]] = frozenset(
+    frozenset(pair)
+    for pair in (
+        ("fire", "rescue"),
+        ("fire", "explosion"),
+        ("shooting", "explosion"),
+        ("shooting", "weapons"),
+        ("shooting", "homicide"),
+        ("homicide", "violence"),
+        ("violence", "robbery"),
+        ("violence", "threat"),
+        ("violence", "public_order"),
+        ("threat", "weapons"),
+        ("threat", "robbery"),
+        ("robbery", "theft"),
+        ("burglary", "theft"),
+        ("burglary", "vandalism"),
+        ("traffic_accident", "rescue"),
+        ("traffic_accident", "traffic"),
+        ("accident", "rescue"),
+    )
+)
+_UNKNOWN = "other"
+# The primary report is the police one when there is one: it has a public link.
+_ORIGIN_ORDER = (Origin.POLICE, Origin.RESCUE, Origin.GUARDS, Origin.AUTHORITY)
+_SPECIFIC = (Precision.STREET, Precision.PLACE)
+
+
+@dataclass(frozen=True, slots=True)
+class _PlaceMatch:
+    """How two places agree: the same named place, nearby points, or one kommundel."""
+
+    key: str  # "same_place" | "near" | "same_district"
+    value: str
+
+
+def point(item: Item) -> tuple[float, float] | None:
+    """Where the item happened as a point, when it is placed that exactly.
+
+    The point of a kommundel is its middle, kilometres from most of what
+    happens in it: only a street's, a named place's or the source's own point
+    is used to measure distances.
+    """
+    place = item.place
+    if place.precision in _SPECIFIC and place.lat is not None and place.lon is not None:
+        return place.lat, place.lon
+    incident = item.incident
+    if (
+        incident.lat is not None
+        and incident.lon is not None
+        and in_sweden(incident.lat, incident.lon)
+    ):
+        return incident.lat, incident.lon
+    return None
+
+
+def fuse(
+    items: Sequence[Item], *, window_minutes: int = DEFAULT_WINDOW_MINUTES, lang: str = "sv"
+) -> list[Item]:
+    """The items with reports of one event joined; order kept (by each event's first report)."""
+    window = timedelta(minutes=window_minutes)
+    order = {id(item): n for n, item in enumerate(items)}
+    clusters: list[list[Item]] = []
+    for item in sorted(items, key=lambda i: i.incident.when):
+        cluster = _best_cluster(clusters, item, window)
+        if cluster is None:
+            clusters.append([item])
+        else:
+            cluster.append(item)
+    clusters.sort(key=lambda c: min(order[id(member)] for member in c))
+    return [_merged(cluster, lang) for cluster in clusters]
+
+
+def _best_cluster(clusters: list[list[Item]], item: Item, window: timedelta) -> list[Item] | None:
+    """The cluster this report joins (every member agrees with it), the closest in time."""
+    best: list[Item] | None = None
+    best_gap = window
+    # Clusters are created in time order and span at most one window, so once a
+    # cluster began two windows before this report, every earlier one did too.
+    for cluster in reversed(clusters):
+        if item.incident.when - cluster[0].incident.when > 2 * window:
+            break
+        if not all(_agree(member, item, window) for member in cluster):
+            continue
+        closest = min(abs(item.incident.when - m.incident.when) for m in cluster)
+        if best is None or closest < best_gap:
+            best, best_gap = cluster, closest
+    return best
+
+
+def _agree(a: Item, b: Item, window: timedelta) -> bool:
+    if a.incident.source == b.incident.source or a.local != b.local:
+        return False
+    if a.place.municipality is None or a.place.municipality != b.place.municipality:
+        return False
+    if abs(a.incident.when - b.incident.when) > window:
+        return False
+    return _categories_agree(a, b) and _place_match(a, b) is not None
+
+
+def _categories_agree(a: Item, b: Item) -> bool:
+    first, second = a.judgement.category, b.judgement.category
+    if _UNKNOWN in (first, second):
+        return False
+    return first == second or frozenset((first, second)) in COMPATIBLE
+
+
+def _specific(place: Place) -> str | None:
+    """The named place or street, if the item is placed that exactly."""
+    return place.place if place.precision in _SPECIFIC and place.place else None
+
+
+def _place_match(a: Item, b: Item) -> _PlaceMatch | None:
+    """Points decide when both have one (a street can be long); else names, then kommundel."""
+    named_a, named_b = _specific(a.place), _specific(b.place)
+    same_name = named_a is not None and named_a == named_b
+    points = point(a), point(b)
+    if points[0] is not None and points[1] is not None:
+        metres = haversine_m(*points[0], *points[1])
+        if metres > NEAR_METRES:
+            return None
+        if same_name:
+            return _PlaceMatch("same_place", str(named_a))
+        return _PlaceMatch("near", f"{round(metres, -1):.0f}")
+    if same_name:
+        return _PlaceMatch("same_place", str(named_a))
+    district = a.place.district
+    if district and district == b.place.district and not (named_a and named_b):
+        return _PlaceMatch("same_district", district)
+    return None
+
+
+def _merged(cluster: list[Item], lang: str) -> Item:
+    if len(cluster) == 1:
+        return cluster[0]
+    primary = min(cluster, key=lambda i: (_ORIGIN_ORDER.index(i.incident.origin), i.incident.when))
+    others = [item for item in cluster if item is not primary]
+    return replace(
+        primary,
+        status=_status(cluster),
+        place=_most_precise(primary, cluster),
+        judgement=_judgement(primary, cluster),
+        also=tuple(item.incident for item in others),
+        fused_because="; ".join(_reason(primary, other, lang) for other in others),
+    )
+
+
+def _status(cluster: list[Item]) -> Status:
+    """New when every report is new, unchanged when none changed, else updated."""
+    statuses = {item.status for item in cluster}
+    if statuses == {Status.NEW}:
+        return Status.NEW
+    if statuses == {Status.UNCHANGED}:
+        return Status.UNCHANGED
+    return Status.UPDATED
+
+
+def _most_precise(primary: Item, cluster: list[Item]) -> Place:
+    ranked = sorted(cluster, key=lambda i: (list(Precision).index(i.place.precision), i != primary))
+    place = ranked[0].place
+    if place.district is None:
+        district = next((i.place.district for i in ranked if i.place.district), None)
+        place = replace(place, district=district)
+    return place
+
+
+def _judgement(primary: Item, cluster: list[Item]) -> Judgement:
+    """The highest severity (and its category) and every report's reasons, once each."""
+    worst = max(cluster, key=lambda i: (i.judgement.severity.rank, i is primary))
+    ordered = [primary, *(item for item in cluster if item is not primary)]
+    reasons = dict.fromkeys(reason for item in ordered for reason in item.judgement.reasons)
+    return Judgement(worst.judgement.category, worst.judgement.severity, tuple(reasons))
+
+
+def _reason(primary: Item, other: Item, lang: str) -> str:
+    """'samma plats Snapphanevägen, 12 minuter isär, båda brand'."""
+    match = _place_match(primary, other)
+    assert match is not None  # every member of a cluster agrees with every other
+    where = t(lang, f"fuse.{match.key}", value=match.value)
+    gap = abs(primary.incident.when - other.incident.when)
+    minutes = round(gap.total_seconds() / 60)
+    when = t_count(lang, "fuse.minutes", minutes) if minutes else t(lang, "fuse.same_time")
+    first, second = primary.judgement.category, other.judgement.category
+    if first == second:
+        what = t(lang, "fuse.both", category=label(lang, "category", first))
+    else:
+        what = t(
+            lang,
+            "fuse.compatible",
+            first=label(lang, "category", first),
+            second=label(lang, "category", second),
+        )
+    return f"{where}, {when}, {what}"
