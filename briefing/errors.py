@@ -56,6 +56,10 @@ class SourceError(BriefingError):
 class FetchError(SourceError):
     """The HTTP layer gave up on a request (timeout, size cap, status, redirect)."""
 
+    def __init__(self, message: str, hint: str | None = None, *, status: int | None = None):
+        super().__init__(message, hint)
+        self.status = status  # the HTTP status that ended the request, if one did
+
 
 class RateLimited(FetchError):
     """Calling now would break the source's terms of use; nothing was sent."""

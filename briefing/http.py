@@ -176,7 +176,8 @@ class HttpClient:
             if resp.status_code == 304:
                 return Response(final, 304, dict(resp.headers), b"")
             if not 200 <= resp.status_code < 300:
-                raise FetchError(f"{url}: HTTP {resp.status_code} {resp.reason_phrase}".rstrip())
+                message = f"{url}: HTTP {resp.status_code} {resp.reason_phrase}".rstrip()
+                raise FetchError(message, status=resp.status_code)
             chunks: list[bytes] = []
             size = 0
             for chunk in resp.iter_bytes():
@@ -187,6 +188,11 @@ class HttpClient:
                     raise FetchError(f"{url}: not complete within {timeout:g} s")
                 chunks.append(chunk)
             return Response(final, resp.status_code, dict(resp.headers), b"".join(chunks))
+
+    def calls_left(self, rate: RateLimit) -> int:
+        """How many more calls `rate` allows within the hour, as things stand now."""
+        recent = self.call_log.recent_calls(rate.key, self._wall() - 3600)
+        return max(0, rate.per_hour - len(recent))
 
     def _respect(self, rate: RateLimit) -> None:
         now = self._wall()

@@ -79,6 +79,7 @@ def _context(
         municipality=config.municipality.name,
         since=since,
         state=store.source_state(adapter.name),
+        pages=store,
     )
 
 

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Protocol
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -61,6 +61,15 @@ class SourceSettings(BaseModel):
         return self
 
 
+class PageCache(Protocol):
+    """Where text read from a source's web pages is kept for good (the store implements it)."""
+
+    def page(self, key: str) -> str | None:
+        """The kept text ("" for a page that is gone), None if never read."""
+
+    def save_page(self, key: str, text: str, at: datetime, *, gone: bool = False) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class FetchContext:
     """What an adapter may use while fetching. Injected, so tests swap it."""
@@ -71,6 +80,7 @@ class FetchContext:
     municipality: str
     since: datetime | None = None
     state: Mapping[str, str] = field(default_factory=dict)
+    pages: PageCache | None = None
 
 
 @dataclass(slots=True)

@@ -24,13 +24,14 @@ from typing import Any, ClassVar, NamedTuple
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from briefing import municipalities
 from briefing.errors import SourceError
 from briefing.http import RateLimit
 from briefing.models import Incident, Origin, clean_text
 from briefing.sources.base import Batch, FetchContext, Source, SourceSettings, payload_files
+from briefing.sources.polisen_details import PageOptions, add_page_text
 
 BASE_URL = "https://polisen.se/"
 # The terms of use: at least 10 s between calls and at most 60 an hour.
@@ -51,18 +52,32 @@ _HEADER_UNSAFE = re.compile(r"[\x00-\x1f\x7f]")
 class PolisenSettings(SourceSettings):
     """`[sources.NAME]` keys for kind "polisen".
 
-    `details` and `details_path` (the event page behind each event) are accepted
-    so configurations can name them already; this version does not use them yet.
+    `details`, `details_path` and `details_per_run` add the text of each event's
+    page on polisen.se (see `briefing.sources.polisen_details`).
     """
 
     user_agent: str | None = Field(
         default=None,
         description="User-Agent naming the application and a contact (polisen's terms ask for one)",
     )
-    details: bool = Field(default=False, description="fetch each event's page (not used yet)")
-    details_path: Path | None = Field(
-        default=None, description="recorded event pages (not used yet)"
+    details: bool = Field(
+        default=False, description="read the page of each event in the own municipality"
     )
+    details_path: Path | None = Field(
+        default=None, description="saved event pages named <id>.html, read instead of fetching"
+    )
+    details_per_run: int = Field(
+        default=5, ge=0, le=50, description="event pages fetched at most per run (10 s each)"
+    )
+
+    @model_validator(mode="after")
+    def _pages_from_somewhere(self) -> PolisenSettings:
+        if self.details and self.url is None and self.details_path is None:
+            raise ValueError(
+                "`details = true` fetches pages from polisen.se, which a replay from `path` "
+                "never does; give `details_path` to read saved pages"
+            )
+        return self
 
     @field_validator("user_agent")
     @classmethod
@@ -111,8 +126,22 @@ class PolisenSource(Source):
         for file_name, records in payloads:
             for index, record in enumerate(records):
                 self._add(batch, record, index, file_name, ctx.tz)
-        batch.incidents = in_order(batch.incidents)
+        batch.incidents, problems = add_page_text(
+            in_order(batch.incidents), self._page_options(), ctx
+        )
+        batch.problems.extend(f"{self.name}: {problem}" for problem in problems)
         return batch
+
+    def _page_options(self) -> PageOptions:
+        settings = self.settings
+        return PageOptions(
+            folder=settings.details_path,
+            fetch=settings.details,
+            per_run=settings.details_per_run,
+            rate=RATE,  # pages and the API share polisen.se's budget
+            timeout=settings.timeout,
+            user_agent=settings.user_agent,
+        )
 
     def _download(self, ctx: FetchContext, url: str) -> list[Any]:
         # One unfiltered call: `locationname` may no longer match county-era events.
