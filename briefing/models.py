@@ -178,6 +178,8 @@ class Place:
     # A point for the place, when the gazetteer or the source knows one (WGS84).
     lat: float | None = None
     lon: float | None = None
+    # The gazetteer kind of `place` ("school", "centre", "street" …), for the severity rules.
+    kind: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from briefing.classify import Rules, classify
+from briefing.classify import Rules, classify, situation
 from briefing.errors import ConfigError
 from briefing.models import Incident, Judgement, Origin, Place, Severity
 from briefing.sources.polisen import parse_event
@@ -186,6 +186,79 @@ def test_a_place_name_carries_its_kind(rules: Rules) -> None:
     assert classify(incident, NOWHERE, rules).severity is Severity.MEDIUM
 
 
+def at(incident: Incident, moment: datetime) -> Incident:
+    return dataclasses.replace(incident, occurred_at=moment)
+
+
+WEDNESDAY_10 = datetime(2024, 5, 8, 10, 15, tzinfo=TZ)
+
+
+@pytest.mark.parametrize(
+    ("moment", "severity", "last_reason"),
+    [
+        (WEDNESDAY_10, "critical", "rule 'school_hours' ('skolgården, 10:15'): → critical"),
+        (WEDNESDAY_10.replace(hour=21), "high", "rule 'school' ('skolgården'): → high"),
+        (datetime(2024, 5, 11, 10, 15, tzinfo=TZ), "high", "rule 'school' ('skolgården'): → high"),
+    ],
+)
+def test_violence_at_a_school_in_school_hours_is_raised_a_level(
+    rules: Rules, moment: datetime, severity: str, last_reason: str
+) -> None:
+    fight = at(report("Misshandel", "En man misshandlades på skolgården."), moment)
+    judgement = classify(fight, NOWHERE, rules)
+    assert judgement.severity is Severity(severity)
+    assert judgement.reasons[-1] == last_reason
+
+
+def test_the_time_is_when_it_happened_else_when_reported_on_the_briefings_clock(
+    rules: Rules,
+) -> None:
+    knife = report("Knivlagen", "En elev hade med sig en kniv till skolan.")
+    published_in_school_hours = dataclasses.replace(knife, published_at=WEDNESDAY_10)
+    assert classify(published_in_school_hours, NOWHERE, rules).severity is Severity.CRITICAL
+    happened_at_night = at(published_in_school_hours, WEDNESDAY_10.replace(hour=1))
+    assert classify(happened_at_night, NOWHERE, rules).severity is Severity.HIGH
+    # 06:00 UTC is 08:00 in Stockholm (summer time): school hours there, not in UTC
+    early = at(knife, datetime(2024, 5, 8, 6, 0, tzinfo=UTC))
+    assert "school_hours" in situation(early, NOWHERE, rules).times
+    assert "school_hours" not in situation(early, NOWHERE, rules.in_zone(UTC)).times
+    assert situation(early, NOWHERE, rules).times == {"school_hours": "08:00"}
+
+
+def test_night_runs_past_midnight(rules: Rules) -> None:
+    quiet = report("Stöld", "En cykel stals.")
+    for hour, night in ((21, False), (22, True), (0, True), (5, True), (6, False)):
+        found = situation(at(quiet, WEDNESDAY_10.replace(hour=hour, minute=0)), NOWHERE, rules)
+        assert ("night" in found.times) is night, hour
+
+
+def test_the_setting_comes_from_the_words_or_the_kind_of_the_place(rules: Rules) -> None:
+    fight = at(report("Misshandel", "En man slogs ned."), WEDNESDAY_10)
+    school = Place("Järfälla", "Jakobsberg", "Tallbohovskolan", kind="school")
+    judgement = classify(fight, school, rules)
+    assert judgement.severity is Severity.CRITICAL
+    assert "rule 'school' ('Tallbohovskolan'): → high" in judgement.reasons
+    trouble = report("Bråk", "Bråk mellan flera personer.")
+    centre = Place("Järfälla", "Barkarby-Skälby", "Barkarby station", kind="station")
+    assert classify(trouble, centre, rules).severity is Severity.HIGH
+    assert classify(trouble, NOWHERE, rules).severity is Severity.MEDIUM
+
+
+@pytest.mark.parametrize(
+    ("summary", "settings"),
+    [
+        ("Brand i ett flerfamiljshus i Kallhäll.", {"residential"}),
+        ("Rån mot en livsmedelsbutik i Barkarby.", {"commercial"}),
+        ("Bråk på torget vid pendeltågsstationen.", {"centre"}),
+        ("Inbrott i en förskola.", {"school"}),
+        ("Polisen stoppade en bil på E18.", set()),
+        ("Rån vid bensinstationen.", {"commercial"}),  # not a station of the centre
+    ],
+)
+def test_settings_from_words(rules: Rules, summary: str, settings: set[str]) -> None:
+    assert set(situation(report("Övrigt", summary), NOWHERE, rules).settings) == settings
+
+
 @pytest.mark.parametrize(
     ("event_id", "with_page", "category", "severity"),
     [
@@ -239,29 +312,59 @@ rasie_to = "high"
 """
 
 
-def test_a_broken_rules_file_names_file_rule_and_problem(tmp_path: Path) -> None:
+def test_a_broken_rules_file_names_file_line_rule_and_problem(tmp_path: Path) -> None:
     path = tmp_path / "rules.toml"
     path.write_text(BROKEN, encoding="utf-8")
     with pytest.raises(ConfigError) as caught:
         Rules.load(path)
     problems = caught.value.problems
-    assert all(problem.startswith(f"{path}: ") for problem in problems)
     expected = [
-        "types.'Brand': severity: 'hihg' is not a severity",
-        "types.'Okänt': unknown category 'weather'",
-        "rules[0] ('bad_regex'): pattern: bad regular expression: missing ),",
-        "rules[1] ('bad_severity'): raise_to: 'severe' is not a severity",
-        "rules[2] ('typo'): unknown key 'rasie_to'",
-        "rules[2] ('typo'): needs an effect",
+        ":4: types.'Brand': severity: 'hihg' is not a severity",
+        ":5: types.'Okänt': unknown category 'weather'",
+        ":7: rules[0] ('bad_regex'): pattern: bad regular expression: missing ),",
+        ":12: rules[1] ('bad_severity'): raise_to: 'severe' is not a severity",
+        ":17: rules[2] ('typo'): unknown key 'rasie_to'",
+        ":17: rules[2] ('typo'): needs an effect",
     ]
-    for text in expected:
-        assert any(text in problem for problem in problems), text
+    assert len(problems) == len(expected)
+    for problem, text in zip(problems, expected, strict=True):
+        assert problem.startswith(f"{path}:")
+        assert problem.startswith(f"{path}{text}"), problem
+
+
+def test_a_broken_setting_time_or_condition_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "rules.toml"
+    path.write_text(
+        "colour = 'red'\n"
+        'categories = ["fire", "other", "info"]\n'
+        "[settings.school]\nplace_kinds = ['classroom']\n"
+        '[times.night]\nfrom = "22:00"\nto = "06:00"\n'
+        '[times.dawn]\nfrom = "5"\nto = "06:00"\nweekdays = "yes"\n'
+        "[[rules]]\nname = 'odd'\nsetting = 'moon'\ntime = ['night', 'noon']\nraise = 1\n"
+        "[[rules]]\nname = 'bare'\nraise = 1\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as caught:
+        Rules.load(path)
+    found = [problem.removeprefix(str(path)) for problem in caught.value.problems]
+    assert found == [
+        ":1: unknown key 'colour'",
+        ":3: settings.school: place_kinds: must be a list of gazetteer kinds "
+        "(district, area, industrial, nature, centre, station, school, commercial, landmark, "
+        "street, road)",
+        ":3: settings.school: needs a pattern or place_kinds",
+        ":8: times.dawn: from: must be a time of day \"HH:MM\", not '5'",
+        ":8: times.dawn: weekdays must be true or false",
+        ":12: rules[0] ('odd'): setting: unknown setting 'moon' (known: school)",
+        ":12: rules[0] ('odd'): time: unknown time 'noon' (known: night)",
+        ":17: rules[1] ('bare'): needs a condition: one of pattern, setting, time",
+    ]
 
 
 def test_a_rules_file_with_a_toml_error_gives_the_line(tmp_path: Path) -> None:
     path = tmp_path / "rules.toml"
     path.write_text('categories = ["other", "info"]\n[types\n', encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"rules\.toml: .*line 2"):
+    with pytest.raises(ConfigError, match=r"rules\.toml:2:7: TOML syntax"):
         Rules.load(path)
 
 

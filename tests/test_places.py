@@ -278,7 +278,7 @@ def test_an_entry_to_confirm_never_overrules_the_text() -> None:
         ),
         (
             SMALL.replace("confirm = true", "confirm = 'yes'"),
-            "places[0] ('Gamla gatan'): confirm must be true or false",
+            "places[0] ('Gamla gatan'): confirm must be true, false or \"point\"",
         ),
         (
             SMALL.replace("confirm = true", "colour = 'red'"),
@@ -288,7 +288,19 @@ def test_an_entry_to_confirm_never_overrules_the_text() -> None:
             SMALL + '[[places]]\nname = "Viksjö"\nkind = "area"\ndistrict = "Viksjö"\n',
             "'Viksjö' is listed for both 'Viksjö' (district) and 'Viksjö' (area)",
         ),
-        (SMALL.replace('name = "Gamla gatan"', "name = Gamla gatan"), "line 8"),
+        (SMALL.replace('name = "Gamla gatan"', "name = Gamla gatan"), "gazetteer.toml:8:8: TOML"),
+        (
+            SMALL.replace("confirm = true", "lat = 59.4"),
+            "gazetteer.toml:7: places[0] ('Gamla gatan'): lat and lon must both be given",
+        ),
+        (
+            SMALL.replace("confirm = true", "lat = 17.83\nlon = 59.42"),
+            "places[0] ('Gamla gatan'): lat 17.83, lon 59.42 is not in Sweden",
+        ),
+        (
+            SMALL.replace('name = "Viksjö"', 'name = "Viksjö"\nkind = "area"'),
+            "districts[1] ('Viksjö'): a [[districts]] entry is of kind 'district'",
+        ),
     ],
 )
 def test_a_broken_gazetteer_names_the_file_and_the_entry(
