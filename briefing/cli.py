@@ -8,7 +8,7 @@ so that `briefing --help` starts fast.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -22,9 +22,9 @@ from briefing.errors import BriefingError, ConfigError, ExitStatus, UsageError
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from briefing.config import Config
+    from briefing.config import Config, EmailSection
     from briefing.http import HttpClient
-    from briefing.models import Briefing
+    from briefing.models import Briefing, SourceReport
     from briefing.store import Store
 
 app = typer.Typer(
@@ -50,6 +50,12 @@ ConfigOpt = Annotated[
     ),
 ]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
+QuietOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", help="Print nothing on success; problems go to stderr.")
+]
+ForceOpt = Annotated[
+    bool, typer.Option("--force", help="E-mail even if this morning's briefing was sent already.")
+]
 
 
 def _version(value: bool) -> None:
@@ -88,9 +94,18 @@ def today(
         bool, typer.Option("--no-fetch", help="Use stored incidents only; fetch nothing.")
     ] = False,
     lang: Annotated[str | None, typer.Option("--lang", help="sv (default) or en.")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
+    quiet: QuietOpt = False,
+    email: Annotated[
+        bool, typer.Option("--email", help="Also e-mail it to the recipients in [email].")
+    ] = False,
+    force: ForceOpt = False,
     demo: Annotated[
-        bool, typer.Option("--demo", help="Offline, on bundled recorded data, with a fixed clock.")
+        bool,
+        typer.Option(
+            "--demo",
+            help="Offline, on bundled recorded data, with a fixed clock. With --email, the "
+            "[email] section and the outbox come from --config (or $BRIEFING_CONFIG).",
+        ),
     ] = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -100,17 +115,21 @@ def today(
         if lang is not None:
             _check_choice("--lang", lang, ("sv", "en"))
         with ExitStack() as stack:
+            home = _load(config) if email or not demo else None  # the user's config
+            outbox = _open_store(home, stack) if home else None  # locked against other runs
+            mail = _email_settings(home) if email and home else None
             if demo:
                 from briefing import demo as demo_data
 
                 cfg, store, clock, start = demo_data.setup(stack)
                 since = since or start.isoformat()
             else:
-                cfg = _load(config)
-                store = _open_store(cfg, stack)
-                clock = None
+                assert home is not None and outbox is not None
+                cfg, store, clock = home, outbox, None
             result = _run_today(cfg, store, stack, since, until, now or clock, no_fetch, lang, demo)
             _emit(result, fmt, output, quiet, cfg.briefing.templates)
+            if mail and outbox:
+                _email(result, mail, outbox, cfg, force=force, quiet=quiet)
         raise typer.Exit(ExitStatus.OK if result.healthy else ExitStatus.SOURCE_FAILED)
 
 
@@ -146,7 +165,27 @@ def _run_today(
 
 
 @app.command()
-def fetch(config: ConfigOpt = None, debug: DebugOpt = False) -> None:
+def send(
+    config: ConfigOpt = None,
+    force: ForceOpt = False,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """E-mail what waits in the outbox (a failed send); --force resends the latest briefing."""
+    with _errors(debug), ExitStack() as stack:
+        from briefing import mail
+
+        cfg = _load(config)
+        settings = _email_settings(cfg)
+        store = _open_store(cfg, stack)
+        lang = cfg.briefing.language
+        notes = mail.send_outbox(settings, store, now=_now(cfg.tz), lang=lang, force=force)
+        if not quiet:
+            typer.echo("\n".join(notes))
+
+
+@app.command()
+def fetch(config: ConfigOpt = None, quiet: QuietOpt = False, debug: DebugOpt = False) -> None:
     """Fetch and store every source; show nothing but how each source fared."""
     with _errors(debug), ExitStack() as stack:
         from briefing import pipeline
@@ -155,7 +194,10 @@ def fetch(config: ConfigOpt = None, debug: DebugOpt = False) -> None:
         cfg = _load(config)
         store = _open_store(cfg, stack)
         reports = pipeline.fetch_all(cfg, store, _http(store, stack), _now(cfg.tz))
-        print_sources(reports, cfg.briefing.language, _console())
+        if quiet:
+            _warn_failed(reports)
+        else:
+            print_sources(reports, cfg.briefing.language, _console())
         healthy = all(report.ok for report in reports)
     raise typer.Exit(ExitStatus.OK if healthy else ExitStatus.SOURCE_FAILED)
 
@@ -170,7 +212,7 @@ def list_sources(config: ConfigOpt = None, debug: DebugOpt = False) -> None:
         from briefing import pipeline
 
         cfg = _load(config)
-        store = _open_store(cfg, stack)
+        store = _open_store(cfg, stack, lock=False)  # only reads: never blocked by a cron run
         table = Table("source", "kind", "origin", "where", "last success", "failures", "last error")
         for adapter in pipeline.build_sources(cfg):
             health = store.health(adapter.name)
@@ -199,10 +241,47 @@ def _load(path: Path | None) -> Config:
     return config.load(config.find(path))
 
 
-def _open_store(cfg: Config, stack: ExitStack) -> Store:
+def _open_store(cfg: Config, stack: ExitStack, *, lock: bool = True) -> Store:
+    """The store; with `lock`, held for this run alone (another run → exit 5, see lock.py)."""
+    from briefing.lock import exclusive
     from briefing.store import Store, default_path
 
-    return stack.enter_context(Store(cfg.store.path or default_path()))
+    path = cfg.store.path or default_path()
+    if lock:
+        stack.enter_context(exclusive(path))
+    return stack.enter_context(Store(path))
+
+
+def _email_settings(cfg: Config) -> EmailSection:
+    if cfg.email is None:
+        raise ConfigError(
+            [f"{cfg.path}: no [email] section"],
+            "add [email] with host, from and to (README: E-mail and cron)",
+        )
+    return cfg.email
+
+
+def _email(
+    result: Briefing, settings: EmailSection, store: Store, cfg: Config, *, force: bool, quiet: bool
+) -> None:
+    from briefing import mail
+
+    note = mail.email_briefing(
+        result, settings, store, now=_now(cfg.tz), force=force, template_dir=cfg.briefing.templates
+    )
+    if not quiet:
+        typer.echo(note, err=True)  # stdout carries the briefing itself
+
+
+def _warn_failed(reports: Iterable[SourceReport]) -> None:
+    """With --quiet, the one thing still said: which sources failed (cron mails it)."""
+    from briefing.models import clean_text
+
+    for report in reports:
+        if not report.ok:
+            name = clean_text(report.label or report.name, single_line=True)
+            error = clean_text(report.error or "", single_line=True)
+            typer.echo(f"briefing: source {name}: {report.status}: {error}".rstrip(": "), err=True)
 
 
 def _http(store: Store, stack: ExitStack) -> HttpClient:
@@ -233,7 +312,10 @@ def _emit(
         from briefing.deliver import write_atomic
 
         write_atomic(output, render.render(result, fmt, template_dir=templates))
+        if quiet:
+            _warn_failed(result.sources)
     elif quiet:
+        _warn_failed(result.sources)
         return
     elif fmt == "terminal":
         render.print_terminal(result, _console())

@@ -114,6 +114,36 @@ class EmailSection(BaseModel):
     cc: tuple[str, ...] = ()
     timeout: float = Field(default=30.0, gt=0, le=300)
 
+    @field_validator("sender")
+    @classmethod
+    def _one_sender(cls, value: str) -> str:
+        return mail_address(value)
+
+    @field_validator("to", "cc")
+    @classmethod
+    def _one_address_each(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(mail_address(value) for value in values)
+
+
+def mail_address(value: str) -> str:
+    """One address, `name@example.se` or `Name <name@example.se>`, that a header can carry.
+
+    Non-ASCII is allowed (the SMTP client then asks the server for SMTPUTF8); a
+    list, a line break or anything the header parser has to repair is not.
+    """
+    from email.headerregistry import AddressHeader, HeaderRegistry
+
+    try:
+        header = HeaderRegistry()("To", value)
+        assert isinstance(header, AddressHeader)
+        found = header.addresses
+    except (IndexError, ValueError, TypeError) as exc:
+        raise ValueError(f"{value!r} is not an e-mail address") from exc
+    defects = [d for d in header.defects if "non-ASCII" not in str(d)]
+    if len(found) != 1 or defects or not found[0].username or not found[0].domain:
+        raise ValueError(f"{value!r} is not one e-mail address (write name@example.se)")
+    return value.strip()
+
 
 class SiteSection(BaseModel):
     """The intranet site folder written by `briefing today --site`."""

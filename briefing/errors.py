@@ -15,6 +15,7 @@ class ExitStatus(IntEnum):
     USAGE = 2
     SOURCE_FAILED = 3
     DELIVERY_FAILED = 4
+    BUSY = 5  # another run holds the lock; this one did nothing
 
 
 class BriefingError(Exception):

@@ -108,6 +108,21 @@ _SV: dict[str, str] = {
     "category.other": "övrigt",
     "category.homicide": "mord/dråp",
     "category.traffic_accident": "trafikolycka",
+    "mail.subject": "Säkerhetsbriefing {municipality} {date}: {serious}, {incidents}",
+    "mail.subject.demo": "[DEMO] {subject}",
+    "mail.subject.sources_failed": "{subject} (källfel)",
+    "mail.incidents.one": "{count} händelse",
+    "mail.incidents.other": "{count} händelser",
+    "mail.by_severity": "Per allvarlighetsgrad",
+    "mail.by_district": "Per kommundel i {municipality}",
+    "mail.count": "Antal",
+    "mail.sent": "E-post skickad till {recipients}: {subject}",
+    "mail.already_sent": (
+        "Briefingen för {day} skickades redan {time}; ingen ny e-post. --force skickar den igen."
+    ),
+    "mail.outbox_empty": "Inget väntar i utkorgen.",
+    "mail.latest_sent": "Senaste briefingen ({day}) skickades {time}; --force skickar den igen.",
+    "mail.nothing_made": "Ingen briefing har e-postats än: kör briefing today --email.",
     "reason.type": "typ '{type}': {category}, grundnivå {severity}",
     "reason.unknown_type": (
         "typ '{type}' finns inte i typtabellen: {category}, grundnivå {severity}"
@@ -211,6 +226,21 @@ _EN: dict[str, str] = {
     "category.other": "other",
     "category.homicide": "homicide",
     "category.traffic_accident": "traffic accident",
+    "mail.subject": "Security briefing {municipality} {date}: {serious}, {incidents}",
+    "mail.subject.demo": "[DEMO] {subject}",
+    "mail.subject.sources_failed": "{subject} (source failure)",
+    "mail.incidents.one": "{count} incident",
+    "mail.incidents.other": "{count} incidents",
+    "mail.by_severity": "By severity",
+    "mail.by_district": "By district in {municipality}",
+    "mail.count": "Count",
+    "mail.sent": "E-mail sent to {recipients}: {subject}",
+    "mail.already_sent": (
+        "The briefing of {day} was already sent at {time}; no new e-mail. --force sends it again."
+    ),
+    "mail.outbox_empty": "Nothing waits in the outbox.",
+    "mail.latest_sent": "The latest briefing ({day}) was sent at {time}; --force sends it again.",
+    "mail.nothing_made": "No briefing has been e-mailed yet: run briefing today --email.",
     "reason.type": "type '{type}': {category}, base {severity}",
     "reason.unknown_type": "unknown type '{type}': {category}, base {severity}",
     "reason.free_type": "heading '{type}' read as text: {category}, base {severity}",
@@ -274,6 +304,13 @@ def label(lang: str, group: str, value: str) -> str:
     key = f"{group}.{value}"
     table = STRINGS[language(lang)]
     return table.get(key) or _SV.get(key) or clean_text(value, single_line=True)
+
+
+def short_date(lang: str, moment: datetime) -> str:
+    """'tors 27 nov' / 'Thu 27 Nov'."""
+    lang = language(lang)
+    weekday = _WEEKDAYS_SHORT[lang][moment.weekday()]
+    return f"{weekday} {moment.day} {_MONTHS_SHORT[lang][moment.month - 1]}"
 
 
 def short_datetime(lang: str, moment: datetime) -> str:
