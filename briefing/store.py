@@ -100,6 +100,14 @@ MIGRATIONS: list[str] = [
         gone INTEGER NOT NULL DEFAULT 0
     ) WITHOUT ROWID;
     """,
+    # source health: how many records the last fetch could not read, and the URL that
+    # answered 404/410 (not asked again until the URL changes or a check succeeds);
+    # each source's newest report is looked up by source.
+    """
+    ALTER TABLE source_health ADD COLUMN last_problems INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE source_health ADD COLUMN gone TEXT;
+    CREATE INDEX incidents_source_published_at ON incidents (source, published_at);
+    """,
 ]
 
 _MOVE_ASIDE = "move it aside; a new store will be made"
@@ -141,6 +149,8 @@ class Health:
     consecutive_failures: int
     last_error: str | None
     last_count: int
+    last_problems: int = 0  # records the last successful fetch could not read
+    gone: str | None = None  # the URL that answered 404/410: not asked again
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +246,23 @@ class Store:
             rows = conn.execute(_ARRIVALS, bounds).fetchall()
         return [_stored(*row) for row in rows]
 
+    def ahead(self, start: datetime, end: datetime) -> list[Stored]:
+        """The latest version of every incident first stored in [start, end) but
+        dated at or after `end`: a source with a wrong clock. Shown when it comes,
+        not when its date says. Sorted by (published_at, id)."""
+        bounds = (_utc_text(start), _utc_text(end), _utc_text(end))
+        with self._guard() as conn:
+            rows = conn.execute(_AHEAD, bounds).fetchall()
+        return [_stored(*row) for row in rows]
+
+    def last_report(self, source: str, until: datetime) -> datetime | None:
+        """When `source` last reported anything, as of `until`: the newest of its
+        incidents, each counted at the earlier of its date and when it was first
+        stored (so a future-dated report cannot make a dead source look alive)."""
+        with self._guard() as conn:
+            row = conn.execute(_LAST_REPORT, (source, _utc_text(until))).fetchone()
+        return _maybe_utc(row[0] if row else None)
+
     def history(self, incident_id: str) -> list[Stored]:
         """Every version of one incident, oldest first."""
         with self._guard() as conn:
@@ -243,24 +270,34 @@ class Store:
         return [_stored(*row) for row in rows]
 
     def record_health(
-        self, source: str, *, at: datetime, ok: bool, error: str | None = None, count: int = 0
+        self,
+        source: str,
+        *,
+        at: datetime,
+        ok: bool,
+        error: str | None = None,
+        count: int = 0,
+        problems: int = 0,
+        gone: str | None = None,
     ) -> None:
-        """One fetch attempt. A success clears the error and the failure count; a
-        failure keeps the last success and its count."""
+        """One fetch attempt. A success clears the error, the failure count and
+        `gone`; a failure keeps the last success and its counts."""
         when = _utc_text(at)
         with self._transaction() as conn:
             if ok:
-                conn.execute(_HEALTH_OK, (source, when, count))
+                conn.execute(_HEALTH_OK, (source, when, count, problems))
             else:
-                conn.execute(_HEALTH_FAILED, (source, when, error))
+                conn.execute(_HEALTH_FAILED, (source, when, error, gone))
 
     def health(self, source: str) -> Health:
         with self._guard() as conn:
             row = conn.execute(_HEALTH, (source,)).fetchone()
         if row is None:
             return Health(source, None, None, 0, None, 0)
-        attempt, success, failures, error, count = row
-        return Health(source, _maybe_utc(attempt), _maybe_utc(success), failures, error, count)
+        attempt, success, failures, error, count, problems, gone = row
+        return Health(
+            source, _maybe_utc(attempt), _maybe_utc(success), failures, error, count, problems, gone
+        )
 
     def last_live_briefing(self, before: datetime) -> BriefingRecord | None:
         """The latest live (not replayed) briefing generated before `before`."""
@@ -643,19 +680,36 @@ _HISTORY = """
     WHERE v.incident_id = ? ORDER BY v.version
 """
 _HEALTH = """
-    SELECT last_attempt, last_success, consecutive_failures, last_error, last_count
+    SELECT last_attempt, last_success, consecutive_failures, last_error, last_count,
+        last_problems, gone
     FROM source_health WHERE source = ?
 """
 _HEALTH_OK = """
-    INSERT INTO source_health VALUES (?1, ?2, ?2, 0, NULL, ?3)
+    INSERT INTO source_health (source, last_attempt, last_success, consecutive_failures,
+        last_error, last_count, last_problems, gone)
+    VALUES (?1, ?2, ?2, 0, NULL, ?3, ?4, NULL)
     ON CONFLICT (source) DO UPDATE SET
         last_attempt = ?2, last_success = ?2, consecutive_failures = 0,
-        last_error = NULL, last_count = ?3
+        last_error = NULL, last_count = ?3, last_problems = ?4, gone = NULL
 """
 _HEALTH_FAILED = """
-    INSERT INTO source_health VALUES (?1, ?2, NULL, 1, ?3, 0)
+    INSERT INTO source_health (source, last_attempt, last_success, consecutive_failures,
+        last_error, last_count, last_problems, gone)
+    VALUES (?1, ?2, NULL, 1, ?3, 0, 0, ?4)
     ON CONFLICT (source) DO UPDATE SET
-        last_attempt = ?2, consecutive_failures = consecutive_failures + 1, last_error = ?3
+        last_attempt = ?2, consecutive_failures = consecutive_failures + 1, last_error = ?3,
+        gone = ?4
+"""
+_AHEAD = """
+    SELECT i.version, i.first_seen, i.changed_at, v.document
+    FROM incidents AS i
+    JOIN incident_versions AS v ON v.incident_id = i.id AND v.version = i.version
+    WHERE i.first_seen >= ? AND i.first_seen < ? AND i.published_at >= ?
+    ORDER BY i.published_at, i.id
+"""
+_LAST_REPORT = """
+    SELECT MAX(MIN(published_at, first_seen)) FROM incidents
+    WHERE source = ?1 AND MIN(published_at, first_seen) <= ?2
 """
 _LAST_LIVE = """
     SELECT id, generated_at, window_start, window_end, live FROM briefings
