@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from briefing import sources
+from briefing import sources, summaries
 from briefing.classify import Rules, classify
 from briefing.config import Config
 from briefing.errors import BriefingError, UsageError
 from briefing.http import HttpClient
 from briefing.models import Briefing, Item, SourceReport, Status
-from briefing.places import Area, Gazetteer, resolve
+from briefing.places import Area, Gazetteer, configured, resolve
 from briefing.sources.base import Batch, FetchContext, Source
 from briefing.store import Store, Stored
 
@@ -189,13 +189,14 @@ def assemble(
     """
     home = config.municipality
     area = Area(home.name, home.county, config.briefing.neighbours)
-    gazetteer = Gazetteer.bundled(home.name)
-    rules = Rules.load()
+    gazetteer = configured(config)
+    rules = Rules.load(config.rules.file, tz=config.tz)
     stored = store.window(span.start, span.end)
     if span.live and followed:
         late = store.arrivals(span.start, span.end)
         stored += [s for s in late if s.incident.source in followed]
     shown = store.shown_versions(s.incident.id for s in stored)
+    stored = summaries.expand(stored, config.tz)  # night summaries, one part per happening
     lang = language or config.briefing.language
     items = [
         item for s in stored if (item := _judge(s, area, gazetteer, rules, shown, lang)) is not None
@@ -205,7 +206,7 @@ def assemble(
         start=span.start,
         end=span.end,
         live=span.live,
-        shown=[(item.incident.id, item.version) for item in items],
+        shown=summaries.as_stored((item.incident, item.version) for item in items),
     )
     tz = config.tz
     return Briefing(
@@ -236,7 +237,7 @@ def _judge(
         local = False
     else:
         return None
-    before = shown.get(incident.id)
+    before = shown.get(incident.parent or incident.id)  # a summary's part: as its summary
     if before is None:
         status = Status.NEW
     elif before < stored.version:

@@ -20,6 +20,7 @@ from briefing.errors import ConfigError
 from briefing.gazetteer import KINDS, Entry, Gazetteer, Match, fold
 from briefing.geo import Polygons, in_sweden
 from briefing.models import Incident, Place, Precision
+from briefing.summaries import is_summary
 
 if TYPE_CHECKING:
     from briefing.config import Config
@@ -59,10 +60,10 @@ def configured(config: Config) -> Gazetteer | None:
 
 def resolve(incident: Incident, area: Area, gazetteer: Gazetteer | None) -> Place:
     """Municipality, kommundel, most specific place, its point and precision, with reasons."""
+    # A summary's text names the places of many happenings (its parts are placed one by one).
+    page = "" if is_summary(incident) else incident.text
     text = "\n".join(
-        part
-        for part in (incident.title, incident.summary, incident.location, incident.text)
-        if part
+        part for part in (incident.title, incident.summary, incident.location, page) if part
     )
     point, why = _own_point(incident)
     municipality, reasons = _municipality(incident, area, gazetteer, text, point)

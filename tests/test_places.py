@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from briefing import config, pipeline
 from briefing.errors import ConfigError
+from briefing.geo import Polygons
+from briefing.http import HttpClient
 from briefing.models import Incident, Origin, Precision
-from briefing.places import Area, Gazetteer, resolve
+from briefing.places import Area, Gazetteer, configured, resolve
+from briefing.store import Store
 from briefing.sources.polisen import parse_event
 
 TZ = ZoneInfo("Europe/Stockholm")
@@ -331,3 +336,259 @@ def test_every_problem_of_a_gazetteer_is_reported_at_once(tmp_path: Path) -> Non
 def test_a_missing_gazetteer_file_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot read the gazetteer"):
         Gazetteer.load(tmp_path / "nowhere.toml")
+
+
+# --- points, kinds and polygons --------------------------------------------------
+
+
+def test_a_named_place_gives_its_point_and_kind(gazetteer: Gazetteer) -> None:
+    station = resolve(report("Rån vid Kallhälls station."), AREA, gazetteer)
+    assert (station.lat, station.lon, station.kind) == (59.4525, 17.8058, "station")
+    centre = resolve(report("Bråk i Viksjö centrum."), AREA, gazetteer)
+    assert (centre.kind, centre.precision) == ("centre", Precision.PLACE)
+    assert centre.lat is not None
+    assert "the point of 'Viksjö centrum' is approximate, to be confirmed" in centre.reasons
+    street = resolve(report("Inbrott på Sturevägen."), AREA, gazetteer)  # no point for it
+    assert (street.place, street.lat, street.lon, street.kind) == (
+        "Sturevägen",
+        None,
+        None,
+        "street",
+    )
+
+
+def test_every_point_of_the_bundled_gazetteer_lies_in_järfälla(gazetteer: Gazetteer) -> None:
+    # Järfälla spans roughly 59.38–59.50 N, 17.72–17.92 E
+    names = [*gazetteer.districts, "Jakobsbergs station", "Barkarby station", "Görväln"]
+    for name in names:
+        entry = gazetteer.entry(name)
+        assert entry is not None and entry.point is not None, name
+        lat, lon = entry.point
+        assert 59.38 < lat < 59.50 and 17.72 < lon < 17.92, name
+
+
+def test_the_bundled_gazetteer_gives_kinds() -> None:
+    found = Gazetteer.bundled("Järfälla")
+    assert found is not None
+    kinds = {name: entry.kind for name in ("Barkarby handelsplats", "Veddesta", "Görväln")
+             if (entry := found.entry(name)) is not None}  # fmt: skip
+    assert kinds == {"Barkarby handelsplats": "commercial", "Veddesta": "industrial",
+                     "Görväln": "nature"}  # fmt: skip
+
+
+COMMON = """
+municipality = "Järfälla"
+[[districts]]
+name = "Jakobsberg"
+[[places]]
+name = "Bro"
+kind = "area"
+district = "Jakobsberg"
+common_noun = true
+[[places]]
+name = "Berg"
+kind = "area"
+district = "Jakobsberg"
+common_noun = true
+[[places]]
+name = "Vik"
+kind = "area"
+district = "Jakobsberg"
+common_noun = true
+"""
+
+
+@pytest.mark.parametrize(
+    ("summary", "place"),
+    [
+        ("En cyklist föll på en bro.", None),
+        ("Bron var avstängd efter olyckan.", None),  # a capital only because a sentence starts
+        ("Olycka på bron. Bron stängdes.", None),
+        ("Brand i ett förråd i Bro.", "Bro"),
+        ("Bro: inbrott i en villa.", "Bro"),  # a name at the start, without an ending
+        ("Inbrott i Jakobsberg.", "Jakobsberg"),  # "berg" inside a word is no match
+        ("Klättrare fast på ett berg.", None),
+        ("Båt på drift i en vik.", None),
+        ("Båt på drift vid Vik.", "Vik"),
+        ("Stöld i Viks hamn.", "Vik"),  # genitive of the name
+    ],
+)
+def test_common_nouns_only_as_names(summary: str, place: str | None) -> None:
+    small = Gazetteer.parse(COMMON, "common.toml")
+    assert resolve(report(summary), AREA, small).place == place
+
+
+@pytest.mark.parametrize(
+    ("event_id", "district", "place"),
+    [
+        # county era (2026): location.name is "Stockholms län", the municipality in the title
+        (648173, "Barkarby-Skälby", "Barkarby"),  # "vid butik i Barkarby"
+        (647758, "Jakobsberg", "Jakobsberg"),  # "En man boende i Jakobsberg …"
+        (647752, "Barkarby-Skälby", "Saldovägen"),  # "på Saldovägen i Barkarby"
+        (647759, None, None),  # "taxi hem från norra innerstan": Stockholm, not a Järfälla place
+        (647718, None, None),  # no place named
+        (621781, "Barkarby-Skälby", "Barkarby"),  # the day of the switch
+        # municipality era (2023 morning snapshot)
+        (424964, "Jakobsberg", "Jakobsberg"),  # "smällar i Jacobsberg"
+        (429580, "Kallhäll-Stäket", "Kallhäll"),
+        (429532, "Viksjö", "Viksjö"),
+        (429475, "Kallhäll-Stäket", "Kallhäll"),
+        (429720, None, None),  # "Man går omkring med en kniv."
+    ],
+)
+def test_other_real_järfälla_events_are_placed_sensibly(
+    gazetteer: Gazetteer, event_id: int, district: str | None, place: str | None
+) -> None:
+    snapshots = (
+        "polisen-events-2023-06-08-morning.json",
+        "polisen-events-2026-01-20-location-switch.json",
+        "polisen-events-2026-07-29-county-era.json",
+    )
+    records = {
+        r["id"]: r
+        for name in snapshots
+        for r in json.loads((EXTRACT.parent / name).read_text(encoding="utf-8"))
+    }
+    incident = parse_event(records[event_id], source="polisen", origin=Origin.POLICE, tz=TZ)
+    resolved = resolve(incident, AREA, gazetteer)
+    assert (resolved.municipality, resolved.district, resolved.place) == (
+        "Järfälla",
+        district,
+        place,
+    )
+
+
+# Made-up boundaries: Jakobsberg west of 17.85, Viksjö east of it (not the real map).
+POLYGONS = {
+    "type": "FeatureCollection",
+    "features": [
+        {
+            "type": "Feature",
+            "properties": {"name": "Jakobsberg"},
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [[[17.80, 59.40], [17.85, 59.40], [17.85, 59.44], [17.80, 59.44],
+                                 [17.80, 59.40]]],
+            },
+        },
+        {
+            "type": "Feature",
+            "properties": {"district": "Viksjö"},
+            "geometry": {
+                "type": "MultiPolygon",
+                "coordinates": [[[[17.85, 59.40], [17.90, 59.40], [17.90, 59.44], [17.85, 59.44],
+                                  [17.85, 59.40]]]],
+            },
+        },
+    ],
+}  # fmt: skip
+
+
+@pytest.fixture
+def with_polygons() -> Gazetteer:
+    small = Gazetteer.parse(SMALL, "small.toml")
+    return small.with_polygons(Polygons.parse(POLYGONS, "d.geojson", small.districts))
+
+
+def located(
+    summary: str, lat: float, lon: float, municipality: str | None = "Järfälla"
+) -> Incident:
+    return dataclasses.replace(report(summary, municipality), lat=lat, lon=lon)
+
+
+def test_the_polygons_decide_the_district_of_a_point(with_polygons: Gazetteer) -> None:
+    # the text says Gamla gatan (Viksjö), the point lies in Jakobsberg: the point wins
+    placed = resolve(located("Inbrott på Gamla gatan.", 59.42, 17.83), AREA, with_polygons)
+    assert (placed.district, placed.place, placed.precision) == (
+        "Jakobsberg",
+        "Gamla gatan",
+        Precision.STREET,
+    )
+    assert (placed.lat, placed.lon) == (59.42, 17.83)
+    assert placed.reasons[-1] == (
+        "point 59.42000, 17.83000 lies in Jakobsberg (district polygons), "
+        "not Viksjö as the text says"
+    )
+    outside = resolve(located("Inbrott på Gamla gatan.", 59.45, 17.83), AREA, with_polygons)
+    assert outside.district is None
+    assert "lies in no district polygon" in outside.reasons[-1]
+
+
+def test_a_point_places_a_county_level_report_in_the_municipality(with_polygons: Gazetteer) -> None:
+    placed = resolve(located("Skadegörelse.", 59.42, 17.87, None), AREA, with_polygons)
+    assert (placed.municipality, placed.district) == ("Järfälla", "Viksjö")
+    elsewhere = resolve(located("Skadegörelse.", 59.33, 18.06, None), AREA, with_polygons)
+    assert elsewhere.municipality is None
+
+
+def test_a_point_without_polygons_keeps_the_text_district(gazetteer: Gazetteer) -> None:
+    placed = resolve(located("Bråk i Viksjö centrum.", 59.415, 17.81), AREA, gazetteer)
+    assert (placed.district, placed.lat, placed.lon, placed.precision) == (
+        "Viksjö",
+        59.415,
+        17.81,
+        Precision.STREET,
+    )
+    abroad = resolve(located("Bråk i Viksjö centrum.", 48.85, 2.35), AREA, gazetteer)
+    assert abroad.lat != 48.85
+    assert "point 48.85000, 2.35000 is not in Sweden: ignored" in abroad.reasons
+
+
+def write_config(folder: Path, places: str) -> Path:
+    path = folder / "sources.toml"
+    path.write_text(
+        f'[briefing]\nmunicipality = "Järfälla"\n\n[places]\n{places}\n\n'
+        '[sources.vakter]\nkind = "csv"\norigin = "guards"\npath = "inkorg"\n'
+        'columns = { time = "Datum", text = "Text", category = "Händelse", '
+        'lat = "Lat", lon = "Lon" }\n',
+        encoding="utf-8",
+    )
+    (folder / "inkorg").mkdir(exist_ok=True)
+    return path
+
+
+def test_configured_places(tmp_path: Path) -> None:
+    (tmp_path / "small.toml").write_text(SMALL, encoding="utf-8")
+    (tmp_path / "d.geojson").write_text(json.dumps(POLYGONS), encoding="utf-8")
+    bundled = configured(config.load(write_config(tmp_path, "")))
+    assert bundled is not None and bundled.polygons is None and len(bundled.districts) == 4
+    own = configured(
+        config.load(write_config(tmp_path, 'gazetteer = "small.toml"\npolygons = "d.geojson"'))
+    )
+    assert own is not None and own.districts == ("Jakobsberg", "Viksjö")
+    assert own.polygons is not None and own.polygons.district_of(59.42, 17.87) == "Viksjö"
+
+
+@pytest.mark.parametrize(
+    ("places", "expected"),
+    [
+        ('gazetteer = "other.toml"', "is for Sollentuna, the briefing for Järfälla"),
+        ('polygons = "bad.geojson"', "('Narnia'): not a kommundel of the gazetteer"),
+        ('gazetteer = "missing.toml"', "cannot read the gazetteer"),
+    ],
+)
+def test_configured_places_are_checked(tmp_path: Path, places: str, expected: str) -> None:
+    (tmp_path / "other.toml").write_text(SMALL.replace("Järfälla", "Sollentuna"), encoding="utf-8")
+    bad = json.loads(json.dumps(POLYGONS))
+    bad["features"][0]["properties"]["name"] = "Narnia"
+    (tmp_path / "bad.geojson").write_text(json.dumps(bad), encoding="utf-8")
+    with pytest.raises(ConfigError, match=re.escape(expected)):
+        configured(config.load(write_config(tmp_path, places)))
+
+
+def test_a_guard_report_with_coordinates_is_placed_by_the_polygons(tmp_path: Path) -> None:
+    (tmp_path / "d.geojson").write_text(json.dumps(POLYGONS), encoding="utf-8")
+    path = write_config(tmp_path, 'polygons = "d.geojson"')  # with the bundled gazetteer
+    (tmp_path / "inkorg" / "natt.csv").write_text(
+        "Datum;Händelse;Text;Lat;Lon\n"
+        "2026-11-26 23:10;Skadegörelse;EXEMPEL: krossad ruta på Sturevägen;59,4200;17,8700\n",
+        encoding="utf-8",
+    )
+    with HttpClient() as http:
+        briefing = pipeline.today(
+            config.load(path), Store.memory(), http, now=datetime(2026, 11, 27, 8, 30, tzinfo=TZ)
+        )
+    (item,) = briefing.items
+    # Sturevägen is in Jakobsberg, but the report's own point lies in the "Viksjö" polygon
+    assert (item.place.district, item.place.place) == ("Viksjö", "Sturevägen")
+    assert (item.place.lat, item.place.lon) == (59.42, 17.87)
