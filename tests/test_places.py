@@ -17,8 +17,8 @@ from briefing.geo import Polygons
 from briefing.http import HttpClient
 from briefing.models import Incident, Origin, Precision
 from briefing.places import Area, Gazetteer, configured, resolve
-from briefing.store import Store
 from briefing.sources.polisen import parse_event
+from briefing.store import Store
 
 TZ = ZoneInfo("Europe/Stockholm")
 AREA = Area("Järfälla", "Stockholms län", ("Sollentuna", "Upplands-Bro", "Stockholm"))

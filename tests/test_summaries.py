@@ -180,7 +180,7 @@ EVENT = {
     "datetime": "2026-11-27 7:30:00 +01:00",
     "name": "27 november 07.30, Sammanfattning natt, Stockholms län",
     "summary": "EXEMPEL. Här följer ett urval av nattens händelser.",
-    "url": "/aktuellt/handelser/2026/november/27/27-november-07.30-sammanfattning-natt-stockholms-lan/",
+    "url": "/aktuellt/handelser/2026/november/27/27-november-07.30-sammanfattning-natt-stockholm/",
     "type": "Sammanfattning natt",
     "location": {"name": "Stockholms län", "gps": "59.602496,18.138438"},
 }
