@@ -107,6 +107,10 @@ def today(
             "[email] section and the outbox come from --config (or $BRIEFING_CONFIG).",
         ),
     ] = False,
+    site: Annotated[
+        Path | None,
+        typer.Option("--site", help="Also write it into this intranet site folder ([site] dir)."),
+    ] = None,
     debug: DebugOpt = False,
 ) -> None:
     """Fetch every source, store, and show the briefing for the night."""
@@ -128,6 +132,7 @@ def today(
                 cfg, store, clock = home, outbox, None
             result = _run_today(cfg, store, stack, since, until, now or clock, no_fetch, lang, demo)
             _emit(result, fmt, output, quiet, cfg.briefing.templates)
+            _publish_site(result, cfg, site or cfg.site.dir)
             if mail and outbox:
                 _email(result, mail, outbox, cfg, force=force, quiet=quiet)
         raise typer.Exit(ExitStatus.OK if result.healthy else ExitStatus.SOURCE_FAILED)
@@ -321,6 +326,14 @@ def _emit(
         render.print_terminal(result, _console())
     else:
         sys.stdout.write(render.render(result, fmt, template_dir=templates))
+
+
+def _publish_site(result: Briefing, cfg: Config, folder: Path | None) -> None:
+    """Write the intranet site; a failure raises DeliveryError (exit 4) after the briefing."""
+    if folder is not None:
+        from briefing import site
+
+        site.publish(result, cfg, folder)
 
 
 @contextmanager

@@ -9,17 +9,21 @@ from pathlib import Path
 from briefing.errors import DeliveryError
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str, *, mode: int | None = None) -> None:
     """Write `text` to `path` so that readers see the old file or the new one, never half.
 
     The data goes to a temporary file in the same folder, is flushed to disk,
-    and then replaces the target in one rename.
+    and then replaces the target in one rename. The file is private (0600)
+    unless `mode` says otherwise (the intranet site's pages must be readable
+    by the web server).
     """
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         try:
+            if mode is not None:
+                os.fchmod(fd, mode)
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
                 handle.write(text)
                 handle.flush()

@@ -129,6 +129,36 @@ _SV: dict[str, str] = {
     ),
     "reason.free_type": "rubrik '{type}' läses som text: {category}, grundnivå {severity}",
     "reason.rule": "regel '{rule}' ('{words}'): → {change}",
+    # The intranet page: pictures, skip link and site archive.
+    "skip": "Hoppa till innehållet",
+    "heading.overview": "Översikt per kommundel",
+    "map.caption": (
+        "Schematisk karta över periodens händelser i {municipality} per kommundel. "
+        "Formen visar allvarlighet."
+    ),
+    "map.label": "Karta: {parts}.",
+    "map.label.none": "Karta: inga händelser i {municipality}.",
+    "map.first.one": "{count} händelse i {district}",
+    "map.first.other": "{count} händelser i {district}",
+    "map.next": "{count} i {district}",
+    "map.unknown_first.one": "{count} händelse utan känd kommundel",
+    "map.unknown_first.other": "{count} händelser utan känd kommundel",
+    "map.unknown_next": "{count} utan känd kommundel",
+    "map.count.one": "{count} händelse",
+    "map.count.other": "{count} händelser",
+    "map.more": "+{count} till",
+    "spark.caption": "Händelser per dag i varje kommundel, de senaste {days} dagarna",
+    "spark.district": "Kommundel",
+    "spark.per_day": "Per dag",
+    "spark.week": "7 dagar",
+    "spark.total": "{days} dagar",
+    "spark.label.one": "{district}: {count} händelse på {days} dagar, {week} senaste veckan",
+    "spark.label.other": "{district}: {count} händelser på {days} dagar, {week} senaste veckan",
+    "site.nav": "Arkiv",
+    "site.archive": "Arkiv: tidigare morgnar",
+    "site.to_archive": "Senaste briefingen och arkivet",
+    "site.feed": "Prenumerera på briefingen (Atom-flöde)",
+    "site.feed_title": "Säkerhetsbriefing {municipality}",
 }
 
 _EN: dict[str, str] = {
@@ -245,6 +275,35 @@ _EN: dict[str, str] = {
     "reason.unknown_type": "unknown type '{type}': {category}, base {severity}",
     "reason.free_type": "heading '{type}' read as text: {category}, base {severity}",
     "reason.rule": "rule '{rule}' ('{words}'): → {change}",
+    "skip": "Skip to the content",
+    "heading.overview": "Overview by district",
+    "map.caption": (
+        "Schematic map of this period's incidents in {municipality} by district. "
+        "The shape shows the severity."
+    ),
+    "map.label": "Map: {parts}.",
+    "map.label.none": "Map: no incidents in {municipality}.",
+    "map.first.one": "{count} incident in {district}",
+    "map.first.other": "{count} incidents in {district}",
+    "map.next": "{count} in {district}",
+    "map.unknown_first.one": "{count} incident with no known district",
+    "map.unknown_first.other": "{count} incidents with no known district",
+    "map.unknown_next": "{count} with no known district",
+    "map.count.one": "{count} incident",
+    "map.count.other": "{count} incidents",
+    "map.more": "+{count} more",
+    "spark.caption": "Incidents per day in each district, the last {days} days",
+    "spark.district": "District",
+    "spark.per_day": "Per day",
+    "spark.week": "7 days",
+    "spark.total": "{days} days",
+    "spark.label.one": "{district}: {count} incident in {days} days, {week} in the last week",
+    "spark.label.other": "{district}: {count} incidents in {days} days, {week} in the last week",
+    "site.nav": "Archive",
+    "site.archive": "Archive: earlier mornings",
+    "site.to_archive": "The latest briefing and the archive",
+    "site.feed": "Subscribe to the briefing (Atom feed)",
+    "site.feed_title": "Security briefing {municipality}",
 }
 
 STRINGS: dict[str, dict[str, str]] = {"sv": _SV, "en": _EN}
@@ -327,3 +386,8 @@ def long_date(lang: str, moment: datetime) -> str:
     weekday = _WEEKDAYS_LONG[lang][moment.weekday()]
     month = _MONTHS_LONG[lang][moment.month - 1]
     return f"{weekday} {moment.day} {month} {moment.year}"
+
+
+def month_year(lang: str, moment: datetime) -> str:
+    """'november 2026' / 'November 2026': the archive's month headings."""
+    return f"{_MONTHS_LONG[language(lang)][moment.month - 1]} {moment.year}"
