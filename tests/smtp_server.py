@@ -93,8 +93,9 @@ def server_context(cert: Path, key: Path) -> ssl.SSLContext:
     return context
 
 
-def password_checker(user: str, password: str, recorder: Recorder) -> Any:
-    """An aiosmtpd authenticator accepting one login.
+def password_checker(user: str, password: str, recorder: Recorder, echo: bool) -> Any:
+    """An aiosmtpd authenticator accepting one login; with `echo`, a careless server
+    that repeats the password it was given in its refusal.
 
     A refusal must be `handled=False`, so aiosmtpd answers 535; with the default
     (handled=True) it answers nothing and the client hangs until its timeout.
@@ -107,8 +108,10 @@ def password_checker(user: str, password: str, recorder: Recorder) -> Any:
             return AuthResult(success=False, handled=False)
         login, given = data.login.decode(), data.password.decode()
         recorder.logins.append((login, given))
-        ok = (login, given) == (user, password)
-        return AuthResult(success=True) if ok else AuthResult(success=False, handled=False)
+        if (login, given) == (user, password):
+            return AuthResult(success=True)
+        refusal = f"535 5.7.8 {login}/{given} is not valid" if echo else None
+        return AuthResult(success=False, handled=False, message=refusal)
 
     return check
 
@@ -121,12 +124,13 @@ def smtp_server(
     starttls: ssl.SSLContext | None = None,
     implicit_tls: ssl.SSLContext | None = None,
     refuse: set[str] | None = None,
+    echo_login: bool = False,
 ) -> Iterator[tuple[Recorder, int]]:
     """A running server on 127.0.0.1: (its recorder, its port)."""
     recorder = Recorder(refuse=set(refuse or ()))
     options: dict[str, Any] = {"auth_require_tls": False}
     if login:
-        options["authenticator"] = password_checker(*login, recorder)
+        options["authenticator"] = password_checker(*login, recorder, echo_login)
     if starttls:
         options.update(tls_context=starttls, require_starttls=True)
     port = port or free_port()
