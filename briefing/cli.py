@@ -235,6 +235,45 @@ def list_sources(config: ConfigOpt = None, debug: DebugOpt = False) -> None:
         _console().print(table)
 
 
+@app.command("eval")
+def eval_labels(
+    labels: Annotated[
+        Path, typer.Argument(help="Hand labels, one JSON object a line.", dir_okay=False)
+    ],
+    events: Annotated[
+        Path, typer.Option("--events", help="Recorded polisen events: a JSON file or folder.")
+    ],
+    details: Annotated[
+        Path | None,
+        typer.Option("--details", help="The events' pages: a folder of <id>.html or parsed JSON."),
+    ] = None,
+    disagreements: Annotated[
+        bool, typer.Option("--disagreements", help="List the events the labels disagree with.")
+    ] = False,
+    config: ConfigOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Score the judgement against hand labels: serious flag, severity, district, stakeholders."""
+    with _errors(debug):
+        from briefing.evaluate import evaluate
+
+        report = evaluate(labels, events, details, config=_load_if_any(config))
+        typer.echo(str(report))
+        for line in report.disagreements() if disagreements else ():
+            typer.echo(line)
+
+
+def _load_if_any(path: Path | None) -> Config | None:
+    """The config given or found (./sources.toml, $BRIEFING_CONFIG); None: the bundled defaults."""
+    from briefing import config
+
+    try:
+        config.find(path)
+    except ConfigError:
+        return None
+    return _load(path)
+
+
 def _check_choice(option: str, value: str, choices: tuple[str, ...]) -> None:
     if value not in choices:
         raise UsageError(f"{option} {value!r}: choose one of {', '.join(choices)}")

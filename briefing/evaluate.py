@@ -1,35 +1,44 @@
-"""How well `resolve` and `classify` agree with hand labels on real police events.
+"""How well briefing's judgement agrees with hand labels on real police events.
 
 `evaluate` replays a recorded polisen payload through the polisen adapter, places
-and judges every labelled event exactly as a briefing would, and compares with
-the labels (tests/data/eval/LABELING.md describes them). Optionally the event
-pages' text (a parsed details file) is added to each incident, as the details
-fetcher would, to measure what the page text is worth.
+and judges every labelled event exactly as a briefing would (the same gazetteer,
+rules and stakeholder registry), and compares with the labels
+(tests/data/eval/LABELING.md describes them). The event pages' text can be added,
+as the details fetcher would: from a folder of saved pages `<id>.html` (read by
+the adapter's own page reader) or from a parsed details file (JSON).
+`briefing eval` prints the report.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import httpx
 
-from briefing import municipalities
+from briefing import municipalities, places
 from briefing.classify import Rules, classify
 from briefing.errors import UsageError
 from briefing.http import HttpClient
-from briefing.models import Incident, Judgement, Origin, Place, Severity, clean_text
+from briefing.labels import LABEL_KINDS, Label, load_labels
+from briefing.models import Incident, Item, Judgement, Origin, Place, Status, clean_text
 from briefing.places import Area, Gazetteer, resolve
 from briefing.sources.base import FetchContext
 from briefing.sources.polisen import PolisenSettings, PolisenSource
 
+if TYPE_CHECKING:
+    from briefing.config import Config
+
+__all__ = ["EvalReport", "Label", "Outcome", "evaluate", "load_labels"]
+
 TZ = ZoneInfo("Europe/Stockholm")
+Suggester = Callable[[Item], frozenset[str]]  # an item -> the kinds of stakeholders suggested
 # What the judgement should reach on the API fields alone, and with page text.
 TARGETS_API = {
     "serious_recall": 0.95,
@@ -42,13 +51,6 @@ _AT_MOST = {"wrong_district_share"}
 
 
 @dataclass(frozen=True, slots=True)
-class Label:
-    id: str
-    severity: Severity
-    district: str | None
-
-
-@dataclass(frozen=True, slots=True)
 class Outcome:
     """One labelled event: what the label says and what briefing made of it."""
 
@@ -56,6 +58,7 @@ class Outcome:
     incident: Incident
     place: Place
     judgement: Judgement
+    suggested: frozenset[str] = frozenset()  # the kinds of the stakeholders suggested
 
     def describe(self) -> str:
         return (
@@ -79,10 +82,18 @@ class EvalReport:
     district_unlabelled: int
     unmatched_labels: tuple[str, ...]
     outcomes: tuple[Outcome, ...]
+    # None when no stakeholder registry is there to suggest from
+    stakeholder_recall: float | None = None
+    stakeholder_labelled: int = 0
+    with_page_text: int = 0  # events whose page text was found
 
     @property
     def targets(self) -> dict[str, float]:
         return TARGETS_DETAILS if self.with_details else TARGETS_API
+
+    @property
+    def passed(self) -> bool:
+        return all(self.meets(measure) for measure in self.targets)
 
     def meets(self, measure: str) -> bool:
         value: float = getattr(self, measure)
@@ -100,33 +111,47 @@ class EvalReport:
 
     def __str__(self) -> str:
         text = "page text included" if self.with_details else "API fields only"
-        rows = [
+        if self.with_details:
+            text += f" ({self.with_page_text} of {self.events} events have it)"
+        lines = [f"{self.events} labelled events, {text}", f"{'measure':<36}{'value':>7}  target"]
+        lines += [self._row(title, measure, value) for title, measure, value in self._rows()]
+        if self.unmatched_labels:
+            lines.append(f"labels without an event: {', '.join(self.unmatched_labels)}")
+        return "\n".join(lines)
+
+    def _rows(self) -> list[tuple[str, str | None, float | None]]:
+        return [
             ("serious recall", "serious_recall", self.serious_recall),
             ("serious precision", "serious_precision", self.serious_precision),
             ("severity exact", None, self.severity_exact),
             ("severity within one level", None, self.severity_within_one),
-            (
-                f"district accuracy ({self.district_labelled})",
-                "district_accuracy",
-                self.district_accuracy,
-            ),
-            (
-                f"district given, label none ({self.district_unlabelled})",
-                "wrong_district_share",
-                self.wrong_district_share,
-            ),
-        ]
-        lines = [f"{self.events} labelled events, {text}", f"{'measure':<34}{'value':>7}  target"]
-        for title, measure, value in rows:
-            target = ""
-            if measure is not None:
-                sign = "≤" if measure in _AT_MOST else "≥"
-                mark = "ok" if self.meets(measure) else "MISSED"
-                target = f"{sign} {self.targets[measure]:.2f}  {mark}"
-            lines.append(f"{title:<34}{value:>7.3f}  {target}")
-        if self.unmatched_labels:
-            lines.append(f"labels without an event: {', '.join(self.unmatched_labels)}")
-        return "\n".join(lines)
+            (f"district accuracy ({self.district_labelled})", "district_accuracy",
+             self.district_accuracy),
+            (f"district given, label none ({self.district_unlabelled})", "wrong_district_share",
+             self.wrong_district_share),
+            (f"stakeholder kind recall ({self.stakeholder_labelled})", None,
+             self.stakeholder_recall),
+        ]  # fmt: skip
+
+    def _row(self, title: str, measure: str | None, value: float | None) -> str:
+        if value is None:
+            return f"{title:<36}{'n/a':>7}  no stakeholder registry"
+        target = ""
+        if measure is not None:
+            sign = "≤" if measure in _AT_MOST else "≥"
+            mark = "ok" if self.meets(measure) else "MISSED"
+            target = f"{sign} {self.targets[measure]:.2f}  {mark}"
+        return f"{title:<36}{value:>7.3f}  {target}".rstrip()
+
+
+@dataclass(frozen=True, slots=True)
+class _Judge:
+    """What a briefing of the municipality judges with."""
+
+    area: Area
+    gazetteer: Gazetteer | None
+    rules: Rules
+    suggest: Suggester | None  # None: no stakeholder registry to suggest from
 
 
 def evaluate(
@@ -134,74 +159,108 @@ def evaluate(
     events_path: Path,
     details_path: Path | None = None,
     *,
+    config: Config | None = None,
     municipality: str = "Järfälla",
     rules: Rules | None = None,
 ) -> EvalReport:
-    """Replay the events, judge every labelled one, and score against the labels."""
+    """Replay the events, judge every labelled one, and score against the labels.
+
+    With `config`, its municipality, rules, gazetteer, polygons and stakeholder
+    registry are used; without, the bundled ones of `municipality`.
+    """
     labels = load_labels(labels_path)
-    incidents = {i.key: i for i in _incidents(events_path)}
-    if details_path is not None:
-        incidents = _with_page_text(incidents, details_path)
-    home = municipalities.lookup(municipality)
-    if home is None:
-        raise UsageError(f"unknown municipality {municipality!r}")
-    area = Area(home.name, home.county, ())
-    gazetteer = Gazetteer.bundled(home.name)
-    rules = rules or Rules.load()
-    outcomes = []
-    for label in labels:
-        incident = incidents.get(label.id)
-        if incident is not None:
-            place = resolve(incident, area, gazetteer)
-            outcomes.append(Outcome(label, incident, place, classify(incident, place, rules)))
+    judge = _judge_for(config, municipality, rules)
+    incidents = {i.key: i for i in _incidents(events_path, details_path)}
+    outcomes = [
+        _outcome(label, incidents[label.id], judge) for label in labels if label.id in incidents
+    ]
     unmatched = tuple(label.id for label in labels if label.id not in incidents)
-    return _score(outcomes, unmatched, with_details=details_path is not None)
+    suggesting = judge.suggest is not None
+    return _score(outcomes, unmatched, with_details=details_path is not None, suggesting=suggesting)
 
 
-def load_labels(path: Path) -> list[Label]:
-    """One JSON object per line: id, severity, district (LABELING.md)."""
-    labels = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    for number, line in enumerate(lines, start=1):
-        if line.strip():
-            labels.append(_label(line, f"{path}:{number}"))
-    return labels
+def _judge_for(config: Config | None, municipality: str, rules: Rules | None) -> _Judge:
+    if config is not None:
+        home = config.municipality
+        gazetteer = places.configured(config)
+        rules = rules or Rules.load(config.rules.file, tz=config.tz)
+    else:
+        found = municipalities.lookup(municipality)
+        if found is None:
+            raise UsageError(f"unknown municipality {municipality!r}")
+        home, gazetteer, rules = found, Gazetteer.bundled(found.name), rules or Rules.load()
+    area = Area(home.name, home.county, ())
+    return _Judge(area, gazetteer, rules, _suggester(config, home.name, gazetteer))
 
 
-def _label(line: str, where: str) -> Label:
-    try:
-        data = json.loads(line)
-        return Label(str(data["id"]), Severity(data["severity"]), data.get("district"))
-    except (ValueError, KeyError, TypeError) as exc:
-        raise UsageError(f"{where}: not a label ({exc})", "see LABELING.md") from exc
+def _suggester(config: Config | None, home: str, gazetteer: Gazetteer | None) -> Suggester | None:
+    """Suggestions from the registry and the [[notify]] rules, as a briefing makes them."""
+    from briefing import stakeholders
+
+    if config is not None:
+        registry, notify = stakeholders.for_config(config, gazetteer)
+    else:
+        registry = stakeholders.Registry.bundled(home, gazetteer)
+        notify = stakeholders.load_rules(None)
+    if registry is None:
+        return None
+
+    def kinds(item: Item) -> frozenset[str]:
+        return frozenset(s.kind for s in stakeholders.suggest(item, registry, notify, "en"))
+
+    return kinds
 
 
-def _incidents(events_path: Path) -> list[Incident]:
-    """The recorded events through the real adapter; the last version of an id wins."""
-    settings = PolisenSettings(kind="polisen", origin=Origin.POLICE, path=events_path)
+def _outcome(label: Label, incident: Incident, judge: _Judge) -> Outcome:
+    place = resolve(incident, judge.area, judge.gazetteer)
+    judgement = classify(incident, place, judge.rules)
+    suggested: frozenset[str] = frozenset()
+    if judge.suggest is not None:
+        local = place.municipality == judge.area.municipality
+        item = Item(incident, Status.NEW, place, judgement, local=local)
+        suggested = judge.suggest(item)
+    return Outcome(label, incident, place, judgement, suggested)
+
+
+def _incidents(events_path: Path, details_path: Path | None) -> list[Incident]:
+    """The recorded events through the real adapter; the last version of an id wins.
+
+    A folder of details is read by the adapter itself, as `details_path` would be.
+    """
+    if not events_path.exists():
+        raise UsageError(f"{events_path}: no such file or folder", "give --events")
+    if details_path is not None and not details_path.exists():
+        raise UsageError(f"{details_path}: no such file or folder", "give --details")
+    folder = details_path if details_path is not None and details_path.is_dir() else None
+    settings = PolisenSettings(
+        kind="polisen", origin=Origin.POLICE, path=events_path, details_path=folder
+    )
     offline = httpx.MockTransport(_no_network)
     with HttpClient(transport=offline) as http:
         context = FetchContext(http=http, now=datetime.now(TZ), tz=TZ, municipality="")
-        return PolisenSource("polisen", settings).fetch(context).incidents
+        incidents = PolisenSource("polisen", settings).fetch(context).incidents
+    if details_path is not None and folder is None:
+        return _with_page_text(incidents, details_path)
+    return incidents
 
 
 def _no_network(request: httpx.Request) -> httpx.Response:
     raise httpx.ConnectError(f"evaluation is offline: {request.url}")
 
 
-def _with_page_text(incidents: dict[str, Incident], details_path: Path) -> dict[str, Incident]:
+def _with_page_text(incidents: list[Incident], details_path: Path) -> list[Incident]:
+    """The text of a parsed details file (a JSON list of pages: id, preamble, body_paragraphs)."""
     try:
         pages: list[dict[str, Any]] = json.loads(details_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        text = {str(page["id"]): _page_text(page) for page in pages if "id" in page}
+    except (OSError, ValueError, TypeError, AttributeError) as exc:
         raise UsageError(f"{details_path}: cannot read the details: {exc}") from exc
-    text = {str(page["id"]): _page_text(page) for page in pages if "id" in page}
-    return {
-        key: dataclasses.replace(incident, text=text[key]) if key in text else incident
-        for key, incident in incidents.items()
-    }
+    return [
+        dataclasses.replace(incident, text=text[incident.key])
+        if text.get(incident.key)
+        else incident
+        for incident in incidents
+    ]
 
 
 def _page_text(page: dict[str, Any]) -> str:
@@ -210,7 +269,11 @@ def _page_text(page: dict[str, Any]) -> str:
 
 
 def _score(
-    outcomes: list[Outcome], unmatched: tuple[str, ...], *, with_details: bool
+    outcomes: list[Outcome],
+    unmatched: tuple[str, ...],
+    *,
+    with_details: bool,
+    suggesting: bool = True,
 ) -> EvalReport:
     labelled = [o for o in outcomes if o.label.district is not None]
     unlabelled = [o for o in outcomes if o.label.district is None]
@@ -231,7 +294,17 @@ def _score(
         district_unlabelled=len(unlabelled),
         unmatched_labels=unmatched,
         outcomes=tuple(outcomes),
+        **_stakeholder_recall(outcomes, suggesting),
+        with_page_text=sum(bool(o.incident.text) for o in outcomes),
     )
+
+
+def _stakeholder_recall(outcomes: list[Outcome], suggesting: bool) -> dict[str, Any]:
+    """Of the stakeholder kinds the labels name, the share a suggestion answered."""
+    wanted = [(o, kind) for o in outcomes for kind in sorted(o.label.notify)]
+    hits = [bool(LABEL_KINDS[kind] & o.suggested) for o, kind in wanted]
+    recall = _share(hits) if suggesting else None
+    return {"stakeholder_recall": recall, "stakeholder_labelled": len(wanted)}
 
 
 def _share(hits: Iterable[bool]) -> float:

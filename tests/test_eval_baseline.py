@@ -1,4 +1,5 @@
-"""The judgement against the hand labels of 164 real Järfälla events (LABELING.md).
+"""The judgement against the hand labels of 164 real Järfälla events (LABELING.md), and
+`briefing eval`.
 
 The thresholds are the targets of the first version: on the API fields alone and
 with the event pages' text. A rule change that costs recall or places events in
@@ -10,7 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from briefing import config
+from briefing.cli import app
 from briefing.errors import UsageError
 from briefing.evaluate import EvalReport, evaluate
 
@@ -73,4 +77,92 @@ def test_a_broken_label_file_names_the_line(tmp_path: Path) -> None:
     labels = tmp_path / "labels.jsonl"
     labels.write_text('{"id": 1, "severity": "high"}\n{"id": 2, "severity": "huge"}\n')
     with pytest.raises(UsageError, match=r"labels\.jsonl:2: not a label"):
+        evaluate(labels, EVENTS)
+
+
+PAGES = DATA / "polisen-pages"  # the real saved pages of the labelled events, <id>.html
+
+
+@pytest.fixture(scope="module")
+def with_html_pages() -> EvalReport:
+    return evaluate(LABELS, EVENTS, PAGES)
+
+
+def test_with_the_saved_html_pages(with_html_pages: EvalReport) -> None:
+    # read by the polisen adapter's own page reader, as `details_path` is in a briefing
+    assert with_html_pages.with_page_text >= 155  # a few archived pages were empty
+    assert with_html_pages.serious_recall >= 0.95
+    assert with_html_pages.serious_precision >= 0.85
+    assert with_html_pages.district_accuracy >= 0.93
+    assert with_html_pages.wrong_district_share <= 0.05
+    assert with_html_pages.passed
+
+
+def test_stakeholder_kinds_are_scored_against_the_example_registry(
+    api_only: EvalReport, with_pages: EvalReport
+) -> None:
+    assert api_only.stakeholder_labelled == 67  # schools 20, housing 23, centres 12, businesses 12
+    assert api_only.stakeholder_recall is not None and api_only.stakeholder_recall > 0
+    assert with_pages.stakeholder_recall is not None
+    assert with_pages.stakeholder_recall >= api_only.stakeholder_recall
+    assert "stakeholder kind recall (67)" in str(api_only)
+
+
+def test_without_a_registry_the_stakeholder_figure_is_not_available() -> None:
+    elsewhere = evaluate(LABELS, EVENTS, municipality="Sollentuna")  # no bundled registry
+    assert elsewhere.stakeholder_recall is None
+    assert "n/a  no stakeholder registry" in str(elsewhere)
+
+
+def test_the_config_s_rules_are_what_is_scored(tmp_path: Path) -> None:
+    (tmp_path / "calm.toml").write_text(
+        'categories = ["other", "info"]\n[[rules]]\nname = "calm"\npattern = ".+"\n'
+        'categories = ["other"]\nlower_to = "low"\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "sources.toml").write_text(
+        '[briefing]\nmunicipality = "Järfälla"\n[rules]\nfile = "calm.toml"\n'
+        f'[sources.polisen]\nkind = "polisen"\norigin = "police"\npath = "{EVENTS}"\n',
+        encoding="utf-8",
+    )
+    calm = evaluate(LABELS, EVENTS, config=config.load(tmp_path / "sources.toml"))
+    assert calm.serious_recall == 0.0
+    assert not calm.passed
+    assert "≥ 0.95  MISSED" in str(calm)
+
+
+def test_briefing_eval_prints_the_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # no sources.toml here: the bundled Järfälla setup
+    args = ["eval", str(LABELS), "--events", str(EVENTS), "--details", str(DETAILS)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("164 labelled events, page text included")
+    assert any(line.startswith("district accuracy (133)") and "ok" in line for line in lines)
+    assert "MISSED" not in result.output
+    listed = CliRunner().invoke(app, [*args[:4], "--disagreements"])
+    assert "(label " in listed.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([], "Missing option '--events'"),
+        (["--events", "nowhere.json"], "nowhere.json: no such file or folder"),
+        (["--events", str(EVENTS), "--details", "nowhere"], "nowhere: no such file or folder"),
+    ],
+)
+def test_briefing_eval_usage_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], message: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["eval", str(LABELS), *args])
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_a_label_with_an_unknown_stakeholder_kind_is_refused(tmp_path: Path) -> None:
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text('{"id": 1, "severity": "high", "notify": ["police"]}\n')
+    with pytest.raises(UsageError, match=r"labels\.jsonl:1: not a label \(unknown notify police"):
         evaluate(labels, EVENTS)
