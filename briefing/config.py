@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -196,6 +197,15 @@ def find(explicit: Path | None = None) -> Path:
     )
 
 
+def readable_by_others(path: Path) -> bool:
+    """True when every user on the machine may read `path` (it should hold no secrets,
+    but people put them there)."""
+    try:
+        return bool(path.stat().st_mode & stat.S_IROTH)
+    except OSError:
+        return False  # load() says what is wrong with it
+
+
 def load(path: Path) -> Config:
     """Read and validate `path`; ConfigError lists every problem found."""
     try:
@@ -225,6 +235,9 @@ def parse(data: Mapping[str, Any], path: Path, text: str = "") -> Config:
         for name, model in _OPTIONAL.items()
         if name in data
     }
+    models = {"briefing": section, "store": store, **optional}
+    models.update({f"sources.{name}": model for name, model in settings.items()})
+    _check_relative_paths(models, path.parent, problems)
     if problems:
         raise ConfigError(problems.lines, f"fix {path} and run again")
     assert section is not None and store is not None
@@ -292,6 +305,26 @@ def _message(err: Mapping[str, Any]) -> str:
         return "required key is missing"
     msg = str(err["msg"])
     return msg.removeprefix("Value error, ")
+
+
+def _check_relative_paths(
+    models: Mapping[str, BaseModel | None], folder: Path, problems: _Problems
+) -> None:
+    """A relative path must stay inside the config file's folder once `..` and links are
+    followed: "inkorg/../../../etc" is refused. An absolute path (or one starting with
+    ~) is the administrator's explicit choice and is taken as written."""
+    root = folder.resolve()
+    for where, model in models.items():
+        for name in type(model).model_fields if model is not None else ():
+            value = getattr(model, name)
+            if not isinstance(value, Path) or value.is_absolute() or str(value).startswith("~"):
+                continue
+            if not (root / value).resolve().is_relative_to(root):
+                problems.add(
+                    f"{where}.{name}",
+                    f"{str(value)!r} leads outside the config file's folder {root}; "
+                    "write an absolute path if that is really meant",
+                )
 
 
 def _resolve_paths(model: M, folder: Path) -> M:

@@ -16,6 +16,7 @@ class ExitStatus(IntEnum):
     SOURCE_FAILED = 3
     DELIVERY_FAILED = 4
     BUSY = 5  # another run holds the lock; this one did nothing
+    DAMAGED = 6  # `briefing store check`: the store is damaged
 
 
 class BriefingError(Exception):
@@ -64,6 +65,14 @@ class FetchError(SourceError):
 
 class RateLimited(FetchError):
     """Calling now would break the source's terms of use; nothing was sent."""
+
+
+class Gone(FetchError):
+    """The server says the resource does not exist (404, 410): stop asking for it."""
+
+    def __init__(self, message: str, hint: str | None = None, *, url: str, status: int) -> None:
+        super().__init__(message, hint, status=status)
+        self.url = url
 
 
 class StoreError(BriefingError):

@@ -1,30 +1,51 @@
 """The one place that talks HTTP.
 
 httpx's timeouts are per operation and it has no size cap, so this module adds
-a total deadline per request, a cap on the decoded body, an http(s)-only rule
-for URLs and redirects, a descriptive User-Agent, and rate limits that hold
-across runs (the police API allows one call per 10 s and 60 an hour).
+a total deadline per request (a watchdog shuts the socket when it passes, so
+a server dripping its headers cannot hold us either), a cap on the decoded
+body, an http(s)-only rule for URLs and redirects, a descriptive User-Agent,
+rate limits that hold across runs (the police API allows one call per 10 s
+and 60 an hour), and retries only where a retry can help: a refused or failed
+connection, a 5xx, and a 429, waiting as long as `Retry-After` asks (capped)
+but never past the request's deadline. 404 and 410 raise `Gone`: stop asking.
+
+Conditional requests: `conditional_headers` turns the validators an adapter
+saved in its state into If-None-Match / If-Modified-Since, and `validators`
+gives the new ones to save, with the incidents, in the same transaction.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
+import random
+import socket
+import ssl
+import threading
 import time
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import httpx
 
 from briefing import __version__
-from briefing.errors import FetchError, RateLimited
+from briefing.errors import FetchError, Gone, RateLimited
 
 DEFAULT_USER_AGENT = f"briefing/{__version__} (municipal security briefing)"
 MAX_BYTES = 10 * 1024 * 1024
 MAX_REDIRECTS = 5
+MAX_ATTEMPTS = 3
+RETRY_AFTER_CAP = 120.0  # seconds; a server asking for more is asked again next run
+BACKOFF = 0.5  # seconds before the first retry; doubled for the next
+_GONE = (404, 410)
+_NEVER_RETRIED_5XX = (501, 505)  # "not implemented" does not get implemented by asking again
+_STATE_URL, _STATE_ETAG, _STATE_MODIFIED = "http.url", "http.etag", "http.last_modified"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +54,11 @@ class Response:
     status: int
     headers: Mapping[str, str]
     content: bytes
+    moved_permanently: bool = False  # a 301/308 on the way: the configured URL is outdated
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
 
     @property
     def charset(self) -> str | None:
@@ -44,9 +70,10 @@ class Response:
         return None
 
     def json(self) -> Any:
-        """The body as JSON; a UTF-8 byte-order mark is allowed (polisen has sent one)."""
+        """The body as JSON; a byte-order mark is allowed (polisen has sent one), also
+        when the header says charset=utf-8, which keeps it in the text."""
         try:
-            return json.loads(self.content.decode(self.charset or "utf-8-sig"))
+            return json.loads(self.content.decode(self.charset or "utf-8").removeprefix("\ufeff"))
         except (UnicodeDecodeError, LookupError, ValueError) as exc:
             raise FetchError(f"{self.url}: not valid JSON ({exc})") from exc
 
@@ -101,6 +128,88 @@ def check_url(url: str) -> str:
     return url
 
 
+def conditional_headers(state: Mapping[str, str], url: str) -> dict[str, str]:
+    """If-None-Match / If-Modified-Since from validators saved for `url` (none for another URL)."""
+    if state.get(_STATE_URL) != url:
+        return {}
+    headers = {}
+    if etag := state.get(_STATE_ETAG):
+        headers["If-None-Match"] = etag
+    if modified := state.get(_STATE_MODIFIED):
+        headers["If-Modified-Since"] = modified
+    return headers
+
+
+def validators(response: Response, url: str) -> dict[str, str]:
+    """The state entries that make the next request to `url` conditional."""
+    found = {_STATE_URL: url}
+    if etag := response.headers.get("etag"):
+        found[_STATE_ETAG] = ascii_header(etag)
+    if modified := response.headers.get("last-modified"):
+        found[_STATE_MODIFIED] = ascii_header(modified)
+    return found if len(found) > 1 else {}
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One verifying TLS context per process (loading the CA bundle takes a while)."""
+    return httpx.create_ssl_context()
+
+
+class _Retry(Exception):
+    """One attempt failed in a way another attempt may not; `wait` is the server's wish."""
+
+    def __init__(self, error: FetchError, wait: float | None = None) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.wait = wait
+
+
+class _Watchdog:
+    """Shuts the request's socket when the deadline passes.
+
+    httpx's timeouts apply to each read, so a server sending a byte a second
+    (in its headers too) would hold a request for as long as it likes. The
+    socket is learnt from httpcore's trace of the connection being made.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.fired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(max(0.0, seconds), self._fire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Watchdog:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+
+    def trace(self, event: str, info: dict[str, Any]) -> None:
+        if event != "connection.connect_tcp.complete":
+            return
+        stream = info.get("return_value")
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if isinstance(sock, socket.socket):
+            with self._lock:
+                self._sockets.append(sock)
+                if self.fired:
+                    _shut(sock)
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # already closed
+        sock.shutdown(socket.SHUT_RDWR)
+
+
 class HttpClient:
     """A small, strict wrapper around one `httpx.Client`."""
 
@@ -121,13 +230,26 @@ class HttpClient:
         self.max_wait = max_wait
         self._sleep = sleep
         self._wall = wall_clock
-        self._client = httpx.Client(
-            transport=transport,
-            follow_redirects=True,
-            max_redirects=MAX_REDIRECTS,
-            headers={"User-Agent": self.user_agent},
-            event_hooks={"request": [_refuse_non_http]},
-        )
+        self._transport = transport
+        self._made: httpx.Client | None = None
+        self._making = threading.Lock()
+
+    @property
+    def _client(self) -> httpx.Client:
+        """Made on the first request: a run that only reads files never pays for TLS set-up."""
+        with self._making:
+            if self._made is None:
+                self._made = httpx.Client(
+                    transport=self._transport,
+                    verify=_tls_context() if self._transport is None else True,
+                    follow_redirects=True,
+                    max_redirects=MAX_REDIRECTS,
+                    headers={"User-Agent": self.user_agent},
+                    event_hooks={"request": [_refuse_non_http]},
+                    # A new connection per request, so the watchdog always sees its socket.
+                    limits=httpx.Limits(max_keepalive_connections=0),
+                )
+            return self._made
 
     def __enter__(self) -> HttpClient:
         return self
@@ -136,7 +258,9 @@ class HttpClient:
         self.close()
 
     def close(self) -> None:
-        self._client.close()
+        with self._making:
+            if self._made is not None:
+                self._made.close()
 
     def get(
         self,
@@ -147,37 +271,91 @@ class HttpClient:
         rate: RateLimit | None = None,
         user_agent: str | None = None,
     ) -> Response:
-        """GET `url` within `timeout` seconds in total; FetchError on any failure.
+        """GET `url` within `timeout` seconds in total, retries included; FetchError on failure.
 
-        A 304 is returned as is (conditional requests); other non-2xx raise.
+        A 304 is returned as is (conditional requests); 404 and 410 raise `Gone`;
+        other non-2xx raise FetchError after the retries that may help.
         """
         check_url(url)
         if rate is not None:
-            self._respect(rate)
+            self._respect(rate, self.max_wait)
         request_headers = dict(headers or {})
         if user_agent:
             request_headers["User-Agent"] = ascii_header(user_agent)
-        try:
-            return self._stream(url, request_headers, timeout)
-        except httpx.TooManyRedirects as exc:
-            raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects") from exc
-        except httpx.UnsupportedProtocol as exc:
-            raise FetchError(f"{url}: redirected to a URL that is not http(s)") from exc
-        except httpx.TimeoutException as exc:
-            raise FetchError(f"{url}: no answer within {timeout:g} s") from exc
-        except httpx.HTTPError as exc:
-            raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from exc
-
-    def _stream(self, url: str, headers: dict[str, str], timeout: float) -> Response:
         deadline = time.monotonic() + timeout
-        with self._client.stream("GET", url, headers=headers, timeout=timeout) as resp:
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                return self._attempt(url, request_headers, deadline, timeout)
+            except _Retry as retry:
+                wait = self._wait_before_retry(retry, attempt, deadline, rate)
+                if wait is None:
+                    raise retry.error from None
+                self._sleep(wait)
+                if rate is not None:
+                    self._respect(rate, max(0.0, deadline - time.monotonic()))
+        raise AssertionError("unreachable: the last attempt raises or returns")
+
+    def _wait_before_retry(
+        self, retry: _Retry, attempt: int, deadline: float, rate: RateLimit | None
+    ) -> float | None:
+        """Seconds to wait before the next attempt, or None when retrying cannot help in time."""
+        if attempt >= MAX_ATTEMPTS:
+            return None
+        wait = retry.wait if retry.wait is not None else BACKOFF * 2 ** (attempt - 1)
+        wait += random.uniform(0, BACKOFF / 2) if retry.wait is None else 0.0
+        if rate is not None:
+            wait = max(wait, rate.min_interval)
+        if wait > RETRY_AFTER_CAP or wait >= deadline - time.monotonic():
+            if retry.wait is not None:
+                retry.error.hint = (
+                    f"the server asked us to wait {retry.wait:.0f} s; it is asked again next run"
+                )
+            return None
+        return wait
+
+    def _attempt(
+        self, url: str, headers: dict[str, str], deadline: float, timeout: float
+    ) -> Response:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise FetchError(f"{url}: not complete within {timeout:g} s")
+        with _Watchdog(remaining) as watchdog:
+            try:
+                return self._stream(url, headers, deadline, timeout, watchdog)
+            except httpx.TooManyRedirects as exc:
+                raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects") from exc
+            except httpx.UnsupportedProtocol as exc:
+                raise FetchError(f"{url}: redirected to a URL that is not http(s)") from exc
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                error = FetchError(f"{url}: cannot connect ({exc or type(exc).__name__})")
+                raise _Retry(error) from exc
+            except httpx.TimeoutException as exc:
+                raise FetchError(f"{url}: no answer within {timeout:g} s") from exc
+            except httpx.HTTPError as exc:
+                if watchdog.fired:
+                    raise FetchError(f"{url}: not complete within {timeout:g} s") from exc
+                raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from exc
+
+    def _stream(
+        self,
+        url: str,
+        headers: dict[str, str],
+        deadline: float,
+        timeout: float,
+        watchdog: _Watchdog,
+    ) -> Response:
+        limits = httpx.Timeout(max(0.001, deadline - time.monotonic()))
+        extensions = {"trace": watchdog.trace}
+        with self._client.stream(
+            "GET", url, headers=headers, timeout=limits, extensions=extensions
+        ) as resp:
             final = str(resp.url)
             check_url(final)
+            moved = any(step.status_code in (301, 308) for step in resp.history)
             if resp.status_code == 304:
-                return Response(final, 304, dict(resp.headers), b"")
+                return Response(final, 304, dict(resp.headers), b"", moved)
             if not 200 <= resp.status_code < 300:
-                message = f"{url}: HTTP {resp.status_code} {resp.reason_phrase}".rstrip()
-                raise FetchError(message, status=resp.status_code)
+                raise self._status_error(url, resp)
             chunks: list[bytes] = []
             size = 0
             for chunk in resp.iter_bytes():
@@ -187,14 +365,33 @@ class HttpClient:
                 if time.monotonic() > deadline:
                     raise FetchError(f"{url}: not complete within {timeout:g} s")
                 chunks.append(chunk)
-            return Response(final, resp.status_code, dict(resp.headers), b"".join(chunks))
+            if not size:
+                raise FetchError(
+                    f"{url}: empty response (HTTP {resp.status_code} with no body)",
+                    "a feed or API that answers with nothing is not working; ask its owner",
+                )
+            return Response(final, resp.status_code, dict(resp.headers), b"".join(chunks), moved)
+
+    def _status_error(self, url: str, resp: httpx.Response) -> Exception:
+        status = resp.status_code
+        message = f"{url}: HTTP {status} {resp.reason_phrase}".rstrip()
+        if status in _GONE:
+            hint = "the address does not exist (any more): correct `url`, or disable the source"
+            return Gone(message, hint, url=url, status=status)
+        if status in (401, 403):
+            hint = "access refused: a login, or the server blocks us; ask the source's owner"
+            return FetchError(message, hint, status=status)
+        error = FetchError(message, status=status)
+        if status == 429 or (status >= 500 and status not in _NEVER_RETRIED_5XX):
+            return _Retry(error, retry_after(resp.headers.get("retry-after"), self._wall()))
+        return error
 
     def calls_left(self, rate: RateLimit) -> int:
         """How many more calls `rate` allows within the hour, as things stand now."""
         recent = self.call_log.recent_calls(rate.key, self._wall() - 3600)
         return max(0, rate.per_hour - len(recent))
 
-    def _respect(self, rate: RateLimit) -> None:
+    def _respect(self, rate: RateLimit, max_wait: float) -> None:
         now = self._wall()
         calls = sorted(self.call_log.recent_calls(rate.key, now - 3600))
         if len(calls) >= rate.per_hour:
@@ -206,9 +403,25 @@ class HttpClient:
             )
         if calls:
             wait = calls[-1] + rate.min_interval - now
-            if wait > self.max_wait:
+            if wait > max_wait:
                 raise RateLimited(f"{rate.key}: next call allowed in {wait:.0f} s")
             if wait > 0:
                 self._sleep(wait)
                 now = self._wall()
         self.call_log.record_call(rate.key, now)
+
+
+def retry_after(value: str | None, now: float) -> float | None:
+    """Seconds a `Retry-After` header asks for (a number or an HTTP date); None if unreadable."""
+    if not value:
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, when.timestamp() - now)

@@ -18,6 +18,14 @@ from enum import StrEnum
 # terminal as escape sequences, break e-mail headers and confuse SQLite users.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"[ \t\u00a0]+")
+# Personal identity numbers (personnummer, samordningsnummer: day + 60): YYMMDD or
+# YYYYMMDD, then 4 digits, optionally after "-" or "+". Phone numbers shaped like
+# a date are masked too: a false mask costs less than a leaked identity number.
+_PERSONNUMMER = re.compile(
+    r"(?<!\d)(?:19|20)?\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]|6[1-9]|[78]\d|9[01])"
+    r"[-+]?\d{4}(?!\d)"
+)
+MASK = "[personnummer]"
 
 
 def clean_text(value: object, *, single_line: bool = False) -> str:
@@ -26,10 +34,19 @@ def clean_text(value: object, *, single_line: bool = False) -> str:
     Used by every adapter at the border, so nothing past an adapter sees them.
     """
     text = "" if value is None else str(value)
+    # Fast path (most text is clean already; the JSON renderer cleans every string
+    # again): printable means no control character, tab, newline or NBSP.
+    if text.isprintable() and "  " not in text and text == text.strip():
+        return text
     text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     if single_line:
         text = text.replace("\n", " ")
     return _SPACES.sub(" ", text).strip()
+
+
+def mask_personnummer(text: str) -> str:
+    """`text` with every Swedish personal identity number replaced by "[personnummer]"."""
+    return _PERSONNUMMER.sub(MASK, text)
 
 
 class Severity(StrEnum):
@@ -239,6 +256,8 @@ class SourceReport:
     warnings: tuple[str, ...] = ()
     last_success: datetime | None = None
     label: str = ""
+    # When the source last reported anything (see briefing.health): what "stale" is about.
+    last_report: datetime | None = None
 
     @property
     def ok(self) -> bool:

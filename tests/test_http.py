@@ -43,7 +43,7 @@ def test_only_http_urls(url: str) -> None:
 
 def test_error_status_names_the_url() -> None:
     with (
-        client(lambda r: httpx.Response(503)) as http,
+        client(lambda r: httpx.Response(503), sleep=lambda seconds: None) as http,
         pytest.raises(FetchError, match=r"https://example.se/x: HTTP 503"),
     ):
         http.get("https://example.se/x")

@@ -11,10 +11,11 @@ raises `SourceError`.
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Protocol
 from urllib.parse import urlsplit
@@ -26,7 +27,10 @@ from briefing.errors import SourceError
 from briefing.models import Incident, Origin
 
 if TYPE_CHECKING:
-    from briefing.http import HttpClient
+    from briefing.http import HttpClient, RateLimit, Response
+
+_DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([mhd]?)\s*", re.IGNORECASE)
+_UNITS = {"m": "minutes", "h": "hours", "": "hours", "d": "days"}
 
 
 class SourceSettings(BaseModel):
@@ -41,6 +45,26 @@ class SourceSettings(BaseModel):
     path: Path | None = Field(default=None, description="recorded file, or a folder of them")
     enabled: bool = True
     timeout: float = Field(default=30.0, gt=0, le=600, description="total seconds per request")
+    stale_after: timedelta | None = Field(
+        default=None,
+        description='no report for this long makes the source stale: "36h", "2d", "90m" or hours',
+    )
+
+    @field_validator("stale_after", mode="before")
+    @classmethod
+    def _duration(cls, value: object) -> object:
+        if isinstance(value, bool):
+            raise ValueError('a duration such as "36h", "2d" or "90m", or a number of hours')
+        if isinstance(value, int | float):
+            value = str(value)
+        if isinstance(value, str):
+            match = _DURATION.fullmatch(value)
+            if match is None or float(match.group(1)) <= 0:
+                raise ValueError(
+                    f'{value!r} is not a duration such as "36h", "2d" or "90m" (or hours)'
+                )
+            return timedelta(**{_UNITS[match.group(2).lower()]: float(match.group(1))})
+        return value
 
     @field_validator("url")
     @classmethod
@@ -118,10 +142,54 @@ class Source(ABC):
         """Read the source and return its incidents, normalised."""
 
 
-def payload_files(path: Path, suffixes: tuple[str, ...]) -> list[Path]:
-    """A recorded file, or the files with one of `suffixes` in a folder, sorted by name."""
+def payload_files(
+    path: Path, suffixes: tuple[str, ...], problems: list[str] | None = None
+) -> list[Path]:
+    """A recorded file, or the files with one of `suffixes` in a folder, sorted by name.
+
+    A file in the folder that is a link to somewhere outside it is skipped (and
+    reported in `problems`): whoever may drop files there must not be able to
+    make the briefing read, and show, any other file.
+    """
     if path.is_file():
         return [path]
     if path.is_dir():
-        return sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in suffixes)
+        folder = path.resolve()
+        found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in suffixes)
+        inside = [p for p in found if p.resolve().is_relative_to(folder)]
+        if problems is not None:
+            problems += [
+                f"{p.name}: a link to outside {path}; not read" for p in found if p not in inside
+            ]
+        return inside
     raise SourceError(f"{path}: no such file or folder", "check `path` in the source's table")
+
+
+def fetch_if_changed(
+    ctx: FetchContext,
+    batch: Batch,
+    url: str,
+    *,
+    timeout: float,
+    rate: RateLimit | None = None,
+    user_agent: str | None = None,
+) -> Response | None:
+    """GET `url` with the validators saved last time; None when the server says "not modified".
+
+    The new validators go into `batch.state`, so they are saved with the
+    incidents, in the same transaction, and never get ahead of them. On "not
+    modified" the whole saved state is kept as it was.
+    """
+    from briefing.http import conditional_headers, validators
+
+    headers = conditional_headers(ctx.state, url)
+    response = ctx.http.get(url, headers=headers, timeout=timeout, rate=rate, user_agent=user_agent)
+    if response.not_modified:
+        batch.state.update(ctx.state)
+        return None
+    batch.state.update(validators(response, url))
+    if response.moved_permanently:
+        batch.problems.append(
+            f"{url} has moved permanently to {response.url}; update `url` in the configuration"
+        )
+    return response

@@ -32,24 +32,19 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from briefing import municipalities
 from briefing.errors import SourceError
 from briefing.http import MAX_BYTES
+from briefing.models import mask_personnummer
 from briefing.sources._csvrows import RowError, RowReader, fold
-from briefing.sources.base import Batch, FetchContext, Source, SourceSettings, payload_files
+from briefing.sources.base import (
+    Batch,
+    FetchContext,
+    Source,
+    SourceSettings,
+    fetch_if_changed,
+    payload_files,
+)
 from briefing.sources.polisen import in_order
 
-# YYMMDD or YYYYMMDD, then 4 digits, optionally after "-" or "+". The
-# day may be 61-91 (samordningsnummer). Phone numbers shaped like a date are
-# masked too: a false mask costs less than a leaked identity number.
-_PERSONNUMMER = re.compile(
-    r"(?<!\d)(?:19|20)?\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]|6[1-9]|[78]\d|9[01])"
-    r"[-+]?\d{4}(?!\d)"
-)
-MASK = "[personnummer]"
 DROP_SUFFIXES = (".csv",)
-
-
-def mask_personnummer(text: str) -> str:
-    """`text` with every Swedish personal identity number replaced by "[personnummer]"."""
-    return _PERSONNUMMER.sub(MASK, text)
 
 
 class CsvColumns(BaseModel):
@@ -136,7 +131,7 @@ class CsvSource(Source):
     def fetch(self, ctx: FetchContext) -> Batch:
         batch = Batch()
         errors: list[SourceError] = []
-        for drop in list(self._drops(ctx, errors)):
+        for drop in list(self._drops(ctx, batch, errors)):
             state_key = f"read:{drop.name}"
             digest = hashlib.sha256(drop.content).hexdigest()
             if ctx.state.get(state_key) == digest:
@@ -154,13 +149,15 @@ class CsvSource(Source):
         batch.incidents = in_order(batch.incidents)
         return batch
 
-    def _drops(self, ctx: FetchContext, errors: list[SourceError]) -> Iterator[Drop]:
+    def _drops(self, ctx: FetchContext, batch: Batch, errors: list[SourceError]) -> Iterator[Drop]:
         if self.settings.url is not None:
-            response = ctx.http.get(self.settings.url, timeout=self.settings.timeout)
-            yield Drop(self.settings.url, response.content)
+            url = self.settings.url
+            response = fetch_if_changed(ctx, batch, url, timeout=self.settings.timeout)
+            if response is not None:  # None: not modified since what was stored last time
+                yield Drop(url, response.content)
             return
         assert self.settings.path is not None  # the settings require url or path
-        for file in payload_files(self.settings.path, DROP_SUFFIXES):
+        for file in payload_files(self.settings.path, DROP_SUFFIXES, batch.problems):
             try:
                 if file.stat().st_size > MAX_BYTES:
                     limit = MAX_BYTES // 1024

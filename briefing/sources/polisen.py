@@ -30,7 +30,14 @@ from briefing import municipalities
 from briefing.errors import SourceError
 from briefing.http import RateLimit
 from briefing.models import Incident, Origin, clean_text
-from briefing.sources.base import Batch, FetchContext, Source, SourceSettings, payload_files
+from briefing.sources.base import (
+    Batch,
+    FetchContext,
+    Source,
+    SourceSettings,
+    fetch_if_changed,
+    payload_files,
+)
 from briefing.sources.polisen_details import PageOptions, add_page_text
 
 BASE_URL = "https://polisen.se/"
@@ -122,7 +129,7 @@ class PolisenSource(Source):
         if self.settings.path is not None:
             payloads = self._read_files(self.settings.path, batch)
         else:
-            payloads = [(None, self._download(ctx, str(self.settings.url)))]
+            payloads = [(None, self._download(ctx, str(self.settings.url), batch))]
         for file_name, records in payloads:
             for index, record in enumerate(records):
                 self._add(batch, record, index, file_name, ctx.tz)
@@ -143,16 +150,23 @@ class PolisenSource(Source):
             user_agent=settings.user_agent,
         )
 
-    def _download(self, ctx: FetchContext, url: str) -> list[Any]:
+    def _download(self, ctx: FetchContext, url: str, batch: Batch) -> list[Any]:
         # One unfiltered call: `locationname` may no longer match county-era events.
-        response = ctx.http.get(
-            url, timeout=self.settings.timeout, rate=RATE, user_agent=self.settings.user_agent
+        response = fetch_if_changed(
+            ctx,
+            batch,
+            url,
+            timeout=self.settings.timeout,
+            rate=RATE,
+            user_agent=self.settings.user_agent,
         )
+        if response is None:  # not modified since the events that were stored last time
+            return []
         return _as_array(response.json(), url)
 
     def _read_files(self, path: Path, batch: Batch) -> list[tuple[str | None, list[Any]]]:
         """Every readable file; a broken one among several is a problem, not a failure."""
-        files = payload_files(path, (".json",))
+        files = payload_files(path, (".json",), batch.problems)
         payloads: list[tuple[str | None, list[Any]]] = []
         errors: list[str] = []
         for file in files:

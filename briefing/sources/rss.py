@@ -39,7 +39,14 @@ from pydantic import Field, field_validator
 from briefing import municipalities
 from briefing.errors import SourceError
 from briefing.models import Incident, clean_text
-from briefing.sources.base import Batch, FetchContext, Source, SourceSettings, payload_files
+from briefing.sources.base import (
+    Batch,
+    FetchContext,
+    Source,
+    SourceSettings,
+    fetch_if_changed,
+    payload_files,
+)
 from briefing.sources.polisen import in_order, incident_time, place_of
 
 FEED_SUFFIXES = (".xml", ".rss", ".atom")
@@ -111,13 +118,15 @@ class RssSource(Source):
     def _feeds(self, ctx: FetchContext, batch: Batch) -> list[_Feed]:
         if self.settings.url is not None:
             url = self.settings.url
-            response = ctx.http.get(url, timeout=self.settings.timeout)
+            response = fetch_if_changed(ctx, batch, url, timeout=self.settings.timeout)
+            if response is None:  # not modified since what was stored last time
+                return []
             headers = {**response.headers, "content-location": response.url}
             return [_check_feed(_Feed(url, parse_feed(response.content, headers)))]
         assert self.settings.path is not None  # the settings require url or path
         feeds: list[_Feed] = []
         errors: list[str] = []
-        for file in payload_files(self.settings.path, FEED_SUFFIXES):
+        for file in payload_files(self.settings.path, FEED_SUFFIXES, batch.problems):
             try:
                 feeds.append(_check_feed(_Feed(file.name, parse_feed(file.read_bytes()))))
             except OSError as exc:
