@@ -125,10 +125,11 @@ def smtp_server(
     implicit_tls: ssl.SSLContext | None = None,
     refuse: set[str] | None = None,
     echo_login: bool = False,
+    smtputf8: bool = False,
 ) -> Iterator[tuple[Recorder, int]]:
     """A running server on 127.0.0.1: (its recorder, its port)."""
     recorder = Recorder(refuse=set(refuse or ()))
-    options: dict[str, Any] = {"auth_require_tls": False}
+    options: dict[str, Any] = {"auth_require_tls": False, "enable_SMTPUTF8": smtputf8}
     if login:
         options["authenticator"] = password_checker(*login, recorder, echo_login)
     if starttls:

@@ -662,3 +662,23 @@ def test_a_send_time_is_recorded_in_utc_and_shown_in_local_time(tmp_path: Path) 
     assert notes[-1] == (
         "Senaste briefingen (2025-11-27) skickades tors 27 nov 07:05; --force skickar den igen."
     )
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("smtputf8", [True, False])
+def test_an_address_with_swedish_letters_needs_a_server_that_takes_it(
+    tmp_path: Path, smtputf8: bool
+) -> None:
+    with smtp_server(smtputf8=smtputf8) as (server, port):
+        config = write_config(tmp_path, port, cc=["Göran Ökvist <göran@järfälla.se>"])
+        result = invoke("today", "--demo", "--email", "-c", str(config), "-q")
+    if smtputf8:
+        assert result.exit_code == 0, result.stderr
+        (received,) = server.received
+        assert received.rcpt_tos == [*ENVELOPE[:2], "göran@järfälla.se"]
+        headers = received.raw.split(b"\r\n\r\n", 1)[0].decode("utf-8")  # SMTPUTF8: raw UTF-8
+        assert re.search(r"^Cc: .*<göran@järfälla\.se>$", headers, flags=re.M), headers
+    else:  # said plainly, and kept for `briefing send` once the address or server is fixed
+        assert result.exit_code == 4 and "SMTPUTF8" in result.stderr
+        assert server.received == []
