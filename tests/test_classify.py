@@ -10,10 +10,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from briefing import config, pipeline
 from briefing.classify import Rules, classify, situation
 from briefing.errors import ConfigError
+from briefing.http import HttpClient
 from briefing.models import Incident, Judgement, Origin, Place, Severity
 from briefing.sources.polisen import parse_event
+from briefing.store import Store
 
 TZ = ZoneInfo("Europe/Stockholm")
 DATA = Path(__file__).parent / "data"
@@ -379,3 +382,41 @@ def test_a_minimal_rules_file_works(tmp_path: Path) -> None:
     custom = Rules.load(path)
     assert judge(custom, "Brand", "Brand i en villa.").severity is Severity.HIGH
     assert judge(custom, "Brand", "Brand i en bil.").severity is Severity.LOW
+
+
+def test_the_notify_tables_of_the_rules_file_are_left_to_their_reader(tmp_path: Path) -> None:
+    path = tmp_path / "rules.toml"
+    path.write_text(
+        'categories = ["fire", "other", "info"]\n'
+        '[types]\n"Brand" = { category = "fire", severity = "low" }\n'
+        '[[notify]]\nname = "fire_nearby"\nkinds = ["housing"]\nwithin_m = 500\n',
+        encoding="utf-8",
+    )
+    assert Rules.load(path).types["Brand"].severity is Severity.LOW
+
+
+def test_the_configured_rules_file_judges_the_briefing(tmp_path: Path) -> None:
+    (tmp_path / "inkorg").mkdir()
+    (tmp_path / "inkorg" / "natt.csv").write_text(
+        "Datum;Händelse;Plats\n2026-11-26 23:10;Bråk;Jakobsbergs centrum\n", encoding="utf-8"
+    )
+    config_path = tmp_path / "sources.toml"
+    config_path.write_text(
+        '[briefing]\nmunicipality = "Järfälla"\n[rules]\nfile = "strict.toml"\n'
+        '[sources.vakter]\nkind = "csv"\norigin = "guards"\npath = "inkorg"\n'
+        'columns = { time = "Datum", category = "Händelse", place = "Plats" }\n',
+        encoding="utf-8",
+    )
+    strict = tmp_path / "strict.toml"
+    strict.write_text(
+        'categories = ["public_order", "other", "info"]\n'
+        '[types]\n"Bråk" = { category = "public_order", severity = "critical" }\n',
+        encoding="utf-8",
+    )
+    now = datetime(2026, 11, 27, 8, 30, tzinfo=TZ)
+    with HttpClient() as http:
+        (item,) = pipeline.today(config.load(config_path), Store.memory(), http, now=now).items
+    assert item.judgement.severity is Severity.CRITICAL
+    strict.write_text(strict.read_text().replace('"critical"', '"hihg"'), encoding="utf-8")
+    with HttpClient() as http, pytest.raises(ConfigError, match=r"strict\.toml:3: types.'Bråk'"):
+        pipeline.today(config.load(config_path), Store.memory(), http, now=now)
