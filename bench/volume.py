@@ -1,0 +1,296 @@
+"""Volume: a country's backlog through store → place → classify → fuse → stakeholders → JSON.
+
+Run by `run()` in two child processes, so each has its own peak memory: the
+floor (json.load of the backlog file and one precompiled regular expression
+over every summary) and the pipeline, which starts from the same file:
+
+    load → parse (the police adapter) → store (batches of 500, as fetches
+    store them) → window (read back) → place → classify → fuse → stakeholders
+    → trends → JSON
+
+Stages whose module is not there yet (another issue is building it) are
+reported as "not yet". The children are held to two cores when the machine
+has more, since the target is "on two cores".
+
+    python -m bench.volume floor BACKLOG.json
+    python -m bench.volume pipeline BACKLOG.json
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bench import backlog
+from bench.common import REPO, Row, child_env
+
+EVENTS = 100_000
+BATCH = 500  # what one fetch of the police API stores
+TARGET_RATE = 20_000.0  # events per second through place + classify
+TARGET_SECONDS = 15.0
+TARGET_MB = 400.0
+TZ = ZoneInfo("Europe/Stockholm")
+HOME = "Järfälla"
+NEIGHBOURS = ("Sollentuna", "Upplands-Bro", "Upplands Väsby", "Sundbyberg", "Stockholm", "Ekerö")
+KEYWORDS = re.compile(r"skott|kniv|explosion|brand|rån", re.IGNORECASE)
+
+Timings = dict[str, float | str]
+
+
+@contextmanager
+def _timed(timings: Timings, stage: str) -> Iterator[None]:
+    """Time a stage, and note the peak memory so far (MB) to see which stage raised it."""
+    start = time.perf_counter()
+    yield
+    timings[stage] = time.perf_counter() - start
+    timings[f"{stage}_peak_mb"] = _peak_mb()
+
+
+def _peak_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def floor(path: Path) -> Timings:
+    """json.load of the backlog plus one precompiled regular expression over every summary."""
+    timings: Timings = {}
+    with _timed(timings, "floor"):
+        with path.open(encoding="utf-8") as file:
+            records = json.load(file)
+        hits = sum(1 for record in records if KEYWORDS.search(record.get("summary") or ""))
+    timings["events"] = len(records)
+    timings["hits"] = hits
+    return timings
+
+
+def pipeline(path: Path, store_folder: Path) -> Timings:
+    """Every stage of a replay over the backlog, timed one by one."""
+    from briefing.classify import Rules, classify
+    from briefing.models import Item, Origin, Status
+    from briefing.places import Area, Gazetteer, resolve
+    from briefing.sources.polisen import parse_event
+    from briefing.store import Store
+
+    timings: Timings = {}
+    with _timed(timings, "load"), path.open(encoding="utf-8") as file:
+        records = json.load(file)
+    with _timed(timings, "parse"):
+        incidents = [
+            parse_event(record, source="polisen", origin=Origin.POLICE, tz=TZ) for record in records
+        ]
+    timings["events"] = len(incidents)
+    del records
+    with Store(store_folder / "briefing.sqlite3") as store:
+        with _timed(timings, "store"):
+            for start in range(0, len(incidents), BATCH):
+                batch = incidents[start : start + BATCH]
+                store.save_batch("polisen", batch, {}, batch[-1].published_at)
+        first = min(incident.published_at for incident in incidents)
+        last = max(incident.published_at for incident in incidents)
+        del incidents, batch
+        with _timed(timings, "window"):
+            stored = store.window(first, last + timedelta(seconds=1))
+        area = Area(HOME, "Stockholms län", NEIGHBOURS)
+        with _timed(timings, "place"):
+            gazetteer = Gazetteer.bundled(HOME)
+            places = [resolve(s.incident, area, gazetteer) for s in stored]
+        with _timed(timings, "classify"):
+            rules = Rules.load()
+            judgements = [
+                classify(s.incident, p, rules, "sv") for s, p in zip(stored, places, strict=True)
+            ]
+        items = [
+            Item(s.incident, Status.NEW, p, j, local=p.municipality == HOME, version=s.version)
+            for s, p, j in zip(stored, places, judgements, strict=True)
+        ]
+        del places, judgements
+        items = _fuse(items, timings)
+        items = _stakeholders(items, gazetteer, timings)
+        _trends(store, area, gazetteer, rules, last, timings)
+    with _timed(timings, "json"):
+        document = _render_json(items, first, last)
+    timings["json_bytes"] = len(document)
+    timings["items"] = len(items)
+    return timings
+
+
+def _fuse(items: list[Any], timings: Timings) -> list[Any]:
+    try:
+        from briefing.fuse import fuse
+    except ImportError as exc:
+        timings["fuse"] = f"not yet ({exc})"
+        return items
+    with _timed(timings, "fuse"):
+        fused: list[Any] = fuse(items, lang="sv")
+    return fused
+
+
+def _stakeholders(items: list[Any], gazetteer: Any, timings: Timings) -> list[Any]:
+    try:
+        from briefing.notify_rules import load_rules
+        from briefing.stakeholders import Registry, suggest
+    except ImportError as exc:
+        timings["stakeholders"] = f"not yet ({exc})"
+        return items
+    registry = Registry.bundled(HOME, gazetteer)
+    if registry is None:
+        timings["stakeholders"] = f"not yet (no bundled registry for {HOME})"
+        return items
+    with _timed(timings, "stakeholders"):
+        rules = load_rules(None)
+        suggested = [
+            dataclasses.replace(item, stakeholders=suggest(item, registry, rules, "sv"))
+            if item.local
+            else item
+            for item in items
+        ]
+    return suggested
+
+
+def _trends(
+    store: Any, area: Any, gazetteer: Any, rules: Any, end: datetime, timings: Timings
+) -> None:
+    """What every briefing computes besides its window: nine weeks of history."""
+    try:
+        from briefing import trends
+    except ImportError as exc:
+        timings["trends"] = f"not yet ({exc})"
+        return
+    with _timed(timings, "trends"):
+        trends.compute(store, area=area, gazetteer=gazetteer, rules=rules, end=end, tz=TZ)
+
+
+def _render_json(items: list[Any], first: datetime, last: datetime) -> str:
+    from briefing.models import Briefing
+    from briefing.render.json import dumps
+
+    briefing = Briefing(
+        municipality=HOME,
+        generated_at=last.astimezone(TZ),
+        window_start=first.astimezone(TZ),
+        window_end=last.astimezone(TZ),
+        language="sv",
+        sources=(),
+        items=tuple(items),
+    )
+    return dumps(briefing)
+
+
+def _two_cores() -> None:
+    if hasattr(os, "sched_setaffinity") and len(os.sched_getaffinity(0)) > 2:
+        os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:2])
+
+
+def main(argv: list[str]) -> None:
+    _two_cores()
+    mode, path = argv[0], Path(argv[1])
+    if mode == "floor":
+        timings = floor(path)
+    else:
+        with tempfile.TemporaryDirectory(prefix="bench-volume-") as tmp:
+            timings = pipeline(path, Path(tmp))
+    json.dump(timings, sys.stdout)
+
+
+# The parent side ------------------------------------------------------------
+
+
+def measure(mode: str, path: Path) -> tuple[Timings, float]:
+    """Run one child; its timings and its own peak RSS in MB (from wait4)."""
+    import subprocess
+
+    child = subprocess.Popen(
+        [sys.executable, "-m", "bench.volume", mode, str(path)],
+        cwd=REPO,
+        env=child_env(),
+        stdout=subprocess.PIPE,
+    )
+    assert child.stdout is not None
+    output = child.stdout.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise RuntimeError(f"bench.volume {mode} failed with exit code {child.returncode}")
+    return json.loads(output), usage.ru_maxrss / 1024  # KiB on Linux
+
+
+INGEST = ("load", "parse")  # building the backlog: reading the replayed API payloads
+STAGES = ("store", "window", "place", "classify", "fuse", "stakeholders", "trends", "json")
+
+
+def run(events: int = EVENTS) -> list[Row]:
+    with tempfile.TemporaryDirectory(prefix="bench-backlog-") as tmp:
+        path = backlog.write(Path(tmp) / "backlog.json", events)
+        floor_timings, floor_mb = measure("floor", path)
+        timings, peak_mb = measure("pipeline", path)
+    return rows(timings, floor_timings, peak_mb, floor_mb)
+
+
+def _seconds(timings: Timings, stages: tuple[str, ...]) -> float:
+    return sum(value for stage in stages if isinstance(value := timings.get(stage), float))
+
+
+def rows(timings: Timings, floor_timings: Timings, peak_mb: float, floor_mb: float) -> list[Row]:
+    events = int(timings["events"])
+    total = _seconds(timings, STAGES)
+    rate = events / _seconds(timings, ("place", "classify"))
+    result = [
+        Row(
+            f"volume: place + classify, {events:,} events",
+            rate,
+            "/s",
+            target=f"≥ {TARGET_RATE:,.0f}/s",
+            ok=rate >= TARGET_RATE,
+        ),
+        Row(
+            f"volume: store → JSON, {events:,} events",
+            total,
+            "s",
+            float(floor_timings["floor"]),
+            f"< {TARGET_SECONDS:g} s",
+            total < TARGET_SECONDS,
+            "floor: json.load of the backlog + one regex over every summary; "
+            f"stages: {', '.join(STAGES)}",
+        ),
+        Row(
+            "volume: peak memory (RSS)",
+            peak_mb,
+            "MB",
+            floor_mb,
+            f"< {TARGET_MB:g} MB",
+            peak_mb < TARGET_MB,
+            "the pipeline's child, backlog in included; floor: the floor's child",
+        ),
+        Row(
+            "volume: backlog in (load + adapter parse)",
+            _seconds(timings, INGEST),
+            "s",
+            note="reading the replayed API payloads; not in the target",
+        ),
+    ]
+    for stage in INGEST + STAGES:
+        value = timings.get(stage)
+        if isinstance(value, float):
+            note = f"{events / value:,.0f}/s"
+            if isinstance(peak := timings.get(f"{stage}_peak_mb"), float):
+                note += f"; peak memory so far {peak:.0f} MB"
+            result.append(Row(f"  stage: {stage}", value, "s", note=note))
+        else:
+            result.append(Row(f"  stage: {stage}", None, "s", note=str(value)))
+    return result
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
