@@ -94,6 +94,10 @@ def today(
         bool, typer.Option("--no-fetch", help="Use stored incidents only; fetch nothing.")
     ] = False,
     lang: Annotated[str | None, typer.Option("--lang", help="sv (default) or en.")] = None,
+    no_fuse: Annotated[
+        bool,
+        typer.Option("--no-fuse", help="Show every source's report apart, even of one event."),
+    ] = False,
     quiet: QuietOpt = False,
     email: Annotated[
         bool, typer.Option("--email", help="Also e-mail it to the recipients in [email].")
@@ -130,7 +134,9 @@ def today(
             else:
                 assert home is not None and outbox is not None
                 cfg, store, clock = home, outbox, None
-            result = _run_today(cfg, store, stack, since, until, now or clock, no_fetch, lang, demo)
+            result = _run_today(
+                cfg, store, stack, since, until, now or clock, no_fetch, lang, demo, not no_fuse
+            )
             _emit(result, fmt, output, quiet, cfg.briefing.templates)
             _publish_site(result, cfg, site or cfg.site.dir)
             if mail and outbox:
@@ -148,6 +154,7 @@ def _run_today(
     no_fetch: bool,
     lang: str | None,
     demo: bool,
+    fuse: bool = True,
 ) -> Briefing:
     from briefing import pipeline
 
@@ -166,6 +173,7 @@ def _run_today(
         replay=now is not None,
         language=lang,
         demo=demo,
+        fuse_reports=fuse,
     )
 
 

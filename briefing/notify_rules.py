@@ -112,7 +112,7 @@ def parse_rules(text: str, source: str) -> tuple[NotifyRule, ...]:
     return tuple(rules)
 
 
-_NOTIFY = re.compile(r"^\s*\[\[\s*notify\s*\]\]", re.MULTILINE)
+_NOTIFY = re.compile(r"^[ \t]*\[\[[ \t]*notify[ \t]*\]\]", re.MULTILINE)
 
 
 def _rule(
@@ -179,9 +179,11 @@ def _pattern(value: Any, where: str, problems: list[str]) -> re.Pattern[str] | N
     if not (isinstance(alternatives, list) and alternatives):
         problems.append(f"{where}: pattern: a regular expression or a list of them")
         return None
-    try:
-        joined = "|".join(f"(?:{alternative})" for alternative in alternatives)
-        return re.compile(rf"\b(?:{joined})\b", re.IGNORECASE)
-    except (re.error, TypeError) as exc:
-        problems.append(f"{where}: pattern: bad regular expression: {exc}")
-        return None
+    for alternative in alternatives:
+        try:
+            re.compile(alternative)
+        except (re.error, TypeError) as exc:
+            problems.append(f"{where}: pattern: bad regular expression {alternative!r}: {exc}")
+            return None
+    joined = "|".join(f"(?:{alternative})" for alternative in alternatives)
+    return re.compile(rf"\b(?:{joined})\b", re.IGNORECASE)

@@ -9,19 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from briefing import sources, summaries
+from briefing import sources, stakeholders, summaries
 from briefing.classify import Rules, classify
 from briefing.config import Config
 from briefing.errors import BriefingError, UsageError
+from briefing.fuse import fuse
 from briefing.http import HttpClient
 from briefing.models import Briefing, Item, SourceReport, Status
 from briefing.places import Area, Gazetteer, configured, resolve
 from briefing.sources.base import Batch, FetchContext, Source
 from briefing.store import Store, Stored
+from briefing.trends import compute as compute_trends
 
 MORNING = time(8, 30)
 _INSTANT = timedelta(microseconds=1)
@@ -179,6 +181,7 @@ def assemble(
     language: str | None = None,
     demo: bool = False,
     followed: frozenset[str] = frozenset(),
+    fuse_reports: bool = True,
 ) -> Briefing:
     """Judge the stored incidents of `span` and record what the briefing shows.
 
@@ -201,12 +204,22 @@ def assemble(
     items = [
         item for s in stored if (item := _judge(s, area, gazetteer, rules, shown, lang)) is not None
     ]
+    items = _fuse_and_suggest(config, items, gazetteer, lang, fuse_reports)
+    trends, repeats, daily = compute_trends(
+        store, area=area, gazetteer=gazetteer, rules=rules, end=span.end, tz=config.tz,
+        lang=lang, since=span.start,
+    )  # fmt: skip
+    versions = {s.incident.id: s.version for s in stored}
     store.record_briefing(
         generated_at=now,
         start=span.start,
         end=span.end,
         live=span.live,
-        shown=summaries.as_stored((item.incident, item.version) for item in items),
+        shown=summaries.as_stored(
+            (r, versions.get(r.parent or r.id, item.version))
+            for item in items
+            for r in item.reports
+        ),
     )
     tz = config.tz
     return Briefing(
@@ -218,7 +231,23 @@ def assemble(
         sources=tuple(reports),
         items=tuple(items),
         demo=demo,
+        trends=trends,
+        repeats=repeats,
+        daily=daily,
     )
+
+
+def _fuse_and_suggest(
+    config: Config, items: list[Item], gazetteer: Gazetteer | None, lang: str, fuse_reports: bool
+) -> list[Item]:
+    """One item per event (unless `--no-fuse`), each with the stakeholders to inform."""
+    if fuse_reports:
+        items = fuse(items, lang=lang)
+    registry, notify = stakeholders.for_config(config, gazetteer)
+    return [
+        replace(item, stakeholders=stakeholders.suggest(item, registry, notify, lang))
+        for item in items
+    ]
 
 
 def _judge(
@@ -272,6 +301,7 @@ def today(
     language: str | None = None,
     demo: bool = False,
     wall: datetime | None = None,
+    fuse_reports: bool = True,
 ) -> Briefing:
     """Everything `briefing today` does before rendering.
 
@@ -283,7 +313,15 @@ def today(
     reports = fetch_all(config, store, http, fetched_at) if fetch else stored_reports(config, store)
     span = window(config, store, now, since, until, replay=replay)
     return assemble(
-        config, store, span, reports, now=now, language=language, demo=demo, followed=followed
+        config,
+        store,
+        span,
+        reports,
+        now=now,
+        language=language,
+        demo=demo,
+        followed=followed,
+        fuse_reports=fuse_reports,
     )
 
 

@@ -151,7 +151,7 @@ def _entry(row: dict[str, str], where: _Where, gazetteer: Gazetteer | None) -> S
         where.add("kind", f"unknown kind {kind!r} (one of: {', '.join(KINDS)})")
     lat, lon = _coordinates(cell, where)
     place, district, lat, lon = _located(cell, where, gazetteer, lat, lon)
-    if lat is None and place is None and district is None:
+    if lat is None and not cell.get("place") and district is None:
         where.add("lat", "needs lat and lon, a place or a district")
     if len(where.problems) > before:
         return None

@@ -13,8 +13,9 @@ briefing, reports of one event are fused, and then counted.
   weeks of baseline (a new installation), nothing is flagged: an empty
   baseline would make every busy week look exceptional.
 * **Repeat places.** A named place or street (not a whole kommundel) with at
-  least `REPEAT_MIN` incidents in the last 14 days, one of them in this
-  briefing ("3:e händelsen vid Jakobsbergs station på 14 dagar").
+  least 3 incidents of at least medium severity in the last 14 days, one of
+  them reported in this briefing ("3:e händelsen vid Jakobsbergs station på
+  14 dagar").
 * **Daily counts.** Incidents per local day and kommundel over 28 days, oldest
   first, for the sparklines.
 
@@ -30,10 +31,11 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta, tzinfo
 
+from briefing import summaries
 from briefing.classify import Rules, classify
 from briefing.fuse import fuse
 from briefing.i18n import label, t
-from briefing.models import Incident, Item, Precision, Repeat, Status, Trend
+from briefing.models import Incident, Item, Precision, Repeat, Severity, Status, Trend
 from briefing.places import Area, Gazetteer, resolve
 from briefing.store import Store
 
@@ -45,6 +47,8 @@ FLAG_MIN_COUNT = 3
 FLAG_P_VALUE = 0.05
 REPEAT_DAYS = 14
 REPEAT_MIN = 3
+# Routine police work (a traffic control, a dog left in a car) does not make a place a problem.
+REPEAT_MIN_SEVERITY = Severity.MEDIUM
 DAILY_DAYS = 28
 _NOT_INCIDENTS = "info"
 
@@ -69,7 +73,9 @@ def compute(
     """
     stored = store.window(end - timedelta(days=HISTORY_DAYS), end)
     earliest = min((s.incident.published_at for s in stored), default=end)
-    items = history((s.incident for s in stored), area, gazetteer, rules, lang)
+    # cheap: most of a national store is elsewhere; night summaries count by their parts
+    home = [s for s in stored if s.incident.municipality in (None, area.municipality)]
+    items = history((s.incident for s in summaries.expand(home, tz)), area, gazetteer, rules, lang)
     covered = (end - earliest) / timedelta(weeks=1) - RECENT_DAYS / 7
     districts = gazetteer.districts if gazetteer is not None else ()
     return (
@@ -89,8 +95,6 @@ def history(
     """The home municipality's stored incidents judged again and fused; notices left out."""
     items = []
     for incident in incidents:
-        if incident.municipality not in (None, area.municipality):
-            continue  # cheap: most of a national store is elsewhere
         place = resolve(incident, area, gazetteer)
         if place.municipality != area.municipality:
             continue
@@ -167,7 +171,8 @@ def repeat_places(
     at: defaultdict[tuple[str, str | None], list[Item]] = defaultdict(list)
     for item in items:
         named = item.place.precision in (Precision.STREET, Precision.PLACE) and item.place.place
-        if named and start < item.incident.when <= end:
+        worth = item.judgement.severity.rank >= REPEAT_MIN_SEVERITY.rank
+        if named and worth and start < item.incident.when <= end:
             at[str(item.place.place), item.place.district].append(item)
     repeats = []
     for (place, district), found in at.items():

@@ -48,7 +48,14 @@ def _validate(value: Any, schema: dict[str, Any], root: dict[str, Any], path: st
     return None
 
 
-_TYPES = {"object": dict, "array": list, "string": str, "boolean": bool, "null": type(None)}
+_TYPES: dict[str, type | tuple[type, ...]] = {
+    "object": dict,
+    "array": list,
+    "string": str,
+    "boolean": bool,
+    "null": type(None),
+    "number": (int, float),
+}
 
 
 def _check_type(value: Any, schema: dict[str, Any], path: str) -> None:

@@ -13,12 +13,12 @@ import json
 from datetime import datetime, tzinfo
 from typing import Any
 
-from briefing.models import Briefing, Item, SourceReport, clean_text
+from briefing.models import Briefing, Item, Repeat, SourceReport, Trend, clean_text
 from briefing.render.view import safe_url
 
 SCHEMA = 1
 SOURCE_STATUSES = ("ok", "error", "stale")
-STAKEHOLDER_KINDS = ("school", "housing", "business", "district_centre", "other")
+STAKEHOLDER_KINDS = ("school", "preschool", "housing", "business", "district_centre", "other")
 
 
 def to_json(briefing: Briefing) -> dict[str, Any]:
@@ -34,6 +34,8 @@ def to_json(briefing: Briefing) -> dict[str, Any]:
         },
         "sources": [_source(source) for source in briefing.sources],
         "incidents": [_incident(item, zone) for item in briefing.items],
+        "trends": [_trend(trend) for trend in briefing.trends],
+        "repeats": [_repeat(repeat) for repeat in briefing.repeats],
     }
     cleaned: dict[str, Any] = _cleaned(document)
     return cleaned
@@ -77,8 +79,8 @@ def _incident(item: Item, zone: tzinfo | None) -> dict[str, Any]:
     incident, place, judgement = item.incident, item.place, item.judgement
     return {
         "id": incident.id,
-        "sources": [incident.source],
-        "origins": [incident.origin.value],
+        "sources": list(dict.fromkeys(report.source for report in item.reports)),
+        "origins": list(dict.fromkeys(report.origin.value for report in item.reports)),
         "type": incident.type,
         "category": judgement.category,
         "title": incident.title,
@@ -102,4 +104,27 @@ def _incident(item: Item, zone: tzinfo | None) -> dict[str, Any]:
             }
             for s in item.stakeholders
         ],
+        **({"fused_because": item.fused_because} if item.also else {}),
+    }
+
+
+def _trend(trend: Trend) -> dict[str, Any]:
+    return {
+        "district": trend.district,
+        "category": trend.category,
+        "last_7_days": trend.last_7_days,
+        "baseline_per_week": trend.baseline_per_week,
+        "flagged": trend.flagged,
+        "text": trend.text,
+    }
+
+
+def _repeat(repeat: Repeat) -> dict[str, Any]:
+    return {
+        "place": repeat.place,
+        "district": repeat.district,
+        "count": repeat.count,
+        "days": repeat.days,
+        "incidents": list(repeat.incident_ids),
+        "text": repeat.text,
     }

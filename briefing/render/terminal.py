@@ -140,14 +140,17 @@ def _incidents(view: View) -> list[RenderableType]:
             items.append(_text((group.name, "bold underline")))
             for entry in group.entries:
                 items += [*_serious(view, entry), BLANK]
+    if view.trends:
+        _section(items, view.t("heading.trends"))
+        items += [_text(f"  {line}") for line in view.trends]
     if view.other_local:
         _section(items, view.t("heading.other_local", municipality=view.municipality))
-        items.append(_compact([(entry, entry.place) for entry in view.other_local]))
+        items.append(_compact(view, [(entry, entry.place) for entry in view.other_local]))
     _section(items, view.t("heading.neighbours"), "dim")
     items += [_text((view.no_neighbours, "dim"))] if view.no_neighbours else []
     if view.neighbours:
         neighbours = [(entry, entry.municipality) for entry in view.neighbours]
-        items.append(_compact(neighbours, quiet=True))
+        items.append(_compact(view, neighbours, quiet=True))
     return items
 
 
@@ -166,8 +169,10 @@ def _serious(view: View, entry: Entry) -> list[RenderableType]:
     if entry.summary and entry.summary != entry.title:
         lines.append(_text(entry.summary))
     lines.append(_text((f"{view.t('label.place')}: ", "dim"), f"{entry.place} ({entry.precision})"))
-    via = view.t("label.via", origin=entry.origin, source=entry.source)
+    via = "; ".join(entry.sources) or view.t("label.via", origin=entry.origin, source=entry.source)
     lines.append(_text((f"{view.t('label.source')}: ", "dim"), via))
+    if entry.fused:
+        lines.append(_text((f"{view.t('label.fused')}: ", "dim"), entry.fused))
     if entry.reasons:
         lines.append(_text((f"{view.t('label.reasons')}: {'; '.join(entry.reasons)}", "dim")))
     for s in entry.stakeholders:
@@ -179,7 +184,7 @@ def _serious(view: View, entry: Entry) -> list[RenderableType]:
     return [block, _Url("     " + _CONTROL.sub("", entry.url), "blue")]
 
 
-def _compact(rows: list[tuple[Entry, str]], *, quiet: bool = False) -> RenderableType:
+def _compact(view: View, rows: list[tuple[Entry, str]], *, quiet: bool = False) -> RenderableType:
     """One line per incident in aligned columns; long descriptions wrap inside their column."""
     grid = Table.grid(padding=(0, 2, 0, 0))
     for _ in range(3):
@@ -194,4 +199,15 @@ def _compact(rows: list[tuple[Entry, str]], *, quiet: bool = False) -> Renderabl
             (f"({where}; {entry.origin})", "dim"),
         )
         grid.add_row(_text(badge), _text(status), _text((entry.time, "dim")), what)
+        for detail in _compact_details(view, entry):
+            grid.add_row(BLANK, BLANK, BLANK, detail)
     return Padding(grid, (0, 0, 0, 2))
+
+
+def _compact_details(view: View, entry: Entry) -> list[Text]:
+    """Why reports were joined and whom to inform, under a one-line incident."""
+    details = [_text((f"{view.t('label.fused')}: ", "dim"), entry.fused)] if entry.fused else []
+    for s in entry.stakeholders:
+        who = f"{s.name} ({s.kind}) — {s.reason}"
+        details.append(_text((f"{view.t('label.inform')}: ", "bold"), who))
+    return details

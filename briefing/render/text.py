@@ -82,12 +82,15 @@ def _text_incidents(view: View) -> list[str]:
             lines.append(group.name)
             for entry in group.entries:
                 lines += _text_serious_entry(view, entry)
+    if view.trends:
+        lines += [*_heading(view.t("heading.trends").upper()), ""]
+        lines += [_fill(line, "  ", "    ") for line in view.trends] + [""]
     if view.other_local:
         lines += _heading(view.t("heading.other_local", municipality=view.municipality).upper())
-        lines += [_text_compact(entry, where=entry.place) for entry in view.other_local] + [""]
+        lines += [_text_compact(view, e, where=e.place) for e in view.other_local] + [""]
     lines += _heading(view.t("heading.neighbours").upper())
     lines += [view.no_neighbours] if view.no_neighbours else []
-    lines += [_text_compact(entry, where=entry.municipality) for entry in view.neighbours]
+    lines += [_text_compact(view, e, where=e.municipality) for e in view.neighbours]
     return lines
 
 
@@ -111,8 +114,10 @@ def _serious_details(view: View, entry: Entry) -> list[str]:
     details = [entry.title, entry.summary] if entry.summary != entry.title else [entry.title]
     details = [d for d in details if d]
     details.append(f"{view.t('label.place')}: {entry.place} ({entry.precision})")
-    via = view.t("label.via", origin=entry.origin, source=entry.source)
+    via = "; ".join(entry.sources) or view.t("label.via", origin=entry.origin, source=entry.source)
     details.append(f"{view.t('label.source')}: {via}")
+    if entry.fused:
+        details.append(f"{view.t('label.fused')}: {entry.fused}")
     if entry.reasons:
         details.append(f"{view.t('label.reasons')}: {'; '.join(entry.reasons)}")
     details += [
@@ -126,10 +131,21 @@ def _compact_words(entry: Entry, where: str) -> str:
     return f"{entry.kind} — {what} ({where}; {entry.origin})"
 
 
-def _text_compact(entry: Entry, where: str) -> str:
+def _compact_details(view: View, entry: Entry) -> list[str]:
+    """Why reports were joined and whom to inform, under a one-line incident."""
+    details = [f"{view.t('label.fused')}: {entry.fused}"] if entry.fused else []
+    details += [
+        f"{view.t('label.inform')}: {s.name} ({s.kind}) — {s.reason}" for s in entry.stakeholders
+    ]
+    return details
+
+
+def _text_compact(view: View, entry: Entry, where: str) -> str:
     status = "" if not entry.loud_status else f"{entry.status_label}  "
     head = f"{entry.marker} {entry.severity_label}  {status}{entry.time}  "
-    return _fill(head + _compact_words(entry, where), "  ", INDENT)
+    lines = [_fill(head + _compact_words(entry, where), "  ", INDENT)]
+    lines += [_fill(detail, INDENT, INDENT + "  ") for detail in _compact_details(view, entry)]
+    return "\n".join(lines)
 
 
 # --- markdown -------------------------------------------------------------
@@ -191,6 +207,9 @@ def _md_incidents(view: View) -> list[str]:
         for group in view.serious:
             lines += [f"### {md_escape(group.name)}", ""]
             lines += [_md_serious_entry(view, entry) for entry in group.entries] + [""]
+    if view.trends:
+        lines += [f"## {md_escape(view.t('heading.trends'))}", ""]
+        lines += [f"- {md_escape(line)}" for line in view.trends] + [""]
     if view.other_local:
         heading = view.t("heading.other_local", municipality=view.municipality)
         lines += [f"## {md_escape(heading)}", ""]
@@ -220,4 +239,5 @@ def _md_compact(view: View, entry: Entry, where: str) -> str:
     head = f"- {entry.marker} {entry.severity_label}{status} · {entry.time} — "
     words = md_escape(_compact_words(entry, where))
     link = "".join(f" ({link})" for link in _md_link(view, entry.url))
-    return head + words + link
+    details = "".join(f"  \n  {md_escape(d)}" for d in _compact_details(view, entry))
+    return head + words + link + details

@@ -80,6 +80,10 @@ class Entry:
     reasons: tuple[str, ...]
     stakeholders: tuple[Stakeholder, ...]
     url: str | None
+    # Every source that reported it ("polis, Polisen"), the primary first, and
+    # why several reports were taken for one event ("" when only one source).
+    sources: tuple[str, ...] = ()
+    fused: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +109,8 @@ class View:
     empty: tuple[str, ...]
     no_serious: str | None
     no_neighbours: str | None
+    # "Återkommer": kommundelar clearly above their baseline, then repeat places.
+    trends: tuple[str, ...] = ()
 
     def t(self, key: str, **values: object) -> str:
         return t(self.lang, key, **values)
@@ -150,7 +156,14 @@ def build(briefing: Briefing) -> View:
         empty=_empty(lang, briefing, name),
         no_serious=t(lang, "empty.serious") if local and not serious else None,
         no_neighbours=t(lang, "empty.neighbours") if not briefing.neighbours else None,
+        trends=_trend_lines(briefing),
     )
+
+
+def _trend_lines(briefing: Briefing) -> tuple[str, ...]:
+    flagged = [trend.text for trend in briefing.trends if trend.flagged]
+    lines = [*flagged, *(repeat.text for repeat in briefing.repeats)]
+    return tuple(clean_text(line, single_line=True) for line in lines if line)
 
 
 def _window(lang: str, briefing: Briefing) -> str:
@@ -220,6 +233,7 @@ def _entry(context: _Context, item: Item) -> Entry:
     lang, incident, judgement = context.lang, item.incident, item.judgement
     when = local_time(incident.when, context.zone)
     source = clean_text(incident.source, single_line=True)
+    origins = dict.fromkeys(label(lang, "origin", r.origin.value) for r in item.reports)
     return Entry(
         id=incident.id,
         severity=judgement.severity.value,
@@ -239,11 +253,24 @@ def _entry(context: _Context, item: Item) -> Entry:
         district=clean_text(item.place.district, single_line=True) or None,
         place=_place_text(item),
         precision=label(lang, "precision", item.place.precision.value),
-        origin=label(lang, "origin", incident.origin.value),
+        origin=" + ".join(origins),
         source=context.source_labels.get(incident.source) or source,
         reasons=_reasons(lang, item),
         stakeholders=_stakeholders(lang, item),
         url=safe_url(incident.url),
+        sources=tuple(_via(context, report) for report in item.reports),
+        fused=clean_text(item.fused_because, single_line=True) if item.also else "",
+    )
+
+
+def _via(context: _Context, report: Incident) -> str:
+    """'polis, Polisen': whose report, through which configured source."""
+    source = clean_text(report.source, single_line=True)
+    return t(
+        context.lang,
+        "label.via",
+        origin=label(context.lang, "origin", report.origin.value),
+        source=context.source_labels.get(report.source) or source,
     )
 
 
