@@ -147,6 +147,12 @@ class Gazetteer:
         """The entry a name (in any listed spelling) stands for."""
         return self._names.get(fold(" ".join(name.split())))
 
+    def completing(self, fragment: str) -> list[Entry]:
+        """The entries a cut-off name ("Barkar") may be the start of, shortest name first."""
+        key = fold(fragment)
+        found = {id(e): e for name, e in self._names.items() if name.startswith(key)}
+        return sorted(found.values(), key=lambda entry: len(entry.name))
+
     def find(self, text: str) -> list[Match]:
         """Every place of this gazetteer the text names, in text order."""
         text = unicodedata.normalize("NFC", text)

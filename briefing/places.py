@@ -25,6 +25,7 @@ from briefing.summaries import is_summary
 if TYPE_CHECKING:
     from briefing.config import Config
 
+API_SUMMARY_LENGTH = 110  # the events API cuts `summary` here (DOMAIN.md §1)
 __all__ = ["KINDS", "Area", "Entry", "Gazetteer", "Match", "configured", "fold", "resolve"]
 
 
@@ -73,11 +74,30 @@ def resolve(incident: Incident, area: Area, gazetteer: Gazetteer | None) -> Plac
     if gazetteer is None or municipality != gazetteer.municipality:
         place = Place(municipality, precision=Precision.MUNICIPALITY, reasons=reasons)
     else:
-        place = _place(municipality, gazetteer.find(text), reasons)
+        matches = gazetteer.find(text) + _cut_off_name(incident.summary, gazetteer)
+        place = _place(municipality, matches, reasons)
     if point is None:
         return place
     home = gazetteer is not None and municipality == gazetteer.municipality
     return _at_point(place, point, gazetteer.polygons if gazetteer and home else None)
+
+
+def _cut_off_name(summary: str, gazetteer: Gazetteer) -> list[Match]:
+    """The place whose name the police API's 110-character cut left unfinished.
+
+    "… på en parkeringsplatsa i Barkar" names Barkarby when every name that
+    starts so lies in one kommundel; a short or ordinary stub names nothing.
+    """
+    stub = re.search(r"(?<![\w-])([A-ZÅÄÖ][\w-]{3,})$", summary)
+    if len(summary) < API_SUMMARY_LENGTH or stub is None:
+        return []
+    entries = gazetteer.completing(stub.group(1))
+    districts = {entry.district for entry in entries}
+    if not entries or len(districts) != 1 or None in districts:
+        return []
+    if any(entry.common_noun for entry in entries):
+        return []
+    return [Match(entries[0], f"{stub.group(1)}…", -1, -1)]
 
 
 def _own_point(incident: Incident) -> tuple[tuple[float, float] | None, tuple[str, ...]]:

@@ -592,3 +592,33 @@ def test_a_guard_report_with_coordinates_is_placed_by_the_polygons(tmp_path: Pat
     # Sturevägen is in Jakobsberg, but the report's own point lies in the "Viksjö" polygon
     assert (item.place.district, item.place.place) == ("Viksjö", "Sturevägen")
     assert (item.place.lat, item.place.lon) == (59.42, 17.87)
+
+
+def cut(text: str) -> str:
+    """A summary as the events API gives it: cut at 110 characters."""
+    opening = "Polisen larmades efter midnatt om en incident med flera inblandade personer, "
+    padded = opening * 2 + text
+    return padded[-110:]
+
+
+def test_a_name_cut_off_by_the_api_is_completed(
+    events: dict[int, Incident], gazetteer: Gazetteer
+) -> None:
+    # 426546: "… en hund … i en kupé till en bil på en parkeringsplatsa i Barkar" (110 characters)
+    resolved = resolve(events[426546], AREA, gazetteer)
+    assert (resolved.district, resolved.place) == ("Barkarby-Skälby", "Barkarby")
+    assert "'Barkar…' → Barkarby-Skälby" in resolved.reasons
+    assert resolve(report(cut("det var i Jakobsb")), AREA, gazetteer).district == "Jakobsberg"
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        "Brand i Kall",  # short: not cut by the API, so not a stub
+        cut("det var i Stockh"),  # no Järfälla name starts so
+        cut("det var i Jak"),  # too short a stub to trust
+        cut("det var i jakobsb"),  # not written as a name
+    ],
+)
+def test_only_a_cut_off_name_is_completed(gazetteer: Gazetteer, summary: str) -> None:
+    assert resolve(report(summary), AREA, gazetteer).district is None
