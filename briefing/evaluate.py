@@ -44,10 +44,11 @@ TARGETS_API = {
     "serious_recall": 0.95,
     "serious_precision": 0.85,
     "district_accuracy": 0.75,
-    "wrong_district_share": 0.05,  # at most
+    "wrong_district_share": 0.05,  # at most: a district where the label has none
+    "misplaced_share": 0.05,  # at most: another kommundel than the label's
 }
 TARGETS_DETAILS = {**TARGETS_API, "district_accuracy": 0.93}
-_AT_MOST = {"wrong_district_share"}
+_AT_MOST = {"wrong_district_share", "misplaced_share"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +81,7 @@ class EvalReport:
     district_labelled: int
     wrong_district_share: float
     district_unlabelled: int
+    misplaced_share: float  # labelled events given another kommundel than the label's
     unmatched_labels: tuple[str, ...]
     outcomes: tuple[Outcome, ...]
     # None when no stakeholder registry is there to suggest from
@@ -129,6 +131,8 @@ class EvalReport:
              self.district_accuracy),
             (f"district given, label none ({self.district_unlabelled})", "wrong_district_share",
              self.wrong_district_share),
+            (f"district given, another ({self.district_labelled})", "misplaced_share",
+             self.misplaced_share),
             (f"stakeholder kind recall ({self.stakeholder_labelled})", None,
              self.stakeholder_recall),
         ]  # fmt: skip
@@ -291,6 +295,7 @@ def _score(
         district_accuracy=_share(o.place.district == o.label.district for o in labelled),
         district_labelled=len(labelled),
         wrong_district_share=_share(o.place.district is not None for o in unlabelled),
+        misplaced_share=_share(o.place.district not in (None, o.label.district) for o in labelled),
         district_unlabelled=len(unlabelled),
         unmatched_labels=unmatched,
         outcomes=tuple(outcomes),

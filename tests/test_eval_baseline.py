@@ -45,6 +45,7 @@ def test_api_fields_only(api_only: EvalReport) -> None:
     assert api_only.serious_precision >= 0.85
     assert api_only.district_accuracy >= 0.75
     assert api_only.wrong_district_share <= 0.05
+    assert api_only.misplaced_share <= 0.05
 
 
 def test_with_the_page_text(with_pages: EvalReport) -> None:
@@ -52,6 +53,7 @@ def test_with_the_page_text(with_pages: EvalReport) -> None:
     assert with_pages.serious_precision >= 0.85
     assert with_pages.district_accuracy >= 0.93
     assert with_pages.wrong_district_share <= 0.05
+    assert with_pages.misplaced_share <= 0.05  # "at most 5 % assigned wrongly"
 
 
 def test_the_page_text_only_helps(api_only: EvalReport, with_pages: EvalReport) -> None:
@@ -95,6 +97,7 @@ def test_with_the_saved_html_pages(with_html_pages: EvalReport) -> None:
     assert with_html_pages.serious_precision >= 0.85
     assert with_html_pages.district_accuracy >= 0.93
     assert with_html_pages.wrong_district_share <= 0.05
+    assert with_html_pages.misplaced_share <= 0.05
     assert with_html_pages.passed
 
 
