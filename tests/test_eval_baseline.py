@@ -90,6 +90,7 @@ def with_html_pages() -> EvalReport:
     return evaluate(LABELS, EVENTS, PAGES)
 
 
+@pytest.mark.slow  # parses 164 real pages (about 2 s)
 def test_with_the_saved_html_pages(with_html_pages: EvalReport) -> None:
     # read by the polisen adapter's own page reader, as `details_path` is in a briefing
     assert with_html_pages.with_page_text >= 155  # a few archived pages were empty
