@@ -22,6 +22,7 @@ municipality" agrees with everything and so proves nothing.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -98,32 +99,39 @@ def fuse(
 ) -> list[Item]:
     """The items with reports of one event joined; order kept (by each event's first report)."""
     window = timedelta(minutes=window_minutes)
-    order = {id(item): n for n, item in enumerate(items)}
-    clusters: list[list[Item]] = []
-    for item in sorted(items, key=lambda i: i.incident.when):
-        cluster = _best_cluster(clusters, item, window)
+    clusters: list[list[int]] = []
+    # Only reports of one municipality can join, and only recent ones: a national
+    # store of thousands of events compares each report with a handful.
+    recent: dict[str, deque[list[int]]] = {}
+    for n in sorted(range(len(items)), key=lambda n: items[n].incident.when):
+        item = items[n]
+        town = item.place.municipality
+        if town is None or item.judgement.category == _UNKNOWN:
+            clusters.append([n])  # agrees with nothing
+            continue
+        open_here = recent.setdefault(town, deque())
+        while open_here and item.incident.when - items[open_here[0][0]].incident.when > window:
+            open_here.popleft()  # its first report is too far back for this one and every later
+        cluster = _best_cluster([[items[m] for m in c] for c in open_here], item, window)
         if cluster is None:
-            clusters.append([item])
+            clusters.append([n])
+            open_here.append(clusters[-1])
         else:
-            cluster.append(item)
-    clusters.sort(key=lambda c: min(order[id(member)] for member in c))
-    return [_merged(cluster, lang) for cluster in clusters]
+            open_here[cluster].append(n)
+    clusters.sort(key=min)
+    return [_merged([items[n] for n in cluster], lang) for cluster in clusters]
 
 
-def _best_cluster(clusters: list[list[Item]], item: Item, window: timedelta) -> list[Item] | None:
+def _best_cluster(clusters: list[list[Item]], item: Item, window: timedelta) -> int | None:
     """The cluster this report joins (every member agrees with it), the closest in time."""
-    best: list[Item] | None = None
+    best: int | None = None
     best_gap = window
-    # Clusters are created in time order and span at most one window, so once a
-    # cluster began two windows before this report, every earlier one did too.
-    for cluster in reversed(clusters):
-        if item.incident.when - cluster[0].incident.when > 2 * window:
-            break
+    for index, cluster in enumerate(clusters):
         if not all(_agree(member, item, window) for member in cluster):
             continue
         closest = min(abs(item.incident.when - m.incident.when) for m in cluster)
         if best is None or closest < best_gap:
-            best, best_gap = cluster, closest
+            best, best_gap = index, closest
     return best
 
 
