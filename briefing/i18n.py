@@ -98,7 +98,7 @@ _SV: dict[str, str] = {
     "fuse.compatible": "{first} och {second}",
     "notify.at_place": "på platsen ({place})",
     "notify.distance": "{metres} m från platsen",
-    "notify.district": "i samma kommundel, {district}",
+    "notify.district": "i kommundelen {district}",
     "notify.rule": "regel '{rule}'",
     "trend.text": (
         "{district}, {category}: {count} de senaste 7 dagarna, normalt {baseline} per vecka"
@@ -268,7 +268,7 @@ _EN: dict[str, str] = {
     "fuse.compatible": "{first} and {second}",
     "notify.at_place": "at the place ({place})",
     "notify.distance": "{metres} m from the place",
-    "notify.district": "in the same district, {district}",
+    "notify.district": "in the district of {district}",
     "notify.rule": "rule '{rule}'",
     "trend.text": "{district}, {category}: {count} in the last 7 days, usually {baseline} a week",
     "repeat.text": "{nth} incident at {place} in {days} days",

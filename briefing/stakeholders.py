@@ -241,17 +241,22 @@ def _reach(item: Item, who: Stakeholder, rule: NotifyRule, lang: str) -> tuple[f
     """
     named = item.place.place if item.place.precision in _NAMED else None
     spot = point(item)
+    metres = None
     if spot is not None and who.lat is not None and who.lon is not None:
         metres = haversine_m(*spot, who.lat, who.lon)
-        if metres < AT_PLACE_METRES:
-            return metres, t(lang, "notify.at_place", place=named or who.name)
-        if rule.within_m is not None and metres <= rule.within_m:
-            return metres, t(lang, "notify.distance", metres=int(round(metres, -1)))
-    elif named and who.place and fold(named) == fold(who.place):
-        return 0.0, t(lang, "notify.at_place", place=named)
+    if (metres is not None and metres < AT_PLACE_METRES) or (
+        metres is None and named and who.place and fold(named) == fold(who.place)
+    ):
+        return metres or 0.0, t(lang, "notify.at_place", place=named or who.name)
+    distance = (
+        None if metres is None else t(lang, "notify.distance", metres=f"{round(metres, -1):.0f}")
+    )
+    if metres is not None and rule.within_m is not None and metres <= rule.within_m:
+        return metres, str(distance)
     district = item.place.district
     if rule.in_district and district and who.district == district:
-        return _DISTRICT_WIDE, t(lang, "notify.district", district=district)
+        where = t(lang, "notify.district", district=district)
+        return metres or _DISTRICT_WIDE, f"{distance}, {where}" if distance else where
     return None
 
 
