@@ -47,9 +47,15 @@ def classify(incident: Incident, place: Place, rules: Rules, lang: str = "en") -
         key = "reason.type"
     reasons = [t(lang, key, type=kind, **_words(lang, category, severity))]
     text = _text(incident, place, read_type=known is None)
-    found = situation(incident, place, rules, text)
+    # The setting and time are read only once a rule asks for them: few rules do,
+    # and reading them is a third of the work (bench/RESULTS.md).
+    found: Situation | None = None
     for rule in rules.rules:
-        if not rule.applies_to(category) or (words := rule.fires(text, found)) is None:
+        if not rule.applies_to(category):
+            continue
+        if found is None and (rule.settings is not None or rule.times is not None):
+            found = situation(incident, place, rules, text)
+        if (words := rule.fires(text, found)) is None:
             continue
         new_category, new_severity = rule.category or category, rule.apply(severity)
         if (new_category, new_severity) == (category, severity):
