@@ -99,6 +99,7 @@ _SV: dict[str, str] = {
     "notify.at_place": "på platsen ({place})",
     "notify.distance": "{metres} m från platsen",
     "notify.district": "i kommundelen {district}",
+    "notify.district_unplaced": "i kommundelen {district} (platsen är inte känd närmare)",
     "notify.rule": "regel '{rule}'",
     "trend.text": (
         "{district}, {category}: {count} de senaste 7 dagarna, normalt {baseline} per vecka"
@@ -269,6 +270,7 @@ _EN: dict[str, str] = {
     "notify.at_place": "at the place ({place})",
     "notify.distance": "{metres} m from the place",
     "notify.district": "in the district of {district}",
+    "notify.district_unplaced": "in the district of {district} (not placed more precisely)",
     "notify.rule": "rule '{rule}'",
     "trend.text": "{district}, {category}: {count} in the last 7 days, usually {baseline} a week",
     "repeat.text": "{nth} incident at {place} in {days} days",

@@ -8,12 +8,14 @@ them. A table with a mistake is rejected with the file, the line and the
 rule's name, and every problem is listed at once.
 
     [[notify]]
-    name = "shooting_explosion_nearby"     # shown in every suggestion's reason
+    name = "lethal_violence_nearby"     # shown in every suggestion's reason
     kinds = ["school", "preschool", "housing"]
     categories = ["shooting", "explosion"] # default: every category but info
     min_severity = "high"                  # default: any severity
     within_m = 1000                        # metres from the incident's point, and/or
     in_district = true                     # anywhere in the incident's kommundel
+    district_if_unplaced = true            # within_m, but the whole kommundel when the
+                                           # incident is placed no closer than that
     tags = ["trygghetsforum"]              # the stakeholder must carry every tag
     pattern = ["butik\\w*", "kiosk\\w*"]   # the reports' words must match (as in [[rules]])
 """
@@ -34,7 +36,7 @@ from briefing.models import Item, Severity
 # The kinds of stakeholder a registry row and a rule may name, in the order suggestions list them.
 KINDS = ("school", "preschool", "housing", "business", "district_centre", "other")
 _RULE_KEYS = {"name", "kinds", "categories", "min_severity", "within_m", "in_district", "tags"}
-_RULE_KEYS |= {"pattern"}
+_RULE_KEYS |= {"pattern", "district_if_unplaced"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,7 @@ class NotifyRule:
     min_severity: Severity = Severity.INFO
     within_m: float | None = None
     in_district: bool = False
+    district_if_unplaced: bool = False  # no point to measure from: the incident's kommundel
     tags: frozenset[str] = frozenset()
     pattern: re.Pattern[str] | None = None
 
@@ -132,9 +135,12 @@ def _rule(
     if within is not None and (type(within) not in (int, float) or not 0 < within <= 50_000):
         problems.append(f"{where}: within_m: metres, a number from 1 to 50000")
         within = None
-    in_district = table.get("in_district", False)
-    if type(in_district) is not bool:
-        problems.append(f"{where}: in_district: true or false")
+    in_district, unplaced = (
+        table.get(key, False) for key in ("in_district", "district_if_unplaced")
+    )
+    for key, flag in (("in_district", in_district), ("district_if_unplaced", unplaced)):
+        if type(flag) is not bool:
+            problems.append(f"{where}: {key}: true or false")
     if within is None and in_district is not True:
         problems.append(f"{where}: needs `within_m` (metres) or `in_district = true`")
     return NotifyRule(
@@ -144,6 +150,7 @@ def _rule(
         min_severity=_severity(table.get("min_severity", "info"), where, problems),
         within_m=float(within) if within is not None else None,
         in_district=in_district is True,
+        district_if_unplaced=unplaced is True,
         tags=frozenset(
             t.casefold() for t in _words(table.get("tags", []), where, "tags", problems)
         ),

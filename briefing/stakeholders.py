@@ -254,9 +254,13 @@ def _reach(item: Item, who: Stakeholder, rule: NotifyRule, lang: str) -> tuple[f
     if metres is not None and rule.within_m is not None and metres <= rule.within_m:
         return metres, str(distance)
     district = item.place.district
-    if rule.in_district and district and who.district == district:
+    if not district or who.district != district:
+        return None
+    if rule.in_district:
         where = t(lang, "notify.district", district=district)
         return metres or _DISTRICT_WIDE, f"{distance}, {where}" if distance else where
+    if rule.district_if_unplaced and spot is None:
+        return _DISTRICT_WIDE, t(lang, "notify.district_unplaced", district=district)
     return None
 
 

@@ -36,6 +36,7 @@ SHOTS_IN_KALLHALL = 420202  # "Skottlossning, misstänkt": "hört smällar i Kal
 SHOP_ROBBERY_JAKOBSBERG = 554959  # "Rån, försök": "försökt råna en butik i Jakobsberg"
 SHOP_ROBBERY_BARKARBY = 556140  # "Rån": "hotfull och stjäl varor i en butik i Barkarby"
 STREET_ROBBERY_JAKOBSBERG = 467225  # "Rån": "Man rånad utomhus i Jakobsberg"
+TEEN_ROBBED_KALLHALL = 466643  # "Rån": "Tonårspojke rånas i Kallhäll."
 
 
 def item(
@@ -148,10 +149,10 @@ def test_the_configured_file_overrides_and_other_municipalities_have_none(tmp_pa
 
 def test_the_bundled_rules_cover_the_issues_examples() -> None:
     by_name = {rule.name: rule for rule in RULES}
-    shots = by_name["shooting_explosion_nearby"]
-    assert shots.categories == {"shooting", "explosion"} and shots.within_m == 1000
+    shots = by_name["lethal_violence_nearby"]
+    assert shots.categories == {"shooting", "explosion", "homicide"} and shots.within_m == 1000
     assert {"school", "preschool", "housing"} <= shots.kinds
-    business = by_name["business_crime"]
+    business = by_name["business_premises"]
     assert business.in_district and business.tags == {"trygghetsforum"}
     assert {"robbery", "burglary", "threat", "vandalism"} <= business.categories  # type: ignore[operator]
     assert by_name["centre_trouble"].kinds == {"district_centre"}
@@ -177,6 +178,7 @@ colour = "red"
 name = "nowhere"
 kinds = ["housing"]
 within_m = -5
+district_if_unplaced = "yes"
 """
     with pytest.raises(ConfigError) as caught:
         parse_rules(text, "rules.toml")
@@ -190,6 +192,7 @@ within_m = -5
         "rules.toml:8: notify[1] ('bad'): pattern: bad regular expression '(unclosed': "
         "missing ), unterminated subpattern at position 0",
         "rules.toml:16: notify[2] ('nowhere'): within_m: metres, a number from 1 to 50000",
+        "rules.toml:16: notify[2] ('nowhere'): district_if_unplaced: true or false",
         "rules.toml:16: notify[2] ('nowhere'): needs `within_m` (metres) or `in_district = true`",
     ]
 
@@ -220,15 +223,27 @@ def test_a_shooting_lists_the_schools_and_housing_within_1000_m_nearest_first() 
     assert {"Exempelskolan Söderhöjden", "Exempelbostäder Söderhöjden"} <= expected
     assert "Exempelskolan Kallhäll" not in expected
     school = next(s for s in found if s.name == "Exempelskolan Söderhöjden")
-    assert school.reason == "170 m från platsen; regel 'shooting_explosion_nearby'"
+    assert school.reason == "170 m från platsen; regel 'lethal_violence_nearby'"
     metres = [int(s.reason.split(" m ")[0]) for s in found]
     assert metres == sorted(metres)
 
 
-def test_a_district_point_is_no_place_to_measure_from() -> None:
+def test_shots_placed_only_in_a_kommundel_concern_its_schools_and_housing_and_say_so() -> None:
+    # the kommundel's point is its middle: nothing is measured from it
     shots = item("shooting", place="Jakobsberg", district="Jakobsberg", lat=59.423, lon=17.833,
                  precision=Precision.DISTRICT)  # fmt: skip
-    assert suggest(shots, REGISTRY, RULES) == ()
+    found = suggest(shots, REGISTRY, RULES)
+    assert REGISTRY is not None
+    assert {s.name for s in found} == {
+        s.name
+        for s in REGISTRY
+        if s.district == "Jakobsberg" and s.kind in {"school", "preschool", "housing"}
+    }
+    assert {s.reason for s in found} == {
+        "i kommundelen Jakobsberg (platsen är inte känd närmare); regel 'lethal_violence_nearby'"
+    }
+    unplaced = item("shooting", district=None, precision=Precision.MUNICIPALITY)
+    assert suggest(unplaced, REGISTRY, RULES) == ()
 
 
 def test_a_shop_robbery_lists_the_forum_businesses_of_its_district() -> None:
@@ -241,7 +256,8 @@ def test_a_shop_robbery_lists_the_forum_businesses_of_its_district() -> None:
         "Exempelverkstaden Veddesta",
     ]
     assert (
-        found[0].reason == "i kommundelen Barkarby-Skälby, trygghetsforum; regel 'business_crime'"
+        found[0].reason
+        == "i kommundelen Barkarby-Skälby, trygghetsforum; regel 'business_premises'"
     )
 
 
@@ -252,10 +268,10 @@ def test_a_district_wide_rule_says_the_distance_when_it_is_known() -> None:
     )  # fmt: skip
     found = {s.name: s.reason for s in suggest(vandalism, REGISTRY, RULES)}
     assert found["Exempelapoteket Jakobsbergs centrum"] == (
-        "40 m från platsen, i kommundelen Jakobsberg, trygghetsforum; regel 'business_crime'"
+        "40 m från platsen, i kommundelen Jakobsberg, trygghetsforum; regel 'business_premises'"
     )
     assert found["Exempelkiosken Jakobsbergs centrum"] == (
-        "på platsen (Jakobsbergs centrum), trygghetsforum; regel 'business_crime'"
+        "på platsen (Jakobsbergs centrum), trygghetsforum; regel 'business_premises'"
     )
     assert "Exempelverkstaden Veddesta" not in found  # a forum member in another kommundel
 
@@ -276,7 +292,7 @@ def test_a_robbery_in_the_street_concerns_no_business() -> None:
 
 def test_same_place_name_counts_as_at_the_place_without_points() -> None:
     fight = item("public_order", place="Viksjö centrum", district="Viksjö")
-    [centre] = suggest(fight, REGISTRY, RULES, "en")
+    [centre] = [s for s in suggest(fight, REGISTRY, RULES, "en") if s.kind == "district_centre"]
     assert centre.reason == "at the place (Viksjö centrum); rule 'centre_trouble'"
 
 
@@ -338,6 +354,13 @@ def test_real_shop_robberies_list_the_forum_of_their_district(tmp_path: Path) ->
         "Exempelverkstaden Veddesta",
     }
     assert found[f"polisen:{STREET_ROBBERY_JAKOBSBERG}"] == []
+
+
+def test_a_robbed_teenager_concerns_the_schools_nearby(tmp_path: Path) -> None:
+    [robbery] = run_on_events(tmp_path, TEEN_ROBBED_KALLHALL)
+    schools = [s for s in robbery["stakeholders"] if s["kind"] == "school"]
+    assert [s["name"] for s in schools] == ["Exempelskolan Kallhäll"]
+    assert schools[0]["reason"].endswith("m från platsen; regel 'young_victims'")
 
 
 def test_the_demo_suggests_stakeholders_with_reasons() -> None:
