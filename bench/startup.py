@@ -70,7 +70,10 @@ sys.argv = sys.argv[1:]
 runpy.run_path(sys.argv[0], run_name="__main__")
 """
 # (what briefing is run with, what the hello world is run with)
-PROBED = ((("--help",), ("--help",)), (("--version",), ("--help",)))
+PROBED: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (("--help",), ("--help",)),
+    (("--version",), ("--help",)),
+)
 
 
 def run(runs: int = RUNS) -> list[Row]:

@@ -70,7 +70,8 @@ def test_the_volume_pipeline_runs_every_stage_on_a_small_backlog(tmp_path: Path)
 
 
 def test_a_missing_stage_is_not_yet_and_a_missed_target_fails() -> None:
-    timings = {"events": 1000, "place": 0.5, "classify": 0.5, "store": 20.0, "fuse": "not yet (x)"}
+    timings: volume.Timings = {"events": 1000, "place": 0.5, "classify": 0.5, "store": 20.0}
+    timings["fuse"] = "not yet (x)"
     rows = volume.rows(timings, {"floor": 0.1}, peak_mb=500.0, floor_mb=50.0)
     verdicts = {row.name.strip(): row.verdict for row in rows}
     assert verdicts["volume: place + classify, 1,000 events"] == "FAIL"
