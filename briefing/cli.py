@@ -8,7 +8,7 @@ so that `briefing --help` starts fast.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -134,13 +134,17 @@ def today(
             else:
                 assert home is not None and outbox is not None
                 cfg, store, clock = home, outbox, None
+
+            def deliver(result: Briefing) -> None:  # before the ledger says it was shown
+                _emit(result, fmt, output, quiet, cfg.briefing.templates)
+                _publish_site(result, cfg, site or cfg.site.dir)
+                if mail and outbox:  # last: the likeliest to fail must not stop the others
+                    _email(result, mail, outbox, cfg, force=force, quiet=quiet)
+
             result = _run_today(
-                cfg, store, stack, since, until, now or clock, no_fetch, lang, demo, not no_fuse
-            )
-            _emit(result, fmt, output, quiet, cfg.briefing.templates)
-            _publish_site(result, cfg, site or cfg.site.dir)
-            if mail and outbox:
-                _email(result, mail, outbox, cfg, force=force, quiet=quiet)
+                cfg, store, stack, since, until, now or clock, no_fetch, lang, demo, not no_fuse,
+                deliver,
+            )  # fmt: skip
         raise typer.Exit(ExitStatus.OK if result.healthy else ExitStatus.SOURCE_FAILED)
 
 
@@ -155,6 +159,7 @@ def _run_today(
     lang: str | None,
     demo: bool,
     fuse: bool = True,
+    deliver: Callable[[Briefing], None] | None = None,
 ) -> Briefing:
     from briefing import pipeline
 
@@ -174,6 +179,7 @@ def _run_today(
         language=lang,
         demo=demo,
         fuse_reports=fuse,
+        deliver=deliver,
     )
 
 
@@ -201,12 +207,14 @@ def send(
 def fetch(config: ConfigOpt = None, quiet: QuietOpt = False, debug: DebugOpt = False) -> None:
     """Fetch and store every source; show nothing but how each source fared."""
     with _errors(debug), ExitStack() as stack:
-        from briefing import pipeline
+        from briefing import health, pipeline
         from briefing.render.terminal import print_sources
 
         cfg = _load(config)
         store = _open_store(cfg, stack)
-        reports = pipeline.fetch_all(cfg, store, _http(store, stack), _now(cfg.tz))
+        now = _now(cfg.tz)
+        reports = pipeline.fetch_all(cfg, store, _http(store, stack), now)
+        reports = health.assess(cfg, store, reports, now)
         if quiet:
             _warn_failed(reports)
         else:
@@ -215,9 +223,21 @@ def fetch(config: ConfigOpt = None, quiet: QuietOpt = False, debug: DebugOpt = F
     raise typer.Exit(ExitStatus.OK if healthy else ExitStatus.SOURCE_FAILED)
 
 
-@app.command("sources")
-def list_sources(config: ConfigOpt = None, debug: DebugOpt = False) -> None:
+sources_app = typer.Typer(
+    help="Each configured source: kind, origin, last success, last error. "
+    "`briefing sources check` tests every source now.",
+    rich_markup_mode=None,
+)
+app.add_typer(sources_app, name="sources")
+store_app = typer.Typer(help="The SQLite store.", no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(store_app, name="store")
+
+
+@sources_app.callback(invoke_without_command=True)
+def list_sources(ctx: typer.Context, config: ConfigOpt = None, debug: DebugOpt = False) -> None:
     """Each configured source: kind, origin, last success, last error, counts."""
+    if ctx.invoked_subcommand is not None:
+        return
     with _errors(debug), ExitStack() as stack:
         from rich.table import Table
         from rich.text import Text
@@ -241,6 +261,38 @@ def list_sources(config: ConfigOpt = None, debug: DebugOpt = False) -> None:
                 Text(health.last_error or ""),
             )
         _console().print(table)
+
+
+@sources_app.command("check")
+def check_sources(config: ConfigOpt = None, debug: DebugOpt = False) -> None:
+    """Test every source now (a URL that answered 404 too) and show a table; 3 if any failed."""
+    with _errors(debug), ExitStack() as stack:
+        from briefing import health, pipeline
+
+        cfg = _load(config)
+        store = _open_store(cfg, stack)
+        now = _now(cfg.tz)
+        reports = pipeline.fetch_all(cfg, store, _http(store, stack), now, recheck=True)
+        reports = health.assess(cfg, store, reports, now)
+        _console().print(health.check_table(reports, cfg.tz, now))
+        healthy = all(report.ok for report in reports)
+    raise typer.Exit(ExitStatus.OK if healthy else ExitStatus.SOURCE_FAILED)
+
+
+@store_app.command("check")
+def check_store(config: ConfigOpt = None, debug: DebugOpt = False) -> None:
+    """SQLite's integrity check of the store: 0 when it is sound, 6 when it is damaged."""
+    with _errors(debug):
+        from briefing.health import store_problems
+        from briefing.store import default_path
+
+        path = _load(config).store.path or default_path()
+        problems = store_problems(path)
+        for problem in problems:
+            typer.echo(f"briefing: store {path}: {problem}", err=True)
+        if not problems:
+            typer.echo(f"store {path}: ok" if path.exists() else f"store {path}: not made yet")
+    raise typer.Exit(ExitStatus.DAMAGED if problems else ExitStatus.OK)
 
 
 @app.command("eval")
@@ -290,7 +342,14 @@ def _check_choice(option: str, value: str, choices: tuple[str, ...]) -> None:
 def _load(path: Path | None) -> Config:
     from briefing import config
 
-    return config.load(config.find(path))
+    found = config.find(path)
+    if config.readable_by_others(found):
+        typer.echo(
+            f"briefing: warning: {found} is readable by every user on this machine; "
+            f"it should hold no secrets (chmod o-r {found})",
+            err=True,
+        )
+    return config.load(found)
 
 
 def _open_store(cfg: Config, stack: ExitStack, *, lock: bool = True) -> Store:

@@ -31,7 +31,13 @@ _SV: dict[str, str] = {
     "source.last_success": "senast lyckad {time}",
     "source.never_succeeded": "aldrig lyckad",
     "source.more_warnings": "… och {count} varningar till",
-    "alert.sources": "VARNING: källor med problem: {sources}. Händelser kan saknas i briefingen.",
+    "alert.sources": "VARNING. {sources}. Händelser kan saknas i briefingen.",
+    "banner.stale": "{source}: ingen rapport sedan {time} — kontrollera",
+    "banner.stale_never": "{source}: ingen rapport ännu — kontrollera",
+    "banner.error": "{source}: hämtningen misslyckades, ingen rapport sedan {time} — kontrollera",
+    "banner.error_never": "{source}: hämtningen misslyckades, ingen rapport ännu — kontrollera",
+    "source.last_report": "senaste rapport {time}",
+    "source.never_reported": "ingen rapport ännu",
     "summary.serious.one": "{count} allvarlig",
     "summary.serious.other": "{count} allvarliga",
     "summary.local.one": "{count} händelse i {municipality}",
@@ -203,7 +209,13 @@ _EN: dict[str, str] = {
     "source.last_success": "last success {time}",
     "source.never_succeeded": "never succeeded",
     "source.more_warnings": "… and {count} more warnings",
-    "alert.sources": "WARNING: sources with problems: {sources}. Incidents may be missing.",
+    "alert.sources": "WARNING. {sources}. Incidents may be missing.",
+    "banner.stale": "{source}: no report since {time} — check it",
+    "banner.stale_never": "{source}: no report yet — check it",
+    "banner.error": "{source}: fetching failed, no report since {time} — check it",
+    "banner.error_never": "{source}: fetching failed, no report yet — check it",
+    "source.last_report": "last report {time}",
+    "source.never_reported": "no report yet",
     "summary.serious.one": "{count} serious",
     "summary.serious.other": "{count} serious",
     "summary.local.one": "{count} incident in {municipality}",
@@ -423,6 +435,11 @@ def short_datetime(lang: str, moment: datetime) -> str:
     weekday = _WEEKDAYS_SHORT[lang][moment.weekday()]
     month = _MONTHS_SHORT[lang][moment.month - 1]
     return f"{weekday} {moment.day} {month} {moment:%H:%M}"
+
+
+def short_weekday_time(lang: str, moment: datetime) -> str:
+    """'tis 18:02' / 'Tue 18:02': for a moment within the last few days."""
+    return f"{_WEEKDAYS_SHORT[language(lang)][moment.weekday()]} {moment:%H:%M}"
 
 
 def long_date(lang: str, moment: datetime) -> str:

@@ -7,16 +7,16 @@ its own; the store keeps facts, and judgements are recomputed here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from briefing import sources, stakeholders, summaries
+from briefing import health, intake, sources, stakeholders, summaries
 from briefing.classify import Rules, classify
 from briefing.config import Config
-from briefing.errors import BriefingError, UsageError
+from briefing.errors import DeliveryError, Gone, UsageError
 from briefing.fuse import fuse
 from briefing.http import HttpClient
 from briefing.models import Briefing, Item, SourceReport, Status
@@ -46,23 +46,40 @@ def build_sources(config: Config) -> list[Source]:
 
 
 def fetch_all(
-    config: Config, store: Store, http: HttpClient, now: datetime, since: datetime | None = None
+    config: Config,
+    store: Store,
+    http: HttpClient,
+    now: datetime,
+    since: datetime | None = None,
+    *,
+    recheck: bool = False,
 ) -> list[SourceReport]:
     """Fetch every source concurrently, store each batch, and report how each fared.
 
-    A source that raises never stops the others: it is reported as failed.
+    A source that raises never stops the others: it is reported as failed. A
+    URL that answered 404/410 is not asked again unless `recheck` is set.
     """
     adapters = build_sources(config)
     if not adapters:
         return []
-    with ThreadPoolExecutor(max_workers=min(8, len(adapters))) as pool:
-        futures = [
-            pool.submit(adapter.fetch, _context(config, store, http, adapter, now, since))
-            for adapter in adapters
-        ]
+    gone = {
+        a.name: health.not_asked(a.settings, h)
+        for a in adapters
+        if not recheck and not health.should_ask(a.settings, h := store.health(a.name))
+    }
+    asked = [adapter for adapter in adapters if adapter.name not in gone]
+    with ThreadPoolExecutor(max_workers=max(1, min(8, len(asked)))) as pool:
+        futures = {
+            adapter.name: pool.submit(
+                adapter.fetch, _context(config, store, http, adapter, now, since)
+            )
+            for adapter in asked
+        }
         return [
-            _settle(store, adapter, future, now)
-            for adapter, future in zip(adapters, futures, strict=True)
+            _failed(store, adapter, now, gone[adapter.name], adapter.settings.url)
+            if adapter.name in gone
+            else _settle(store, adapter, futures[adapter.name], now, config.tz)
+            for adapter in adapters
         ]
 
 
@@ -85,15 +102,18 @@ def _context(
     )
 
 
-def _settle(store: Store, adapter: Source, future: Future[Batch], now: datetime) -> SourceReport:
+def _settle(
+    store: Store, adapter: Source, future: Future[Batch], now: datetime, tz: ZoneInfo
+) -> SourceReport:
     try:
-        batch = future.result()
+        batch = intake.admit(adapter.name, future.result(), now, tz)
         saved = store.save_batch(adapter.name, batch.incidents, batch.state, now)
-    except BriefingError as exc:
-        return _failed(store, adapter, now, exc.message)
-    except Exception as exc:  # an adapter bug must not cost the other sources
-        return _failed(store, adapter, now, f"{type(exc).__name__}: {exc}")
-    store.record_health(adapter.name, at=now, ok=True, count=len(batch.incidents))
+    except Gone as exc:
+        return _failed(store, adapter, now, intake.failure(exc), exc.url)
+    except Exception as exc:  # an adapter bug must not cost the other sources either
+        return _failed(store, adapter, now, intake.failure(exc))
+    count, problems = len(batch.incidents), len(batch.problems)
+    store.record_health(adapter.name, at=now, ok=True, count=count, problems=problems)
     return SourceReport(
         name=adapter.name,
         kind=adapter.kind,
@@ -108,8 +128,10 @@ def _settle(store: Store, adapter: Source, future: Future[Batch], now: datetime)
     )
 
 
-def _failed(store: Store, adapter: Source, now: datetime, message: str) -> SourceReport:
-    store.record_health(adapter.name, at=now, ok=False, error=message)
+def _failed(
+    store: Store, adapter: Source, now: datetime, message: str, gone: str | None = None
+) -> SourceReport:
+    store.record_health(adapter.name, at=now, ok=False, error=message, gone=gone)
     health = store.health(adapter.name)
     return SourceReport(
         name=adapter.name,
@@ -182,8 +204,14 @@ def assemble(
     demo: bool = False,
     followed: frozenset[str] = frozenset(),
     fuse_reports: bool = True,
+    deliver: Callable[[Briefing], None] | None = None,
 ) -> Briefing:
     """Judge the stored incidents of `span` and record what the briefing shows.
+
+    With `deliver` (show, write, send), the ledger is written only after it
+    returns, or raises DeliveryError (the message waits in the outbox): a run
+    killed while rendering or before sending leaves its incidents new for the
+    next run, instead of marked as seen by nobody.
 
     `followed` names the sources that were fetched successfully before this
     run: what they deliver now that was published earlier (a late CSV drop, a
@@ -198,6 +226,8 @@ def assemble(
     if span.live and followed:
         late = store.arrivals(span.start, span.end)
         stored += [s for s in late if s.incident.source in followed]
+    if span.live:  # dated in the future (flagged at intake): shown when it arrives
+        stored += store.ahead(span.start, span.end)
     shown = store.shown_versions(s.incident.id for s in stored)
     stored = summaries.expand(stored, config.tz)  # night summaries, one part per happening
     lang = language or config.briefing.language
@@ -210,19 +240,17 @@ def assemble(
         lang=lang, since=span.start,
     )  # fmt: skip
     versions = {s.incident.id: s.version for s in stored}
-    store.record_briefing(
-        generated_at=now,
-        start=span.start,
-        end=span.end,
-        live=span.live,
-        shown=summaries.as_stored(
-            (r, versions.get(r.parent or r.id, item.version))
-            for item in items
-            for r in item.reports
-        ),
+    shown_now = summaries.as_stored(
+        (r, versions.get(r.parent or r.id, item.version)) for item in items for r in item.reports
     )
+
+    def remember() -> None:
+        store.record_briefing(
+            generated_at=now, start=span.start, end=span.end, live=span.live, shown=shown_now
+        )
+
     tz = config.tz
-    return Briefing(
+    briefing = Briefing(
         municipality=home.name,
         generated_at=now.astimezone(tz),
         window_start=span.start.astimezone(tz),
@@ -235,6 +263,14 @@ def assemble(
         repeats=repeats,
         daily=daily,
     )
+    try:
+        if deliver is not None:
+            deliver(briefing)
+    except DeliveryError:
+        remember()  # made, and waiting in the outbox: it counts as shown
+        raise
+    remember()
+    return briefing
 
 
 def _fuse_and_suggest(
@@ -302,8 +338,9 @@ def today(
     demo: bool = False,
     wall: datetime | None = None,
     fuse_reports: bool = True,
+    deliver: Callable[[Briefing], None] | None = None,
 ) -> Briefing:
-    """Everything `briefing today` does before rendering.
+    """Everything `briefing today` does, with `deliver` to show it (see `assemble`).
 
     `now` is the briefing's clock (a past moment in a replay); `wall` is the
     real time, which stamps what is fetched and stored (default: `now`).
@@ -311,6 +348,7 @@ def today(
     followed = frozenset(name for name in config.sources if store.health(name).last_success)
     fetched_at = wall or now
     reports = fetch_all(config, store, http, fetched_at) if fetch else stored_reports(config, store)
+    reports = health.assess(config, store, reports, now)
     span = window(config, store, now, since, until, replay=replay)
     return assemble(
         config,
@@ -322,6 +360,7 @@ def today(
         demo=demo,
         followed=followed,
         fuse_reports=fuse_reports,
+        deliver=deliver,
     )
 
 

@@ -142,6 +142,7 @@ SOURCES = (
         warnings=("ingen ny post sedan 3 dygn",),
         last_success=at(4, 7, 0),
         label="Räddningstjänsten",
+        last_report=at(4, 7, 0),
     ),
 )
 
@@ -301,9 +302,10 @@ def test_failed_source_comes_first_and_is_announced(fmt: str) -> None:
     assert output.index("Räddningstjänsten") < output.index("Polisen")
     assert "FEL" in output and "inaktuell" in output
     assert "mappen inkorg/ordningsvakter saknas" in output
-    assert "VARNING: källor med problem: Ordningsvakter (FEL), Räddningstjänsten (inaktuell)" in (
-        output.replace("\n", " ").replace("    ", "")
-    )
+    assert (
+        "VARNING. Ordningsvakter: hämtningen misslyckades, ingen rapport sedan tis 08:30 — "
+        "kontrollera. Räddningstjänsten: ingen rapport sedan sön 07:00 — kontrollera."
+    ) in re.sub(r"\s+", " ", output)
 
 
 @pytest.mark.parametrize("fmt", ["terminal", "text", "markdown", "html"])

@@ -159,7 +159,7 @@ def test_html_login_page_is_not_a_feed() -> None:
 @pytest.mark.parametrize("body", [b"", b"   ", b'{"events": []}'])
 def test_empty_or_json_body_is_not_a_feed(body: bytes) -> None:
     # An empty body is refused by the HTTP layer already (briefing.http).
-    with pytest.raises(SourceError, match="not an RSS or Atom feed|empty response"):
+    with pytest.raises(SourceError, match=r"not an RSS or Atom feed|empty response"):
         fetch_url(serve(body, None))
 
 

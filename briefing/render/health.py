@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 
+from briefing.health import banner, when
 from briefing.i18n import label, short_datetime, t, t_count
 from briefing.models import SourceReport, clean_text
 
@@ -27,19 +28,32 @@ class SourceLine:
     error: str
     last_success: str
     warnings: tuple[str, ...]
+    banner: str = ""  # "Ordningsvakter: ingen rapport sedan tis 18:02 — kontrollera"
 
 
 def source_lines(
-    lang: str, zone: tzinfo | None, sources: Iterable[SourceReport]
+    lang: str, zone: tzinfo | None, sources: Iterable[SourceReport], now: datetime | None = None
 ) -> tuple[SourceLine, ...]:
-    """One line per source, failures first (errors, then stale, then the healthy ones)."""
-    lines = [_source_line(lang, zone, source) for source in sources]
+    """One line per source, failures first (errors, then stale, then the healthy ones).
+
+    `now` (the briefing's time) lets recent moments read "tis 18:02".
+    """
+    lines = [_source_line(lang, zone, source, now) for source in sources]
     return tuple(sorted(lines, key=lambda line: _SOURCE_ORDER.get(line.status, 2)))
 
 
-def _source_line(lang: str, zone: tzinfo | None, source: SourceReport) -> SourceLine:
+def _source_line(
+    lang: str, zone: tzinfo | None, source: SourceReport, now: datetime | None
+) -> SourceLine:
     status = source.status if source.status in ("ok", "error", "stale") else "error"
-    if source.last_success:
+    name = clean_text(source.label or source.name, single_line=True)
+    if status == "stale":
+        last = (
+            t(lang, "source.last_report", time=when(lang, source.last_report, now, zone))
+            if source.last_report
+            else t(lang, "source.never_reported")
+        )
+    elif source.last_success:
         last = t(
             lang,
             "source.last_success",
@@ -52,7 +66,7 @@ def _source_line(lang: str, zone: tzinfo | None, source: SourceReport) -> Source
         warnings += (t(lang, "source.more_warnings", count=len(source.warnings) - MAX_WARNINGS),)
     return SourceLine(
         name=source.name,
-        label=clean_text(source.label or source.name, single_line=True),
+        label=name,
         origin=label(lang, "origin", source.origin.value),
         status=status,
         status_label=label(lang, "status_source", status),
@@ -63,6 +77,7 @@ def _source_line(lang: str, zone: tzinfo | None, source: SourceReport) -> Source
         error=clean_text(source.error or "", single_line=True),
         last_success=last,
         warnings=warnings,
+        banner=banner(lang, replace(source, status=status), name, now, zone),
     )
 
 
@@ -76,8 +91,9 @@ def _counts(lang: str, source: SourceReport) -> str:
 
 
 def alert(lang: str, sources: tuple[SourceLine, ...]) -> str | None:
-    failed = [f"{s.label} ({s.status_label})" for s in sources if s.failed]
-    return t(lang, "alert.sources", sources=", ".join(failed)) if failed else None
+    """One banner per failed or stale source, at the top of every briefing."""
+    failed = [s.banner or f"{s.label} ({s.status_label})" for s in sources if s.failed]
+    return t(lang, "alert.sources", sources=". ".join(failed)) if failed else None
 
 
 def local_time(moment: datetime, zone: tzinfo | None) -> datetime:

@@ -129,7 +129,7 @@ def build(briefing: Briefing) -> View:
     lang = language(briefing.language)
     zone = briefing.window_end.tzinfo
     name = clean_text(briefing.municipality, single_line=True)
-    sources = source_lines(lang, zone, briefing.sources)
+    sources = source_lines(lang, zone, briefing.sources, briefing.generated_at)
     context = _Context(lang, zone, {s.name: s.label for s in sources})
     local = [_entry(context, item) for item in _by_severity(briefing.local)]
     serious = [entry for entry in local if Severity(entry.severity).serious]
