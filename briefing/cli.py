@@ -246,7 +246,8 @@ def list_sources(ctx: typer.Context, config: ConfigOpt = None, debug: DebugOpt =
 
         cfg = _load(config)
         store = _open_store(cfg, stack, lock=False)  # only reads: never blocked by a cron run
-        table = Table("source", "kind", "origin", "where", "last success", "failures", "last error")
+        columns = ("source", "kind", "origin", "where", "last success", "failures", "problems")
+        table = Table(*columns, "last error")
         for adapter in pipeline.build_sources(cfg):
             health = store.health(adapter.name)
             settings = adapter.settings
@@ -258,6 +259,7 @@ def list_sources(ctx: typer.Context, config: ConfigOpt = None, debug: DebugOpt =
                 Text(str(settings.url or settings.path)),
                 f"{last:%Y-%m-%d %H:%M}" if last else "never",
                 str(health.consecutive_failures),
+                str(health.last_problems),  # records the last fetch could not read
                 Text(health.last_error or ""),
             )
         _console().print(table)

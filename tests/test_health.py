@@ -228,7 +228,7 @@ def test_sources_check_exits_0_when_all_is_well(tmp_path: Path) -> None:
     cfg = make_config(tmp_path, recorded_table(tmp_path))
     result = runner.invoke(app, ["sources", "check", "-c", str(cfg)])
     assert result.exit_code == 0
-    listing = runner.invoke(app, ["sources", "-c", str(cfg)])
+    listing = runner.invoke(app, ["sources", "-c", str(cfg)], env={"COLUMNS": "200"})
     assert listing.exit_code == 0 and "Inspelad polis" in listing.stdout
 
 
@@ -276,3 +276,24 @@ def test_store_check_reports_damaged_pages(tmp_path: Path) -> None:
     today = run(cfg)  # the briefing says so too, instead of crashing
     assert today.code == 1
     assert "Traceback" not in today.stderr
+
+
+def test_a_gone_url_is_asked_again_once_the_config_names_another() -> None:
+    from briefing.store import Health
+
+    settings = SourceSettings(kind="rss", origin=Origin.POLICE, url="https://ny.example/feed")
+    gone = Health("lan", None, None, 1, "HTTP 404", 0, 0, gone="https://gammal.example/feed")
+    assert health.should_ask(settings, gone)
+    assert not health.should_ask(
+        settings, Health("lan", None, None, 1, "", 0, 0, gone=settings.url)
+    )
+    assert health.should_ask(settings, Health("lan", None, None, 0, None, 0))
+
+
+def test_the_sources_listing_counts_unreadable_records(tmp_path: Path) -> None:
+    rows = ["2023-06-07 18:40;Viksjö;Klotter;Text.", "igår;Viksjö;Klotter;Text."]
+    cfg = make_config(tmp_path, guards(tmp_path, *rows, stale_after=None))
+    runner.invoke(app, ["fetch", "-c", str(cfg)])
+    listing = runner.invoke(app, ["sources", "-c", str(cfg)], env={"COLUMNS": "200"})
+    assert listing.exit_code == 0
+    assert re.search(r"Ordningsvakter\W.*\W0\W+1\W", listing.stdout), listing.stdout

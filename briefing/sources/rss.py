@@ -38,7 +38,7 @@ from pydantic import Field, field_validator
 
 from briefing import municipalities
 from briefing.errors import SourceError
-from briefing.models import Incident, clean_text
+from briefing.models import Incident, clean_text, mask_personnummer
 from briefing.sources.base import (
     Batch,
     FetchContext,
@@ -200,9 +200,14 @@ def _title(entry: Any) -> str:
 
 
 def entry_key(entry: Any, title: str) -> str:
-    """guid, else link, else a hash of title and date: stable across fetches."""
+    """guid, else link, else a hash of title and date: stable across fetches.
+
+    Masked here, not only at intake: the key also names the source state
+    ("first_seen:<key>"), which must neither hold an identity number nor miss
+    its own entry on the next fetch.
+    """
     for field in ("id", "link"):
-        value = clean_text(entry.get(field), single_line=True)
+        value = mask_personnummer(clean_text(entry.get(field), single_line=True))
         if value:
             return value
     basis = f"{title}\n{entry.get('published') or entry.get('updated') or ''}"
