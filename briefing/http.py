@@ -1,7 +1,7 @@
 """The one place that talks HTTP.
 
 httpx's timeouts are per operation and it has no size cap, so this module adds
-a total deadline per request (a watchdog shuts the socket when it passes, so
+a total deadline per request (`briefing.watchdog` shuts the socket when it passes, so
 a server dripping its headers cannot hold us either), a cap on the decoded
 body, an http(s)-only rule for URLs and redirects, a descriptive User-Agent,
 rate limits that hold across runs (the police API allows one call per 10 s
@@ -16,11 +16,9 @@ gives the new ones to save, with the incidents, in the same transaction.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 import random
-import socket
 import ssl
 import threading
 import time
@@ -36,6 +34,7 @@ import httpx
 
 from briefing import __version__
 from briefing.errors import FetchError, Gone, RateLimited
+from briefing.watchdog import Watchdog
 
 DEFAULT_USER_AGENT = f"briefing/{__version__} (municipal security briefing)"
 MAX_BYTES = 10 * 1024 * 1024
@@ -165,51 +164,6 @@ class _Retry(Exception):
         self.wait = wait
 
 
-class _Watchdog:
-    """Shuts the request's socket when the deadline passes.
-
-    httpx's timeouts apply to each read, so a server sending a byte a second
-    (in its headers too) would hold a request for as long as it likes. The
-    socket is learnt from httpcore's trace of the connection being made.
-    """
-
-    def __init__(self, seconds: float) -> None:
-        self.fired = False
-        self._sockets: list[socket.socket] = []
-        self._lock = threading.Lock()
-        self._timer = threading.Timer(max(0.0, seconds), self._fire)
-        self._timer.daemon = True
-
-    def __enter__(self) -> _Watchdog:
-        self._timer.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._timer.cancel()
-
-    def trace(self, event: str, info: dict[str, Any]) -> None:
-        if event != "connection.connect_tcp.complete":
-            return
-        stream = info.get("return_value")
-        sock = stream.get_extra_info("socket") if stream is not None else None
-        if isinstance(sock, socket.socket):
-            with self._lock:
-                self._sockets.append(sock)
-                if self.fired:
-                    _shut(sock)
-
-    def _fire(self) -> None:
-        with self._lock:
-            self.fired = True
-            for sock in self._sockets:
-                _shut(sock)
-
-
-def _shut(sock: socket.socket) -> None:
-    with contextlib.suppress(OSError):  # already closed
-        sock.shutdown(socket.SHUT_RDWR)
-
-
 class HttpClient:
     """A small, strict wrapper around one `httpx.Client`."""
 
@@ -319,7 +273,7 @@ class HttpClient:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise FetchError(f"{url}: not complete within {timeout:g} s")
-        with _Watchdog(remaining) as watchdog:
+        with Watchdog(remaining) as watchdog:
             try:
                 return self._stream(url, headers, deadline, timeout, watchdog)
             except httpx.TooManyRedirects as exc:
@@ -342,7 +296,7 @@ class HttpClient:
         headers: dict[str, str],
         deadline: float,
         timeout: float,
-        watchdog: _Watchdog,
+        watchdog: Watchdog,
     ) -> Response:
         limits = httpx.Timeout(max(0.001, deadline - time.monotonic()))
         extensions = {"trace": watchdog.trace}
