@@ -16,7 +16,11 @@ from enum import StrEnum
 
 # C0 and C1 control characters except tab and newline: they would reach the
 # terminal as escape sequences, break e-mail headers and confuse SQLite users.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Also bidirectional overrides and invisible format characters: a feed could use
+# them to make a terminal or page show text in another order than it is stored.
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
 _SPACES = re.compile(r"[ \t\u00a0]+")
 # Personal identity numbers (personnummer, samordningsnummer: day + 60): YYMMDD or
 # YYYYMMDD, then 4 digits, optionally after "-" or "+". Phone numbers shaped like

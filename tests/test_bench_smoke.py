@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bench import backlog, common, fetching, rendering, run, startup, volume
 from bench.loopback import Route, SlowServer
-from briefing.models import Origin, clean_text
+from briefing.models import _CONTROL, Origin, clean_text
 from briefing.sources.polisen import parse_event
 
 TZ = ZoneInfo("Europe/Stockholm")
@@ -97,9 +97,7 @@ def test_results_are_written_between_the_markers(tmp_path: Path) -> None:
 
 def _clean_text_without_fast_path(value: object, *, single_line: bool = False) -> str:
     text = "" if value is None else str(value)
-    text = re.sub(
-        r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", "", text.replace("\r\n", "\n").replace("\r", "\n")
-    )
+    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     if single_line:
         text = text.replace("\n", " ")
     return re.sub(r"[ \t\u00a0]+", " ", text).strip()

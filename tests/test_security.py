@@ -38,7 +38,7 @@ from tests.smtp_server import smtp_server
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parent.parent
 TZ = ZoneInfo("Europe/Stockholm")
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 GUARD_COLUMNS = {"time": "Datum", "place": "Plats", "category": "Händelse", "text": "Beskrivning"}
 
 
@@ -246,6 +246,7 @@ def hostile_sources(tmp: Path, server: FaultServer) -> Path:
             "datetime": stamp(now),
             "name": f"{now:%d} {MONTHS_LIST[now.month - 1]} {now:%H.%M}, Misshandel, Järfälla",
             "summary": f"Man, {PNR_POLICE}, greps. \x1b[31mRÖD\x1b[0m \x1b]52;c;ZXZpbA==\x07 "
+            "\u202eberättelse baklänges\u202c \u200bosynlig "
             "[/] [link=https://evil.example]klicka[/link] [bold red]RÖD[/] "
             "Brand\r\nBcc: evil@example.com\x00",
             "url": "javascript:alert(1)",

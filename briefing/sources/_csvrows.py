@@ -23,7 +23,7 @@ def fold(header: str) -> str:
 
 def report_json(header: list[str], row: list[str]) -> str:
     """The row as the file gave it (already masked), for `Incident.raw`."""
-    return json.dumps(dict(zip(header, row, strict=False)), ensure_ascii=False)
+    return json.dumps(dict(zip(header, row, strict=False)), ensure_ascii=True)
 
 
 class RowError(ValueError):

@@ -240,7 +240,7 @@ def parse_event(record: object, *, source: str, origin: Origin, tz: ZoneInfo) ->
         municipality=place.municipality,
         county=place.county,
         location=place.location,
-        raw=json.dumps(record, ensure_ascii=False),
+        raw=json.dumps(record),  # ASCII: no bidi or invisible characters
     )
 
 

@@ -257,7 +257,7 @@ def _content_text(entry: Any) -> str:
 
 def _raw(entry: Any) -> str:
     kept = {key: value for key, value in entry.items() if isinstance(value, str)}
-    return json.dumps(kept, ensure_ascii=False, sort_keys=True)
+    return json.dumps(kept, ensure_ascii=True, sort_keys=True)
 
 
 class _TextOnly(HTMLParser):
