@@ -120,8 +120,7 @@ def pipeline(path: Path, store_folder: Path) -> Timings:
         items = _stakeholders(items, gazetteer, timings)
         _trends(store, area, gazetteer, rules, last, timings)
     with _timed(timings, "json"):
-        document = _render_json(items, first, last)
-    timings["json_bytes"] = len(document)
+        timings["json_bytes"] = _write_json(items, first, last, store_folder / "briefing.json")
     timings["items"] = len(items)
     timings["local"] = sum(1 for item in items if item.local)
     timings["neighbours"] = sum(1 for item in items if item.place.municipality in NEIGHBOURS)
@@ -174,9 +173,10 @@ def _trends(
         trends.compute(store, area=area, gazetteer=gazetteer, rules=rules, end=end, tz=TZ)
 
 
-def _render_json(items: list[Any], first: datetime, last: datetime) -> str:
+def _write_json(items: list[Any], first: datetime, last: datetime, path: Path) -> int:
+    """The briefing written to a file as `briefing today -f json -o FILE` writes it; its size."""
     from briefing.models import Briefing
-    from briefing.render.json import dumps
+    from briefing.render.json import write
 
     briefing = Briefing(
         municipality=HOME,
@@ -187,7 +187,8 @@ def _render_json(items: list[Any], first: datetime, last: datetime) -> str:
         sources=(),
         items=tuple(items),
     )
-    return dumps(briefing)
+    write(briefing, path)
+    return path.stat().st_size
 
 
 def _two_cores() -> None:

@@ -424,7 +424,10 @@ def _emit(
     if output is not None:
         from briefing.deliver import write_atomic
 
-        write_atomic(output, render.render(result, fmt, template_dir=templates))
+        if fmt == "json":  # written incident by incident: a long replay is never held whole
+            render.write_json(result, output)
+        else:
+            write_atomic(output, render.render(result, fmt, template_dir=templates))
         if quiet:
             _warn_failed(result.sources)
     elif quiet:

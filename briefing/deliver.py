@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from briefing.errors import DeliveryError
 
 
-def write_atomic(path: Path, text: str, *, mode: int | None = None) -> None:
-    """Write `text` to `path` so that readers see the old file or the new one, never half.
+def write_atomic(path: Path, text: str | Iterable[str], *, mode: int | None = None) -> None:
+    """Write `text` (a string, or its pieces) to `path` so that readers see the old file
+    or the new one, never half.
 
     The data goes to a temporary file in the same folder, is flushed to disk,
     and then replaces the target in one rename. The file is private (0600)
@@ -25,7 +27,7 @@ def write_atomic(path: Path, text: str, *, mode: int | None = None) -> None:
             if mode is not None:
                 os.fchmod(fd, mode)
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-                handle.write(text)
+                handle.writelines([text] if isinstance(text, str) else text)
                 handle.flush()
                 os.fsync(handle.fileno())
             Path(tmp).replace(path)

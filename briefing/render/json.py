@@ -5,12 +5,20 @@ sets are exactly the documented ones, and a value outside a documented set is
 mapped onto it (an unknown stakeholder kind becomes "other") rather than
 breaking a consumer that validates. Text is cleaned once more and a URL that
 could not be a safe link is null, as in every other format.
+
+`chunks` writes the document incident by incident, so a national backlog is
+never held whole in memory; `dumps` joins the same chunks. The layout is the
+one of `json.dumps(to_json(b), ensure_ascii=False, indent=2)`, byte for byte,
+written here because the standard library indents with its pure-Python encoder
+(four times slower; bench/RESULTS.md).
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterator
 from datetime import datetime, tzinfo
+from json.encoder import encode_basestring
+from pathlib import Path
 from typing import Any
 
 from briefing.models import Briefing, Item, Repeat, SourceReport, Trend, clean_text
@@ -19,12 +27,50 @@ from briefing.render.view import safe_url
 SCHEMA = 1
 SOURCE_STATUSES = ("ok", "error", "stale")
 STAKEHOLDER_KINDS = ("school", "preschool", "housing", "business", "district_centre", "other")
+INDENT = "  "
 
 
 def to_json(briefing: Briefing) -> dict[str, Any]:
     """The schema-1 document for `briefing`; times in the window's time zone."""
     zone = briefing.window_end.tzinfo
-    document = {
+    document = _head(briefing)
+    document["incidents"] = [_incident(item, zone) for item in briefing.items]
+    document |= _tail(briefing)
+    return document
+
+
+def dumps(briefing: Briefing) -> str:
+    """The document as indented text, ending with a newline."""
+    return "".join(chunks(briefing))
+
+
+def chunks(briefing: Briefing) -> Iterator[str]:
+    """`dumps(briefing)` in pieces: the head, then one piece per incident, then the rest."""
+    zone = briefing.window_end.tzinfo
+    head = _pretty(_head(briefing), 0)
+    yield head[:-2] + f',\n{INDENT}"incidents": '  # the head without its closing "\n}"
+    if not briefing.items:
+        yield "[]"
+    else:
+        separator = f"[\n{INDENT * 2}"
+        for item in briefing.items:
+            yield separator + _pretty(_incident(item, zone), 2)
+            separator = f",\n{INDENT * 2}"
+        yield f"\n{INDENT}]"
+    tail = _pretty(_tail(briefing), 0)
+    yield "," + tail[1:] + "\n"  # the rest without its opening "{"
+
+
+def write(briefing: Briefing, path: Path, *, mode: int | None = None) -> None:
+    """The document written atomically to `path`, incident by incident."""
+    from briefing.deliver import write_atomic
+
+    write_atomic(path, chunks(briefing), mode=mode)
+
+
+def _head(briefing: Briefing) -> dict[str, Any]:
+    zone = briefing.window_end.tzinfo
+    head = {
         "schema": SCHEMA,
         "municipality": briefing.municipality,
         "generated_at": _time(briefing.generated_at, zone),
@@ -33,16 +79,18 @@ def to_json(briefing: Briefing) -> dict[str, Any]:
             "end": _time(briefing.window_end, zone),
         },
         "sources": [_source(source) for source in briefing.sources],
-        "incidents": [_incident(item, zone) for item in briefing.items],
-        "trends": [_trend(trend) for trend in briefing.trends],
-        "repeats": [_repeat(repeat) for repeat in briefing.repeats],
     }
-    cleaned: dict[str, Any] = _cleaned(document)
+    cleaned: dict[str, Any] = _cleaned(head)
     return cleaned
 
 
-def dumps(briefing: Briefing) -> str:
-    return json.dumps(to_json(briefing), ensure_ascii=False, indent=2) + "\n"
+def _tail(briefing: Briefing) -> dict[str, Any]:
+    tail = {
+        "trends": [_trend(trend) for trend in briefing.trends],
+        "repeats": [_repeat(repeat) for repeat in briefing.repeats],
+    }
+    cleaned: dict[str, Any] = _cleaned(tail)
+    return cleaned
 
 
 def _cleaned(value: Any) -> Any:
@@ -54,6 +102,49 @@ def _cleaned(value: Any) -> Any:
     if isinstance(value, list):
         return [_cleaned(element) for element in value]
     return value
+
+
+def _pretty(value: Any, level: int) -> str:
+    """`value` as json.dumps(indent=2, ensure_ascii=False) writes it at nesting `level`."""
+    if isinstance(value, str):
+        return str(encode_basestring(value))
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = "\n" + INDENT * (level + 1)
+        parts = [
+            inner
+            + encode_basestring(key)  # a TypeError for a key that is not text
+            + ": "
+            + (encode_basestring(element) if type(element) is str else _pretty(element, level + 1))
+            for key, element in value.items()
+        ]
+        return "{" + ",".join(parts) + "\n" + INDENT * level + "}"
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        inner = "\n" + INDENT * (level + 1)
+        parts = [inner + _pretty(element, level + 1) for element in value]
+        return "[" + ",".join(parts) + "\n" + INDENT * level + "]"
+    return _scalar(value)
+
+
+def _scalar(value: object) -> str:
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        if value != value:
+            return "NaN"
+        if value in (float("inf"), float("-inf")):
+            return "Infinity" if value > 0 else "-Infinity"
+        return float.__repr__(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def _time(moment: datetime | None, zone: tzinfo | None) -> str | None:
@@ -76,36 +167,43 @@ def _source(source: SourceReport) -> dict[str, Any]:
 
 
 def _incident(item: Item, zone: tzinfo | None) -> dict[str, Any]:
+    """One incident, every text cleaned where it is read (the fields that are not text,
+    times and the values of fixed sets, need no cleaning)."""
     incident, place, judgement = item.incident, item.place, item.judgement
+    reports = item.reports
     return {
-        "id": incident.id,
-        "sources": list(dict.fromkeys(report.source for report in item.reports)),
-        "origins": list(dict.fromkeys(report.origin.value for report in item.reports)),
-        "type": incident.type,
-        "category": judgement.category,
-        "title": incident.title,
-        "summary": incident.summary,
-        "url": safe_url(incident.url),
+        "id": clean_text(incident.id),
+        "sources": [clean_text(name) for name in dict.fromkeys(r.source for r in reports)],
+        "origins": list(dict.fromkeys(report.origin.value for report in reports)),
+        "type": clean_text(incident.type),
+        "category": clean_text(judgement.category),
+        "title": clean_text(incident.title),
+        "summary": clean_text(incident.summary),
+        "url": _clean_or_none(safe_url(incident.url)),
         "occurred_at": _time(incident.occurred_at, zone),
         "published_at": _time(incident.published_at, zone),
-        "municipality": place.municipality or incident.municipality,
-        "district": place.district,
-        "place": place.place,
+        "municipality": _clean_or_none(place.municipality or incident.municipality),
+        "district": _clean_or_none(place.district),
+        "place": _clean_or_none(place.place),
         "precision": place.precision.value,
         "severity": judgement.severity.value,
         "serious": judgement.serious,
-        "reasons": list(judgement.reasons),
+        "reasons": [clean_text(reason) for reason in judgement.reasons],
         "status": item.status.value,
         "stakeholders": [
             {
-                "name": s.name,
+                "name": clean_text(s.name),
                 "kind": s.kind if s.kind in STAKEHOLDER_KINDS else "other",
-                "reason": s.reason,
+                "reason": clean_text(s.reason),
             }
             for s in item.stakeholders
         ],
-        **({"fused_because": item.fused_because} if item.also else {}),
+        **({"fused_because": clean_text(item.fused_because)} if item.also else {}),
     }
+
+
+def _clean_or_none(text: str | None) -> str | None:
+    return None if text is None else clean_text(text)
 
 
 def _trend(trend: Trend) -> dict[str, Any]:
