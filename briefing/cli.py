@@ -344,14 +344,10 @@ def _check_choice(option: str, value: str, choices: tuple[str, ...]) -> None:
 def _load(path: Path | None) -> Config:
     from briefing import config
 
-    found = config.find(path)
-    if config.readable_by_others(found):
-        typer.echo(
-            f"briefing: warning: {found} is readable by every user on this machine; "
-            f"it should hold no secrets (chmod o-r {found})",
-            err=True,
-        )
-    return config.load(found)
+    loaded = config.load(config.find(path))
+    if (risk := config.exposure(loaded)) is not None:
+        typer.echo(f"briefing: warning: {risk}", err=True)
+    return loaded
 
 
 def _open_store(cfg: Config, stack: ExitStack, *, lock: bool = True) -> Store:

@@ -197,13 +197,27 @@ def find(explicit: Path | None = None) -> Path:
     )
 
 
-def readable_by_others(path: Path) -> bool:
-    """True when every user on the machine may read `path` (it should hold no secrets,
-    but people put them there)."""
+def exposure(cfg: Config) -> str | None:
+    """Why the config file's permissions are a risk, or None.
+
+    Anyone who may write it can redirect the briefing (its sources, its
+    recipients). It holds no password by design, but with an [email] section it
+    names people and the SMTP login: then no one else should read it either. A
+    file with neither is fine at 0644, and saying otherwise every morning would
+    teach the reader to ignore warnings.
+    """
     try:
-        return bool(path.stat().st_mode & stat.S_IROTH)
+        mode = cfg.path.stat().st_mode
     except OSError:
-        return False  # load() says what is wrong with it
+        return None
+    if mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return f"{cfg.path} may be changed by other users (chmod go-w {cfg.path})"
+    if mode & stat.S_IROTH and cfg.email is not None:
+        return (
+            f"{cfg.path} is readable by every user on this machine and names the e-mail "
+            f"recipients and SMTP login (chmod o-r {cfg.path})"
+        )
+    return None
 
 
 def load(path: Path) -> Config:

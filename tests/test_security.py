@@ -178,8 +178,17 @@ def test_a_link_in_a_drop_folder_to_a_file_outside_is_not_read(tmp_path: Path) -
 # --- the config file and the SMTP password ---------------------------------------------------
 
 
-def test_a_config_file_every_user_may_read_gives_a_warning(tmp_path: Path) -> None:
+def test_a_config_file_others_may_change_or_read_gives_a_warning(tmp_path: Path) -> None:
     cfg = make_config(tmp_path, recorded_table(tmp_path))
+    cfg.chmod(0o644)  # no [email]: nothing personal in it, no noise every morning
+    assert "warning" not in runner.invoke(app, ["sources", "-c", str(cfg)]).stderr
+    cfg.chmod(0o666)
+    result = runner.invoke(app, ["sources", "-c", str(cfg)])
+    assert f"warning: {cfg} may be changed by other users" in result.stderr
+    with cfg.open("a", encoding="utf-8") as file:
+        file.write(
+            '\n[email]\nhost = "smtp.example.se"\nfrom = "b@example.se"\nto = ["c@example.se"]\n'
+        )
     cfg.chmod(0o644)
     result = runner.invoke(app, ["sources", "-c", str(cfg)])
     assert f"warning: {cfg} is readable by every user on this machine" in result.stderr
