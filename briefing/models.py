@@ -178,8 +178,12 @@ class Incident:
             self.lon,
             self.parent,
         ]
-        blob = json.dumps(facts, ensure_ascii=False, separators=(",", ":"))
+        blob = _FACTS.encode(facts)
         return hashlib.sha256(blob.encode()).hexdigest()
+
+
+# One encoder for every fingerprint: json.dumps with options makes a new one per call.
+_FACTS = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def _utc(moment: datetime | None) -> str | None:

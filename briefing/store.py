@@ -28,6 +28,10 @@ CALL_LOG_SECONDS = 24 * 3600.0
 _CHUNK = 500  # ids per `IN (...)`: well below SQLite's variable limit on old builds
 KEEP_SENT = 30  # delivered messages kept per channel, newest first, for resending
 _INCIDENT_FIELDS = tuple(f.name for f in fields(Incident))
+# The document holds every field but `raw`, which has a column of its own: reading a
+# window then never decodes the payloads (a third of each document).
+_DOCUMENT_FIELDS = tuple(name for name in _INCIDENT_FIELDS if name != "raw")
+_DOCUMENT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _DATETIME_FIELDS = ("published_at", "occurred_at")
 
 # Numbered migrations: MIGRATIONS[n - 1] takes a store from user_version n - 1 to n.
@@ -107,6 +111,14 @@ MIGRATIONS: list[str] = [
     ALTER TABLE source_health ADD COLUMN last_problems INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE source_health ADD COLUMN gone TEXT;
     CREATE INDEX incidents_source_published_at ON incidents (source, published_at);
+    """,
+    # raw payloads move out of the documents into a column of their own, so a window
+    # reads the facts without decoding them; history() still gives them back.
+    """
+    ALTER TABLE incident_versions ADD COLUMN raw TEXT NOT NULL DEFAULT '';
+    UPDATE incident_versions
+    SET raw = json_extract(document, '$.raw'), document = json_remove(document, '$.raw')
+    WHERE json_type(document, '$.raw') = 'text';
     """,
 ]
 
@@ -229,31 +241,33 @@ class Store:
             sql = "SELECT key, value FROM source_state WHERE source = ?"
             return dict(conn.execute(sql, (source,)).fetchall())
 
-    def window(self, start: datetime, end: datetime) -> list[Stored]:
+    def window(self, start: datetime, end: datetime, *, with_raw: bool = False) -> list[Stored]:
         """The latest version of every incident published in [start, end), and of
-        every incident edited (version > 1) in it. Sorted by (published_at, id)."""
+        every incident edited (version > 1) in it. Sorted by (published_at, id).
+
+        `raw` is "" unless `with_raw`: nothing past the border reads it."""
         bounds = (_utc_text(start), _utc_text(end))
         with self._guard() as conn:
-            rows = conn.execute(_WINDOW, bounds * 2).fetchall()
-        return [_stored(*row) for row in rows]
+            rows = conn.execute(_WINDOW.format(raw=_RAW[with_raw]), bounds * 2).fetchall()
+        return _stored_rows(rows)
 
-    def arrivals(self, start: datetime, end: datetime) -> list[Stored]:
+    def arrivals(self, start: datetime, end: datetime, *, with_raw: bool = False) -> list[Stored]:
         """The latest version of every incident first stored in [start, end) but
         published before `start`: a late report, or an event that re-entered a
-        feed after a correction. Sorted by (published_at, id)."""
+        feed after a correction. Sorted by (published_at, id). `raw` as in `window`."""
         bounds = (_utc_text(start), _utc_text(end), _utc_text(start))
         with self._guard() as conn:
-            rows = conn.execute(_ARRIVALS, bounds).fetchall()
-        return [_stored(*row) for row in rows]
+            rows = conn.execute(_ARRIVALS.format(raw=_RAW[with_raw]), bounds).fetchall()
+        return _stored_rows(rows)
 
-    def ahead(self, start: datetime, end: datetime) -> list[Stored]:
+    def ahead(self, start: datetime, end: datetime, *, with_raw: bool = False) -> list[Stored]:
         """The latest version of every incident first stored in [start, end) but
         dated at or after `end`: a source with a wrong clock. Shown when it comes,
-        not when its date says. Sorted by (published_at, id)."""
+        not when its date says. Sorted by (published_at, id). `raw` as in `window`."""
         bounds = (_utc_text(start), _utc_text(end), _utc_text(end))
         with self._guard() as conn:
-            rows = conn.execute(_AHEAD, bounds).fetchall()
-        return [_stored(*row) for row in rows]
+            rows = conn.execute(_AHEAD.format(raw=_RAW[with_raw]), bounds).fetchall()
+        return _stored_rows(rows)
 
     def last_report(self, source: str, until: datetime) -> datetime | None:
         """When `source` last reported anything, as of `until`: the newest of its
@@ -264,10 +278,10 @@ class Store:
         return _maybe_utc(row[0] if row else None)
 
     def history(self, incident_id: str) -> list[Stored]:
-        """Every version of one incident, oldest first."""
+        """Every version of one incident, oldest first, with its raw payload."""
         with self._guard() as conn:
             rows = conn.execute(_HISTORY, (incident_id,)).fetchall()
-        return [_stored(*row) for row in rows]
+        return _stored_rows(rows)
 
     def record_health(
         self,
@@ -580,16 +594,17 @@ def _chunks(items: list[str]) -> Iterator[list[str]]:
 
 
 def _encode(incident: Incident) -> str:
-    """An incident as a JSON document: every field, times ISO-8601 with their own offset."""
-    document: dict[str, Any] = {name: getattr(incident, name) for name in _INCIDENT_FIELDS}
+    """An incident as a JSON document: every field but `raw`, times ISO-8601 with their
+    own offset."""
+    document: dict[str, Any] = {name: getattr(incident, name) for name in _DOCUMENT_FIELDS}
     document["origin"] = incident.origin.value
     for name in _DATETIME_FIELDS:
         if document[name] is not None:
             document[name] = document[name].isoformat()
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    return _DOCUMENT.encode(document)
 
 
-def _decode(document: str) -> Incident:
+def _decode(document: str, raw: str) -> Incident:
     """The incident `_encode` wrote. Fields added to Incident later take their defaults."""
     values = json.loads(document)
     if values.keys() - _INCIDENT_FIELDS:  # a field Incident no longer has
@@ -598,11 +613,22 @@ def _decode(document: str) -> Incident:
     for name in _DATETIME_FIELDS:
         if values.get(name) is not None:
             values[name] = datetime.fromisoformat(values[name])
+    values["raw"] = raw
     return Incident(**values)
 
 
-def _stored(version: int, first_seen: str, changed_at: str, document: str) -> Stored:
-    return Stored(_decode(document), version, _utc(first_seen), _utc(changed_at))
+def _stored_rows(rows: list[tuple[int, str, str, str, str]]) -> list[Stored]:
+    """Stored incidents from (version, first_seen, changed_at, document, raw) rows.
+    A fetch stores its incidents with one time, so each time text is read once."""
+    times: dict[str, datetime] = {}
+    stored = []
+    for version, first_seen, changed_at, document, raw in rows:
+        if (first := times.get(first_seen)) is None:
+            first = times[first_seen] = _utc(first_seen)
+        if (changed := times.get(changed_at)) is None:
+            changed = times[changed_at] = _utc(changed_at)
+        stored.append(Stored(_decode(document, raw), version, first, changed))
+    return stored
 
 
 def _latest_versions(conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple[int, str]]:
@@ -638,6 +664,7 @@ def _version_row(incident: Incident, version: int, fingerprint: str, seen: str) 
         "published_at": _utc_text(incident.published_at),
         "seen_at": seen,
         "document": _encode(incident),
+        "raw": incident.raw,
     }
 
 
@@ -652,11 +679,11 @@ _UPSERT_INCIDENT = """
 """
 _INSERT_VERSION = """
     INSERT INTO incident_versions
-        (incident_id, version, fingerprint, published_at, stored_at, document)
-    VALUES (:id, :version, :fingerprint, :published_at, :seen_at, :document)
+        (incident_id, version, fingerprint, published_at, stored_at, document, raw)
+    VALUES (:id, :version, :fingerprint, :published_at, :seen_at, :document, :raw)
 """
 _WINDOW = """
-    SELECT i.version, i.first_seen, i.changed_at, v.document
+    SELECT i.version, i.first_seen, i.changed_at, v.document, {raw}
     FROM incidents AS i
     JOIN incident_versions AS v ON v.incident_id = i.id AND v.version = i.version
     WHERE i.id IN (
@@ -667,15 +694,16 @@ _WINDOW = """
     ORDER BY i.published_at, i.id
 """
 _ARRIVALS = """
-    SELECT i.version, i.first_seen, i.changed_at, v.document
+    SELECT i.version, i.first_seen, i.changed_at, v.document, {raw}
     FROM incidents AS i
     JOIN incident_versions AS v ON v.incident_id = i.id AND v.version = i.version
     WHERE i.first_seen >= ? AND i.first_seen < ? AND i.published_at < ?
     ORDER BY i.published_at, i.id
 """
+_RAW = {True: "v.raw", False: "''"}  # the payload column, or an empty text in its place
 _LATEST = "SELECT id, version, fingerprint FROM incidents WHERE id IN ({marks})"
 _HISTORY = """
-    SELECT v.version, i.first_seen, v.stored_at, v.document
+    SELECT v.version, i.first_seen, v.stored_at, v.document, v.raw
     FROM incident_versions AS v JOIN incidents AS i ON i.id = v.incident_id
     WHERE v.incident_id = ? ORDER BY v.version
 """
@@ -701,7 +729,7 @@ _HEALTH_FAILED = """
         gone = ?4
 """
 _AHEAD = """
-    SELECT i.version, i.first_seen, i.changed_at, v.document
+    SELECT i.version, i.first_seen, i.changed_at, v.document, {raw}
     FROM incidents AS i
     JOIN incident_versions AS v ON v.incident_id = i.id AND v.version = i.version
     WHERE i.first_seen >= ? AND i.first_seen < ? AND i.published_at >= ?

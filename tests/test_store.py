@@ -78,7 +78,8 @@ def test_an_incident_comes_back_equal_with_raw_offsets_and_missing_coordinates(
     )
     store.save_batch("polisen", [plain, full], {}, SEEN)
 
-    back = {s.incident.id: s.incident for s in store.window(plain.published_at, SEEN)}
+    window = store.window(plain.published_at, SEEN, with_raw=True)
+    back = {s.incident.id: s.incident for s in window}
     for original in (plain, full):
         copy = back[original.id]
         assert copy == original
@@ -87,6 +88,23 @@ def test_an_incident_comes_back_equal_with_raw_offsets_and_missing_coordinates(
         assert copy.fingerprint() == original.fingerprint()
     assert back[plain.id].lat is None and back[plain.id].occurred_at is None
     assert back[full.id].occurred_at == full.occurred_at
+
+
+def test_a_window_leaves_the_raw_payload_out_unless_asked_and_history_keeps_it(
+    store: Store, jarfalla: list[Incident]
+) -> None:
+    store.save_batch("polisen", jarfalla[:3], {}, SEEN)
+    start = min(incident.published_at for incident in jarfalla[:3])
+    reads = [
+        lambda **raw: store.window(start, SEEN, **raw),
+        lambda **raw: store.arrivals(SEEN, SEEN + timedelta(hours=1), **raw),  # all are late
+    ]
+    for read in reads:
+        plain, full = read(), read(with_raw=True)
+        assert len(plain) == 3 and [s.incident for s in plain] == [s.incident for s in full]
+        assert {s.incident.raw for s in plain} == {""}
+        assert {s.incident.raw for s in full} == {i.raw for i in jarfalla[:3]}
+    assert store.history(jarfalla[0].id)[0].incident.raw == jarfalla[0].raw
 
 
 def test_counts_new_then_unchanged_then_updated(store: Store, jarfalla: list[Incident]) -> None:
@@ -421,6 +439,68 @@ def test_a_store_at_any_earlier_version_is_migrated(
         assert store.check() == []
     assert _user_version(path) == len(MIGRATIONS)
     assert {"incidents", "incident_versions", "briefings", "calls"} <= _tables(path)
+
+
+RAW_COLUMN = next(n for n, script in enumerate(MIGRATIONS) if "ADD COLUMN raw" in script)
+
+
+def _old_document(incident: Incident) -> str:
+    """An incident as stores before the raw column kept it: `raw` inside the document."""
+    document: dict[str, Any] = {
+        f.name: getattr(incident, f.name) for f in dataclasses.fields(incident)
+    }
+    document["origin"] = incident.origin.value
+    for name in ("published_at", "occurred_at"):
+        if document[name] is not None:
+            document[name] = document[name].isoformat()
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+
+@pytest.mark.parametrize("version", [1, RAW_COLUMN])
+def test_incidents_stored_before_the_raw_column_come_back_whole(
+    tmp_path: Path, version: int, jarfalla: list[Incident]
+) -> None:
+    odd = dataclasses.replace(
+        jarfalla[1],
+        occurred_at=datetime(2023, 3, 22, 13, 24, tzinfo=STOCKHOLM),
+        text='två\nrader "citat" \\ och \u2028',
+        lat=59.4231,
+        lon=17.8349,
+        raw='{"name": "Järfälla \\"x\\"", "id": 1}',
+    )
+    incidents = [jarfalla[0], odd, *jarfalla[2:5]]
+    path = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(path)
+    for script in MIGRATIONS[:version]:
+        conn.executescript(script)
+    for incident in incidents:
+        published = incident.published_at.astimezone(UTC).isoformat(timespec="microseconds")
+        seen = SEEN.isoformat(timespec="microseconds")
+        row = (incident.id, 1, incident.fingerprint(), published, seen)
+        conn.execute(
+            "INSERT INTO incidents VALUES (?, 'polisen', ?, ?, 1, ?, ?, ?)",
+            (incident.id, incident.key, seen, incident.fingerprint(), published, seen),
+        )
+        conn.execute(
+            "INSERT INTO incident_versions VALUES (?, ?, ?, ?, ?, ?)",
+            (*row, _old_document(incident)),
+        )
+    conn.execute(f"PRAGMA user_version = {version}")
+    conn.commit()
+    conn.close()
+
+    with Store(path) as store:
+        start = min(incident.published_at for incident in incidents)
+        back = {s.incident.id: s.incident for s in store.window(start, SEEN, with_raw=True)}
+        assert store.save_batch("polisen", incidents, {}, SEEN).unchanged == len(incidents)
+        assert store.history(odd.id)[0].incident.raw == odd.raw
+        assert store.check() == []
+    for incident in incidents:
+        assert back[incident.id] == incident and back[incident.id].raw == incident.raw
+    with sqlite3.connect(path) as conn:
+        documents = [row[0] for row in conn.execute("SELECT document FROM incident_versions")]
+    assert len(documents) == len(incidents)
+    assert not any('"raw"' in document for document in documents)
 
 
 def test_a_failing_migration_leaves_the_store_as_it_was(

@@ -358,10 +358,11 @@ def in_order(incidents: list[Incident]) -> list[Incident]:
     """
     latest_published = {incident.key: incident.published_at.timestamp() for incident in incidents}
     distinct: list[Incident] = []
-    last_fingerprint: dict[str, str] = {}
+    last_version: dict[str, Incident] = {}
     for incident in incidents:
-        fingerprint = incident.fingerprint()
-        if last_fingerprint.get(incident.key) != fingerprint:
-            last_fingerprint[incident.key] = fingerprint
+        # Equal incidents have equal facts (raw is not compared): the store fingerprints
+        # each incident it keeps, so it is not done here a second time.
+        if last_version.get(incident.key) != incident:
+            last_version[incident.key] = incident
             distinct.append(incident)
     return sorted(distinct, key=lambda incident: (latest_published[incident.key], incident.key))
