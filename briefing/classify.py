@@ -13,9 +13,12 @@ briefing.rulebook), so a municipality can tune them without touching code.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 from briefing.i18n import label, t
 from briefing.models import Incident, Judgement, Origin, Place, Severity
 from briefing.rulebook import UNKNOWN_CATEGORY, Rule, Rules, Situation, TypeRule
+from briefing.wordmatch import Text
 
 __all__ = [
     "UNKNOWN_CATEGORY",
@@ -46,40 +49,55 @@ def classify(incident: Incident, place: Place, rules: Rules, lang: str = "en") -
         category, severity = known.category, known.severity
         key = "reason.type"
     reasons = [t(lang, key, type=kind, **_words(lang, category, severity))]
-    text = _text(incident, place, read_type=known is None)
+    text = Text(_text(incident, place, read_type=known is None))
     # The setting and time are read only once a rule asks for them: few rules do,
     # and reading them is a third of the work (bench/RESULTS.md).
     found: Situation | None = None
-    for rule in rules.rules:
-        if not rule.applies_to(category):
-            continue
-        if found is None and (rule.settings is not None or rule.times is not None):
+    order, position = rules.applicable(category), 0
+    while position < len(order):
+        index, position = order[position], position + 1
+        rule = rules.rules[index]
+        if found is None and rule.asks_where_or_when:
             found = situation(incident, place, rules, text)
         if (words := rule.fires(text, found)) is None:
             continue
         new_category, new_severity = rule.category or category, rule.apply(severity)
         if (new_category, new_severity) == (category, severity):
             continue
-        change = [label(lang, "severity", new_severity)] if new_severity != severity else []
-        change += [label(lang, "category", new_category)] if new_category != category else []
-        reasons.append(
-            t(lang, "reason.rule", rule=rule.name, words=words, change=", ".join(change))
-        )
+        reasons.append(_reason(lang, rule, words, (category, severity), new_category, new_severity))
+        if new_category != category:  # the later rules are those for the new category
+            order = rules.applicable(new_category)
+            position = bisect_right(order, index)
         category, severity = new_category, new_severity
     return Judgement(category, severity, tuple(reasons))
 
 
-def situation(incident: Incident, place: Place, rules: Rules, text: str | None = None) -> Situation:
+def _reason(
+    lang: str,
+    rule: Rule,
+    words: str,
+    before: tuple[str, Severity],
+    category: str,
+    severity: Severity,
+) -> str:
+    """What a rule changed, and the words that made it fire."""
+    change = [label(lang, "severity", severity)] if severity != before[1] else []
+    change += [label(lang, "category", category)] if category != before[0] else []
+    return t(lang, "reason.rule", rule=rule.name, words=words, change=", ".join(change))
+
+
+def situation(
+    incident: Incident, place: Place, rules: Rules, text: Text | str | None = None
+) -> Situation:
     """The settings the report places the incident in and the times it happened in.
 
     The time is when it happened, else when it was reported, on the clock of
     the briefing's time zone (`rules.tz`).
     """
-    text = (
-        _text(incident, place, read_type=incident.type.strip() not in rules.types)
-        if text is None
-        else text
-    )
+    if text is None:
+        text = _text(incident, place, read_type=incident.type.strip() not in rules.types)
+    if isinstance(text, str):
+        text = Text(text)
     settings = {
         setting.name: evidence
         for setting in rules.settings

@@ -21,6 +21,7 @@ from briefing.gazetteer import KINDS, Entry, Gazetteer, Match, fold
 from briefing.geo import Polygons, in_sweden
 from briefing.models import Incident, Place, Precision
 from briefing.summaries import is_summary
+from briefing.wordmatch import Text
 
 if TYPE_CHECKING:
     from briefing.config import Config
@@ -154,15 +155,25 @@ def _municipality(
 
 def _named_municipality(text: str, names: tuple[str, ...]) -> tuple[str, str] | None:
     """The municipality the text names first: "i Järfälla", "Järfällas", "Järfälla kommun"."""
+    # A name the lowered text does not hold cannot match: most texts name none of them.
+    lowered = Text(text).lowered
     hits = [
         (hit.start(), name, hit.group(0))
         for name in names
-        if (hit := _mention_pattern(name).search(text))
+        if (lowered is None or _lowered_name(name) in lowered)
+        and (hit := _mention_pattern(name).search(text))
     ]
     if not hits:
         return None
     _, name, written = min(hits)
     return name, written
+
+
+@cache
+def _lowered_name(name: str) -> str:
+    """The name as the lowered text would hold it; "" (in every text) when lowering it
+    is not safe, so that the pattern decides."""
+    return Text(name).lowered or ""
 
 
 @cache

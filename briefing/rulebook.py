@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from briefing import tomllines
 from briefing.errors import ConfigError
 from briefing.models import Severity
+from briefing.wordmatch import Text, Words
 
 UNKNOWN_CATEGORY = "other"
 UNTOUCHED = "info"  # summaries and notices: no keyword rule applies
@@ -43,15 +44,23 @@ class Setting:
     pattern: re.Pattern[str] | None = None
     unless: re.Pattern[str] | None = None
     place_kinds: frozenset[str] = frozenset()
+    _pattern: Words | None = field(default=None, init=False, repr=False, compare=False)
+    _unless: Words | None = field(default=None, init=False, repr=False, compare=False)
 
-    def evidence(self, text: str, place_name: str | None, place_kind: str | None) -> str | None:
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_pattern", _words(self.pattern))
+        object.__setattr__(self, "_unless", _words(self.unless))
+
+    def evidence(
+        self, text: Text | str, place_name: str | None, place_kind: str | None
+    ) -> str | None:
         """What places the incident in this setting, or None."""
         if place_kind in self.place_kinds and place_name:
             return place_name
-        hit = self.pattern.search(text) if self.pattern else None
-        if hit is None or (self.unless is not None and self.unless.search(text)):
+        hit = self._pattern.search(text) if self._pattern else None
+        if hit is None or (self._unless is not None and self._unless.found_in(text)):
             return None
-        return hit.group(0)
+        return hit
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +89,13 @@ class Situation:
     times: dict[str, str] = field(default_factory=dict)
 
 
+_NOWHERE = Situation()  # read only: for rules that ask neither where nor when
+
+
+def _words(pattern: re.Pattern[str] | None) -> Words | None:
+    return None if pattern is None else Words.of(pattern)
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
     """A keyword rule: when its conditions hold (and `unless` does not match), apply the effects.
@@ -98,22 +114,32 @@ class Rule:
     category: str | None = None
     settings: frozenset[str] | None = None
     times: frozenset[str] | None = None
+    _pattern: Words | None = field(default=None, init=False, repr=False, compare=False)
+    _unless: Words | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_pattern", _words(self.pattern))
+        object.__setattr__(self, "_unless", _words(self.unless))
+
+    @property
+    def asks_where_or_when(self) -> bool:
+        return self.settings is not None or self.times is not None
 
     def applies_to(self, category: str) -> bool:
         if self.categories is None:
             return category != UNTOUCHED
         return category in self.categories
 
-    def fires(self, text: str, situation: Situation | None = None) -> str | None:
+    def fires(self, text: Text | str, situation: Situation | None = None) -> str | None:
         """The words (and setting, time) that fired, or None."""
-        situation = situation or Situation()
+        situation = situation or _NOWHERE
         words = []
-        if self.pattern is not None:
-            hit = self.pattern.search(text)
+        if self._pattern is not None:
+            hit = self._pattern.search(text)
             if hit is None:
                 return None
-            words.append(hit.group(0))
-        if self.unless is not None and self.unless.search(text):
+            words.append(hit)
+        if self._unless is not None and self._unless.found_in(text):
             return None
         for wanted, found in ((self.settings, situation.settings), (self.times, situation.times)):
             if wanted is None:
@@ -150,6 +176,15 @@ class Rules:
         self.settings = settings
         self.times = times
         self.tz = tz
+        self._applicable: dict[str, tuple[int, ...]] = {}
+
+    def applicable(self, category: str) -> tuple[int, ...]:
+        """The indices of the rules that apply to `category`, in file order."""
+        found = self._applicable.get(category)
+        if found is None:
+            found = tuple(n for n, rule in enumerate(self.rules) if rule.applies_to(category))
+            self._applicable[category] = found
+        return found
 
     @classmethod
     def load(cls, path: Path | None = None, tz: tzinfo | None = None) -> Rules:
