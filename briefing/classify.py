@@ -55,8 +55,7 @@ def classify(incident: Incident, place: Place, rules: Rules, lang: str = "en") -
     found: Situation | None = None
     order, position = rules.applicable(category), 0
     while position < len(order):
-        index, position = order[position], position + 1
-        rule = rules.rules[index]
+        (index, rule), position = order[position], position + 1
         if found is None and rule.asks_where_or_when:
             found = situation(incident, place, rules, text)
         if (words := rule.fires(text, found)) is None:
@@ -67,9 +66,13 @@ def classify(incident: Incident, place: Place, rules: Rules, lang: str = "en") -
         reasons.append(_reason(lang, rule, words, (category, severity), new_category, new_severity))
         if new_category != category:  # the later rules are those for the new category
             order = rules.applicable(new_category)
-            position = bisect_right(order, index)
+            position = bisect_right(order, index, key=_index)
         category, severity = new_category, new_severity
     return Judgement(category, severity, tuple(reasons))
+
+
+def _index(entry: tuple[int, Rule]) -> int:
+    return entry[0]
 
 
 def _reason(

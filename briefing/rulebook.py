@@ -116,14 +116,13 @@ class Rule:
     times: frozenset[str] | None = None
     _pattern: Words | None = field(default=None, init=False, repr=False, compare=False)
     _unless: Words | None = field(default=None, init=False, repr=False, compare=False)
+    asks_where_or_when: bool = field(default=False, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_pattern", _words(self.pattern))
         object.__setattr__(self, "_unless", _words(self.unless))
-
-    @property
-    def asks_where_or_when(self) -> bool:
-        return self.settings is not None or self.times is not None
+        asks = self.settings is not None or self.times is not None
+        object.__setattr__(self, "asks_where_or_when", asks)
 
     def applies_to(self, category: str) -> bool:
         if self.categories is None:
@@ -176,13 +175,13 @@ class Rules:
         self.settings = settings
         self.times = times
         self.tz = tz
-        self._applicable: dict[str, tuple[int, ...]] = {}
+        self._applicable: dict[str, tuple[tuple[int, Rule], ...]] = {}
 
-    def applicable(self, category: str) -> tuple[int, ...]:
-        """The indices of the rules that apply to `category`, in file order."""
+    def applicable(self, category: str) -> tuple[tuple[int, Rule], ...]:
+        """The rules that apply to `category` with their indices, in file order."""
         found = self._applicable.get(category)
         if found is None:
-            found = tuple(n for n, rule in enumerate(self.rules) if rule.applies_to(category))
+            found = tuple((n, r) for n, r in enumerate(self.rules) if r.applies_to(category))
             self._applicable[category] = found
         return found
 

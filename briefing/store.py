@@ -32,6 +32,9 @@ _INCIDENT_FIELDS = tuple(f.name for f in fields(Incident))
 # window then never decodes the payloads (a third of each document).
 _DOCUMENT_FIELDS = tuple(name for name in _INCIDENT_FIELDS if name != "raw")
 _DOCUMENT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_DOCUMENTS = json.JSONDecoder()
+_KNOWN_FIELDS = frozenset(_INCIDENT_FIELDS)
+_ORIGINS = {origin.value: origin for origin in Origin}
 _DATETIME_FIELDS = ("published_at", "occurred_at")
 
 # Numbered migrations: MIGRATIONS[n - 1] takes a store from user_version n - 1 to n.
@@ -606,10 +609,10 @@ def _encode(incident: Incident) -> str:
 
 def _decode(document: str, raw: str) -> Incident:
     """The incident `_encode` wrote. Fields added to Incident later take their defaults."""
-    values = json.loads(document)
-    if values.keys() - _INCIDENT_FIELDS:  # a field Incident no longer has
+    values = _DOCUMENTS.raw_decode(document)[0]  # json.loads less its checks: our own text
+    if not values.keys() <= _KNOWN_FIELDS:  # a field Incident no longer has
         values = {name: values[name] for name in _INCIDENT_FIELDS if name in values}
-    values["origin"] = Origin(values["origin"])
+    values["origin"] = _ORIGINS.get(values["origin"]) or Origin(values["origin"])
     for name in _DATETIME_FIELDS:
         if values.get(name) is not None:
             values[name] = datetime.fromisoformat(values[name])

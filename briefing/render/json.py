@@ -17,17 +17,33 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, tzinfo
+from functools import cache
 from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
 
-from briefing.models import Briefing, Item, Repeat, SourceReport, Trend, clean_text
+from briefing.models import (
+    Briefing,
+    Item,
+    Origin,
+    Precision,
+    Repeat,
+    Severity,
+    SourceReport,
+    Status,
+    Trend,
+    clean_text,
+)
 from briefing.render.view import safe_url
 
 SCHEMA = 1
 SOURCE_STATUSES = ("ok", "error", "stale")
 STAKEHOLDER_KINDS = ("school", "preschool", "housing", "business", "district_centre", "other")
 INDENT = "  "
+# The plain text of every value of the fixed sets (`.value` of an enum is slow to read).
+_VALUES: dict[object, str] = {
+    member: member.value for kind in (Origin, Precision, Severity, Status) for member in kind
+}
 
 
 def to_json(briefing: Briefing) -> dict[str, Any]:
@@ -111,14 +127,18 @@ def _pretty(value: Any, level: int) -> str:
     if isinstance(value, dict):
         if not value:
             return "{}"
-        inner = "\n" + INDENT * (level + 1)
-        parts = [
-            inner
-            + encode_basestring(key)  # a TypeError for a key that is not text
-            + ": "
-            + (encode_basestring(element) if type(element) is str else _pretty(element, level + 1))
-            for key, element in value.items()
-        ]
+        prefixes = _prefixes(level + 1)
+        parts = []
+        for key, element in value.items():
+            if (prefix := prefixes.get(key)) is None:
+                # a TypeError for a key that is not text, as json.dumps gives for most
+                prefix = prefixes[key] = f"\n{INDENT * (level + 1)}{encode_basestring(key)}: "
+            if type(element) is str:
+                parts.append(prefix + encode_basestring(element))
+            elif element is None:
+                parts.append(prefix + "null")
+            else:
+                parts.append(prefix + _pretty(element, level + 1))
         return "{" + ",".join(parts) + "\n" + INDENT * level + "}"
     if isinstance(value, list | tuple):
         if not value:
@@ -127,6 +147,12 @@ def _pretty(value: Any, level: int) -> str:
         parts = [inner + _pretty(element, level + 1) for element in value]
         return "[" + ",".join(parts) + "\n" + INDENT * level + "]"
     return _scalar(value)
+
+
+@cache
+def _prefixes(level: int) -> dict[str, str]:
+    """Each key at `level` as it starts its line ('\n    "key": '), made once."""
+    return {}
 
 
 def _scalar(value: object) -> str:
@@ -170,11 +196,16 @@ def _incident(item: Item, zone: tzinfo | None) -> dict[str, Any]:
     """One incident, every text cleaned where it is read (the fields that are not text,
     times and the values of fixed sets, need no cleaning)."""
     incident, place, judgement = item.incident, item.place, item.judgement
-    reports = item.reports
+    if item.also:
+        reports = item.reports
+        sources = [clean_text(name) for name in dict.fromkeys(r.source for r in reports)]
+        origins = list(dict.fromkeys(_VALUES[report.origin] for report in reports))
+    else:
+        sources, origins = [clean_text(incident.source)], [_VALUES[incident.origin]]
     return {
         "id": clean_text(incident.id),
-        "sources": [clean_text(name) for name in dict.fromkeys(r.source for r in reports)],
-        "origins": list(dict.fromkeys(report.origin.value for report in reports)),
+        "sources": sources,
+        "origins": origins,
         "type": clean_text(incident.type),
         "category": clean_text(judgement.category),
         "title": clean_text(incident.title),
@@ -185,11 +216,11 @@ def _incident(item: Item, zone: tzinfo | None) -> dict[str, Any]:
         "municipality": _clean_or_none(place.municipality or incident.municipality),
         "district": _clean_or_none(place.district),
         "place": _clean_or_none(place.place),
-        "precision": place.precision.value,
-        "severity": judgement.severity.value,
+        "precision": _VALUES[place.precision],
+        "severity": _VALUES[judgement.severity],
         "serious": judgement.serious,
         "reasons": [clean_text(reason) for reason in judgement.reasons],
-        "status": item.status.value,
+        "status": _VALUES[item.status],
         "stakeholders": [
             {
                 "name": clean_text(s.name),
