@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, ClassVar, NamedTuple
 from urllib.parse import urljoin, urlsplit
@@ -54,6 +54,16 @@ _MONTH_NAMES = (
 MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES.split(" "), start=1)}
 _INCIDENT_TIME = re.compile(r"\s*(\d{1,2})\s+([^\W\d_]+)\s+(\d{1,2})[.:](\d{2})(?!\d)")
 _HEADER_UNSAFE = re.compile(r"[\x00-\x1f\x7f]")
+# The API's own datetime shape ("2023-06-08 8:27:58 +02:00"), read without strptime
+# (a sixth of reading an event); anything else goes through strptime as before.
+_API_DATETIME = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2}) ([0-9]{1,2}):([0-9]{2}):([0-9]{2})"
+    r" ([+-])([0-9]{2}):([0-5][0-9])"
+)
+# An event path that urljoin would append to BASE_URL as it is: no "." or ".."
+# segment, no "//", no query, fragment or escape.
+_PLAIN_PATH = re.compile(r"/[A-Za-z0-9_~./-]*")
+_DOT_SEGMENT = re.compile(r"/\.\.?(?:/|$)")
 
 
 class PolisenSettings(SourceSettings):
@@ -256,10 +266,24 @@ def _event_id(value: object) -> str:
 def _published(value: object) -> datetime:
     if not isinstance(value, str):
         raise RecordError("missing datetime")
+    text = value.strip()
+    if (parts := _API_DATETIME.fullmatch(text)) is not None:
+        try:
+            return _api_datetime(parts)
+        except ValueError:
+            pass  # out of range: strptime says so below
     try:
-        return datetime.strptime(value.strip(), DATETIME_FORMAT)
+        return datetime.strptime(text, DATETIME_FORMAT)
     except ValueError:
         raise RecordError(f"unreadable datetime {clean_text(value)[:40]!r}") from None
+
+
+def _api_datetime(parts: re.Match[str]) -> datetime:
+    """What strptime(DATETIME_FORMAT) gives for a match of _API_DATETIME."""
+    year, month, day, hour, minute, second = (int(parts.group(n)) for n in range(1, 7))
+    offset = timedelta(hours=int(parts.group(8)), minutes=int(parts.group(9)))
+    zone = timezone(-offset if parts.group(7) == "-" else offset)
+    return datetime(year, month, day, hour, minute, second, tzinfo=zone)
 
 
 def _required_text(record: dict[Any, Any], key: str) -> str:
@@ -290,6 +314,9 @@ def event_url(value: object) -> str | None:
     """The event page as an absolute http(s) URL; anything else is dropped."""
     if not isinstance(value, str) or not value.strip() or re.search(r"\s", value.strip()):
         return None
+    path = value.strip()
+    if _PLAIN_PATH.fullmatch(path) and "//" not in path and not _DOT_SEGMENT.search(path):
+        return BASE_URL + path[1:]  # what urljoin gives, without its work
     url = urljoin(BASE_URL, value.strip())
     parts = urlsplit(url)
     return url if parts.scheme in ("http", "https") and parts.netloc else None
