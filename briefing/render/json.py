@@ -144,7 +144,11 @@ def _pretty(value: Any, level: int) -> str:
         if not value:
             return "[]"
         inner = "\n" + INDENT * (level + 1)
-        parts = [inner + _pretty(element, level + 1) for element in value]
+        parts = [
+            inner
+            + (encode_basestring(element) if type(element) is str else _pretty(element, level + 1))
+            for element in value
+        ]
         return "[" + ",".join(parts) + "\n" + INDENT * level + "]"
     return _scalar(value)
 
