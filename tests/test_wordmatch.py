@@ -99,8 +99,8 @@ def test_every_rule_matches_what_ignorecase_matches_and_reports_the_texts_words(
     ]
     words = [Words.of(pattern) for pattern in patterns]
     assert all(w.twin is not None and w.needles for w in words)  # the bundled rules are fast
-    texts = variants(recorded_texts()[::6])  # every sixth: the full set is slow to check
-    assert len(texts) > 1000 and any(Text(text).lowered is None for text in texts)
+    texts = variants(recorded_texts()[::10])  # every tenth: the full set is slow to check
+    assert len(texts) > 500 and any(Text(text).lowered is None for text in texts)
     for text in texts:
         prepared = Text(text)
         for pattern, word in zip(patterns, words, strict=True):
@@ -160,7 +160,7 @@ def test_every_match_holds_a_needle() -> None:
         "".join(chosen.choice("abc ") for _ in range(chosen.randint(0, 12))) for _ in range(300)
     ]
     checked = 0
-    for _ in range(1500):
+    for _ in range(1000):
         source = random_pattern(chosen)
         found = needles(source)
         if found is None:
@@ -170,7 +170,7 @@ def test_every_match_holds_a_needle() -> None:
             if compiled.search(string):
                 assert any(needle in string for needle in found), (source, string, found)
                 checked += 1
-    assert checked > 5_000
+    assert checked > 3_000
 
 
 def test_places_name_a_municipality_whatever_the_case_or_letters() -> None:
