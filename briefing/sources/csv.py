@@ -123,11 +123,6 @@ class CsvSource(Source):
     Settings: ClassVar[type[SourceSettings]] = CsvSettings
     settings: CsvSettings
 
-    def __init__(self, name: str, settings: SourceSettings) -> None:
-        if not isinstance(settings, CsvSettings):
-            settings = CsvSettings.model_validate(settings.model_dump())
-        super().__init__(name, settings)
-
     def fetch(self, ctx: FetchContext) -> Batch:
         batch = Batch()
         errors: list[SourceError] = []

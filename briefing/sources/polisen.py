@@ -129,11 +129,6 @@ class PolisenSource(Source):
     Settings: ClassVar[type[SourceSettings]] = PolisenSettings
     settings: PolisenSettings
 
-    def __init__(self, name: str, settings: SourceSettings) -> None:
-        if not isinstance(settings, PolisenSettings):
-            settings = PolisenSettings.model_validate(settings.model_dump())
-        super().__init__(name, settings)
-
     def fetch(self, ctx: FetchContext) -> Batch:
         batch = Batch()
         if self.settings.path is not None:

@@ -99,11 +99,6 @@ class RssSource(Source):
     Settings: ClassVar[type[SourceSettings]] = RssSettings
     settings: RssSettings
 
-    def __init__(self, name: str, settings: SourceSettings) -> None:
-        if not isinstance(settings, RssSettings):
-            settings = RssSettings.model_validate(settings.model_dump())
-        super().__init__(name, settings)
-
     def fetch(self, ctx: FetchContext) -> Batch:
         batch = Batch()
         for feed in self._feeds(ctx, batch):
