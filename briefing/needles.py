@@ -121,8 +121,12 @@ def _group_end(source: str, start: int) -> int:
     return len(source)
 
 
-def _class_end(source: str, start: int) -> int:
-    """The index after the `]` closing the class opened at `start` (the end if none)."""
+def class_end(source: str, start: int, *, plain: bool = False) -> int | None:
+    """The index after the `]` closing the class opened at `start` (the end if none).
+
+    With `plain`, None for a class that holds another `[` (nested sets and set
+    operations), which the callers that rewrite patterns do not handle.
+    """
     position = start + 1
     if source.startswith("^", position):
         position += 1
@@ -131,8 +135,16 @@ def _class_end(source: str, start: int) -> int:
     while position < len(source):
         if source[position] == "\\":
             position += 2
+        elif plain and source[position] == "[":
+            return None
         elif source[position] == "]":
             return position + 1
         else:
             position += 1
-    return len(source)
+    return None if plain else len(source)
+
+
+def _class_end(source: str, start: int) -> int:
+    end = class_end(source, start)
+    assert end is not None  # only None with plain=True
+    return end

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from briefing.needles import needles
+from briefing.needles import class_end, needles
 
 # Tab, newline, printable ASCII, Latin-1 and Latin Extended-A without the three letters
 # that re.IGNORECASE pairs with another letter (İ ı ſ), general punctuation, € and ™.
@@ -103,7 +103,7 @@ def _lowered_source(source: str) -> str | None:
             out.append(escape)
             position += 2
         elif char == "[":
-            end = _class_end(source, position)
+            end = class_end(source, position, plain=True)
             lowered = None if end is None else _lowered_class(source[position:end])
             if end is None or lowered is None:
                 return None
@@ -128,25 +128,6 @@ def _plain_escape(escape: str) -> bool:
         return False
     char = escape[1]
     return char in _ESCAPES or not (char.isalnum() or _UNSAFE.match(char))
-
-
-def _class_end(source: str, start: int) -> int | None:
-    """The index after the `]` that closes the class opened at `start`."""
-    position = start + 1
-    if source.startswith("^", position):
-        position += 1
-    if source.startswith("]", position):  # a "]" first is a literal
-        position += 1
-    while position < len(source):
-        if source[position] == "\\":
-            position += 2
-        elif source[position] == "[":
-            return None  # nested sets and set operations: not plain
-        elif source[position] == "]":
-            return position + 1
-        else:
-            position += 1
-    return None
 
 
 def _lowered_class(text: str) -> str | None:
