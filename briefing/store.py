@@ -9,9 +9,7 @@ order is time order and indexes on them work; they come back as aware UTC.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import sys
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -20,10 +18,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from briefing.errors import StoreError
 from briefing.models import Incident, Origin
+from briefing.schema import FILENAME, MIGRATIONS, default_path
+from briefing.schema import connect as _connect
+from briefing.schema import translated as _translated
 
-FILENAME = "briefing.sqlite3"
+# The schema lives in briefing.schema; these names are part of the store's interface.
+__all__ = ["FILENAME", "MIGRATIONS", "Store", "Stored", "default_path"]
+
 CALL_LOG_SECONDS = 24 * 3600.0
 _CHUNK = 500  # ids per `IN (...)`: well below SQLite's variable limit on old builds
 KEEP_SENT = 30  # delivered messages kept per channel, newest first, for resending
@@ -36,109 +38,6 @@ _DOCUMENTS = json.JSONDecoder()
 _KNOWN_FIELDS = frozenset(_INCIDENT_FIELDS)
 _ORIGINS = {origin.value: origin for origin in Origin}
 _DATETIME_FIELDS = ("published_at", "occurred_at")
-
-# Numbered migrations: MIGRATIONS[n - 1] takes a store from user_version n - 1 to n.
-# Append only; never edit one that has shipped.
-MIGRATIONS: list[str] = [
-    # 1: the initial schema. `incidents` points at the latest version of each;
-    # `incident_versions` keeps every version as a JSON document.
-    """
-    CREATE TABLE incidents (
-        id TEXT PRIMARY KEY, source TEXT NOT NULL, key TEXT NOT NULL,
-        first_seen TEXT NOT NULL, version INTEGER NOT NULL, fingerprint TEXT NOT NULL,
-        published_at TEXT NOT NULL, changed_at TEXT NOT NULL
-    ) WITHOUT ROWID;
-    CREATE INDEX incidents_published_at ON incidents (published_at);
-    CREATE INDEX incidents_changed_at ON incidents (changed_at);
-    CREATE TABLE incident_versions (
-        incident_id TEXT NOT NULL REFERENCES incidents (id), version INTEGER NOT NULL,
-        fingerprint TEXT NOT NULL, published_at TEXT NOT NULL, stored_at TEXT NOT NULL,
-        document TEXT NOT NULL,
-        PRIMARY KEY (incident_id, version)
-    );
-    CREATE TABLE source_state (
-        source TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
-        PRIMARY KEY (source, key)
-    );
-    CREATE TABLE source_health (
-        source TEXT PRIMARY KEY, last_attempt TEXT, last_success TEXT,
-        consecutive_failures INTEGER NOT NULL, last_error TEXT, last_count INTEGER NOT NULL
-    );
-    CREATE TABLE briefings (
-        id INTEGER PRIMARY KEY, generated_at TEXT NOT NULL,
-        window_start TEXT NOT NULL, window_end TEXT NOT NULL, live INTEGER NOT NULL
-    );
-    CREATE INDEX briefings_live_generated_at ON briefings (live, generated_at);
-    CREATE TABLE briefing_items (
-        briefing_id INTEGER NOT NULL REFERENCES briefings (id),
-        incident_id TEXT NOT NULL, version INTEGER NOT NULL,
-        PRIMARY KEY (briefing_id, incident_id),
-        FOREIGN KEY (incident_id, version) REFERENCES incident_versions (incident_id, version)
-    );
-    CREATE INDEX briefing_items_incident ON briefing_items (incident_id, version);
-    CREATE TABLE calls (key TEXT NOT NULL, at REAL NOT NULL);
-    CREATE INDEX calls_key_at ON calls (key, at);
-    CREATE INDEX calls_at ON calls (at);
-    """,
-    # 2: late arrivals (first seen now, published long ago) are looked up by first_seen.
-    """
-    CREATE INDEX incidents_first_seen ON incidents (first_seen);
-    """,
-    # outbox: every message made for a channel (e-mail), kept until a server accepts it
-    # and a while after (`briefing send --force` resends the latest). sent: the ledger of
-    # (day, channel) deliveries, written only after a server accepted the message.
-    """
-    CREATE TABLE outbox (
-        id INTEGER PRIMARY KEY, day TEXT NOT NULL, channel TEXT NOT NULL,
-        made_at TEXT NOT NULL, payload BLOB NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
-        last_error TEXT, sent_at TEXT
-    );
-    CREATE INDEX outbox_channel_sent_at ON outbox (channel, sent_at);
-    CREATE TABLE sent (
-        day TEXT NOT NULL, channel TEXT NOT NULL, sent_at TEXT NOT NULL,
-        PRIMARY KEY (day, channel)
-    );
-    """,
-    # pages: the text read from an event's page on the source's site, kept for good so a
-    # page is asked for once ever; `gone` marks a page the site no longer has (404).
-    """
-    CREATE TABLE pages (
-        key TEXT PRIMARY KEY, text TEXT NOT NULL, fetched_at TEXT NOT NULL,
-        gone INTEGER NOT NULL DEFAULT 0
-    ) WITHOUT ROWID;
-    """,
-    # source health: how many records the last fetch could not read, and the URL that
-    # answered 404/410 (not asked again until the URL changes or a check succeeds);
-    # each source's newest report is looked up by source.
-    """
-    ALTER TABLE source_health ADD COLUMN last_problems INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE source_health ADD COLUMN gone TEXT;
-    CREATE INDEX incidents_source_published_at ON incidents (source, published_at);
-    """,
-    # raw payloads move out of the documents into a column of their own, so a window
-    # reads the facts without decoding them; history() still gives them back.
-    """
-    ALTER TABLE incident_versions ADD COLUMN raw TEXT NOT NULL DEFAULT '';
-    UPDATE incident_versions
-    SET raw = json_extract(document, '$.raw'), document = json_remove(document, '$.raw')
-    WHERE json_type(document, '$.raw') = 'text';
-    """,
-]
-
-_MOVE_ASIDE = "move it aside; a new store will be made"
-# SQLite's primary result code → what went wrong, and what to do. Other errors
-# (constraint violations, SQL mistakes) are bugs and keep their traceback.
-_TROUBLE = {
-    "SQLITE_NOTADB": ("is not a briefing store or is damaged", _MOVE_ASIDE),
-    "SQLITE_CORRUPT": ("is damaged", _MOVE_ASIDE),
-    "SQLITE_CANTOPEN": ("cannot be opened", "check that its folder exists and is writable"),
-    "SQLITE_READONLY": ("is read-only", "check the permissions of the file and its folder"),
-    "SQLITE_PERM": ("may not be written", "check the permissions of the file and its folder"),
-    "SQLITE_FULL": ("cannot grow: the disk is full", "free some disk space"),
-    "SQLITE_IOERR": ("could not be read or written", "check the disk"),
-    "SQLITE_BUSY": ("is in use by another run", "try again when the other run has finished"),
-    "SQLITE_LOCKED": ("is in use by another run", "try again when the other run has finished"),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -454,105 +353,6 @@ class Store:
                     conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
-
-
-def default_path(*, environ: Mapping[str, str] | None = None, platform: str | None = None) -> Path:
-    """$BRIEFING_HOME/briefing.sqlite3, else the store in the user's data folder."""
-    env = os.environ if environ is None else environ
-    if home := env.get("BRIEFING_HOME"):
-        return Path(home).expanduser() / FILENAME
-    return _user_data_dir(env, platform or sys.platform) / "briefing" / FILENAME
-
-
-def _user_data_dir(env: Mapping[str, str], platform: str) -> Path:
-    if platform == "darwin":
-        return Path.home() / "Library" / "Application Support"
-    if platform == "win32":
-        local = env.get("LOCALAPPDATA")
-        return Path(local) if local else Path.home() / "AppData" / "Local"
-    xdg = env.get("XDG_DATA_HOME")
-    # The XDG spec says a relative path is invalid and must be ignored.
-    return Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".local" / "share"
-
-
-def _connect(path: Path) -> sqlite3.Connection:
-    memory = str(path) == ":memory:"
-    try:
-        if not memory:
-            path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StoreError(f"store {path}: cannot make its folder ({exc})", _PATH_HINT) from exc
-    with _translated(path):
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        try:
-            conn.execute("PRAGMA busy_timeout = 30000")
-            if not memory:
-                conn.execute("PRAGMA journal_mode = WAL")
-            # With WAL, NORMAL cannot corrupt; at worst a power cut loses the last commit.
-            conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("PRAGMA foreign_keys = ON")
-            _migrate(conn, path)
-        except BaseException:
-            conn.close()
-            raise
-    return conn
-
-
-@contextmanager
-def _translated(path: Path) -> Iterator[None]:
-    """Trouble with the file becomes a StoreError with a hint; bugs keep their traceback."""
-    try:
-        yield
-    except sqlite3.Error as exc:
-        name = getattr(exc, "sqlite_errorname", "") or ""
-        trouble = _TROUBLE.get("_".join(name.split("_")[:2]))
-        if trouble is None:
-            raise
-        raise StoreError(f"store {path} {trouble[0]} ({exc})", trouble[1]) from exc
-
-
-_PATH_HINT = "check the store path ([store] path or $BRIEFING_HOME) and its permissions"
-
-
-def _migrate(conn: sqlite3.Connection, path: Path) -> None:
-    """Bring the schema up to len(MIGRATIONS), each migration atomically with its number."""
-    if _user_version(conn) == len(MIGRATIONS):
-        return
-    conn.execute("BEGIN IMMEDIATE")  # another run may be migrating: read the version under the lock
-    try:
-        current = _user_version(conn)
-        if current > len(MIGRATIONS):
-            raise StoreError(
-                f"store {path}: made by a newer briefing (schema {current}, "
-                f"this one knows {len(MIGRATIONS)})",
-                "upgrade briefing, or move the file aside; a new store will be made",
-            )
-        for number, script in enumerate(MIGRATIONS[current:], start=current + 1):
-            for statement in _statements(script):
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {number}")
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-
-
-def _user_version(conn: sqlite3.Connection) -> int:
-    return int(conn.execute("PRAGMA user_version").fetchone()[0])
-
-
-def _statements(script: str) -> Iterator[str]:
-    """The statements of a script, one by one, so they run inside our transaction
-    (`executescript` would commit first)."""
-    pending = ""
-    for line in script.splitlines(keepends=True):
-        pending += line
-        if sqlite3.complete_statement(pending):
-            yield pending
-            pending = ""
-    if pending.strip():
-        yield pending
 
 
 def _utc_text(moment: datetime) -> str:

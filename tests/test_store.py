@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from briefing import schema as schema_module
 from briefing import store as store_module
 from briefing.errors import StoreError
 from briefing.http import CallLog
@@ -509,7 +510,7 @@ def test_a_failing_migration_leaves_the_store_as_it_was(
     path = tmp_path / "briefing.sqlite3"
     Store(path).close()
     broken = "CREATE TABLE half_done (x);\nSELECT no_such_column FROM calls;\n"
-    monkeypatch.setattr(store_module, "MIGRATIONS", [*MIGRATIONS, broken])
+    monkeypatch.setattr(schema_module, "MIGRATIONS", [*MIGRATIONS, broken])
     with pytest.raises(sqlite3.OperationalError):
         Store(path)
     assert _user_version(path) == len(MIGRATIONS)
