@@ -126,7 +126,9 @@ class FaultServer:
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.state = _State(interval=interval)
         self.port = int(self._server.server_address[1])
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._deadman = threading.Timer(lifetime, self.stop)
         self._deadman.daemon = True
 
