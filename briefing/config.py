@@ -44,21 +44,12 @@ class BriefingSection(BaseModel):
     @field_validator("municipality")
     @classmethod
     def _known_municipality(cls, value: str) -> str:
-        found = municipalities.lookup(value)
-        if found is None:
-            raise ValueError(f"{value!r} is not a Swedish municipality name or kommunkod")
-        return found.name
+        return municipalities.canonical(value)
 
     @field_validator("neighbours")
     @classmethod
     def _known_neighbours(cls, values: tuple[str, ...]) -> tuple[str, ...]:
-        names = []
-        for value in values:
-            found = municipalities.lookup(value)
-            if found is None:
-                raise ValueError(f"{value!r} is not a Swedish municipality name or kommunkod")
-            names.append(found.name)
-        return tuple(names)
+        return tuple(municipalities.canonical(value) for value in values)
 
     @field_validator("timezone")
     @classmethod

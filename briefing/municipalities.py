@@ -57,6 +57,17 @@ def lookup(name_or_code: str) -> Municipality | None:
     return found
 
 
+def canonical(name_or_code: str) -> str:
+    """The SCB name for a loosely spelled name or a code; ValueError naming the value if none.
+
+    For validators: pydantic reports the message under the key that held the value.
+    """
+    found = lookup(name_or_code)
+    if found is None:
+        raise ValueError(f"{name_or_code!r} is not a Swedish municipality name or kommunkod")
+    return found.name
+
+
 def county(name: str) -> str | None:
     """The canonical county name ("Stockholms län") for a loosely spelled one."""
     return _table()[2].get(fold(name))

@@ -102,12 +102,7 @@ class CsvSettings(SourceSettings):
     @field_validator("municipality")
     @classmethod
     def _known_municipality(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        found = municipalities.lookup(value)
-        if found is None:
-            raise ValueError(f"{value!r} is not a Swedish municipality name or kommunkod")
-        return found.name
+        return None if value is None else municipalities.canonical(value)
 
 
 @dataclass(frozen=True, slots=True)
