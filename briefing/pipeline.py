@@ -228,6 +228,11 @@ def assemble(
         stored += [s for s in late if s.incident.source in followed]
     if span.live:  # dated in the future (flagged at intake): shown when it arrives
         stored += store.ahead(span.start, span.end)
+    # A late arrival or a future-dated report edited again in this window is in two lists.
+    unique: dict[str, Stored] = {}
+    for s in stored:
+        unique.setdefault(s.incident.id, s)
+    stored = list(unique.values())
     shown = store.shown_versions(s.incident.id for s in stored)
     stored = summaries.expand(stored, config.tz)  # night summaries, one part per happening
     lang = language or config.briefing.language

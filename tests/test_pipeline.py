@@ -131,3 +131,32 @@ def test_parse_when() -> None:
     assert utc == local
     with pytest.raises(UsageError, match="not an ISO 8601"):
         pipeline.parse_when("igår", TZ)
+
+
+def test_a_late_arrival_edited_the_same_morning_is_shown_once(tmp_path: Path) -> None:
+    inbox = tmp_path / "inkorg"
+    inbox.mkdir()
+    path = tmp_path / "sources.toml"
+    path.write_text(
+        """[briefing]
+municipality = "Järfälla"
+
+[sources.vakter]
+kind = "csv"
+origin = "guards"
+path = "inkorg"
+columns = { id = "Nr", time = "Datum", place = "Plats", category = "Händelse", text = "Text" }
+""",
+        encoding="utf-8",
+    )
+    cfg = config.load(path)
+    store = Store.memory()
+    header = "Nr;Datum;Plats;Händelse;Text\n"
+    morning(cfg, store, datetime(2026, 11, 26, 8, 30, tzinfo=TZ))  # the source is followed
+    late = "7;2026-11-26 06:00;Kallhälls station;Klotter;{}\n"
+    (inbox / "a.csv").write_text(header + late.format("Rapporterad sent"), encoding="utf-8")
+    morning(cfg, store, datetime(2026, 11, 27, 7, 0, tzinfo=TZ))
+    (inbox / "a.csv").write_text(header + late.format("Rättad text"), encoding="utf-8")
+    again = morning(cfg, store, datetime(2026, 11, 27, 8, 30, tzinfo=TZ))
+    assert [item.incident.summary for item in again.items] == ["Rättad text"]
+    assert again.items[0].status is Status.UPDATED
