@@ -7,6 +7,7 @@ so that `briefing --help` starts fast.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -429,10 +430,18 @@ def _emit(
     elif quiet:
         _warn_failed(result.sources)
         return
-    elif fmt == "terminal":
+    elif fmt == "terminal" and sys.stdout.isatty():
         render.print_terminal(result, _console())
+    elif fmt == "terminal":  # a pipe or cron: plain lines, no padding, no escape codes
+        sys.stdout.write(render.terminal.render_terminal(result, _plain_width()))
     else:
         sys.stdout.write(render.render(result, fmt, template_dir=templates))
+
+
+def _plain_width() -> int:
+    """COLUMNS when it is set to a sensible width, else 100 (see console.make_console)."""
+    columns = os.environ.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() and 40 <= int(columns) <= 500 else 100
 
 
 def _publish_site(result: Briefing, cfg: Config, folder: Path | None) -> None:

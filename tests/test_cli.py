@@ -66,6 +66,7 @@ def test_demo_prints_a_briefing_and_exits_0() -> None:
     assert "Järfälla" in result.stdout
     assert "DEMO" in result.stdout
     assert "\x1b" not in result.stdout
+    assert not [line for line in result.stdout.splitlines() if line != line.rstrip()]
 
 
 def test_demo_json_lists_incidents_with_judgements() -> None:
