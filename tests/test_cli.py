@@ -190,6 +190,7 @@ def test_sources_command_lists_health(tmp_path: Path) -> None:
     assert "never" not in result.stdout
 
 
+@pytest.mark.slow  # a fresh interpreter
 def test_installed_console_script_runs() -> None:
     """One real process: catches import-time errors and real exit codes."""
     proc = subprocess.run(

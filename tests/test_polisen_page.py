@@ -111,6 +111,7 @@ def test_line_breaks_inside_a_paragraph_are_kept() -> None:
     assert paragraph.count("\n") == 3 and paragraph.endswith("tillbaka till sin ägare.")
 
 
+@pytest.mark.slow  # every saved page of the corpus
 def test_agrees_with_the_parsed_json_on_every_page() -> None:
     parsed = json.loads(PARSED.read_text(encoding="utf-8"))
     compared = 0
@@ -255,6 +256,7 @@ def with_pages() -> Batch:
     return saved(EXTRACT, PAGES)
 
 
+@pytest.mark.slow  # every saved page of the corpus
 def test_saved_pages_give_every_event_its_text(with_pages: Batch) -> None:
     batch = with_pages
     incidents = by_key(batch)
