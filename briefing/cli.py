@@ -122,7 +122,9 @@ def today(
     with _errors(debug):
         _check_choice("--format", fmt, FORMATS)
         if lang is not None:
-            _check_choice("--lang", lang, ("sv", "en"))
+            from briefing.i18n import LANGUAGES
+
+            _check_choice("--lang", lang, LANGUAGES)
         with ExitStack() as stack:
             home = _load(config) if email or not demo else None  # the user's config
             outbox = _open_store(home, stack) if home else None  # locked against other runs

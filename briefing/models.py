@@ -74,10 +74,6 @@ class Severity(StrEnum):
         rank = max(0, min(4, self.rank + steps))
         return _BY_RANK[rank]
 
-    @classmethod
-    def from_rank(cls, rank: int) -> Severity:
-        return _BY_RANK[max(0, min(4, rank))]
-
 
 _RANK = {
     Severity.CRITICAL: 4,

@@ -71,7 +71,3 @@ def canonical(name_or_code: str) -> str:
 def county(name: str) -> str | None:
     """The canonical county name ("Stockholms län") for a loosely spelled one."""
     return _table()[2].get(fold(name))
-
-
-def all_municipalities() -> list[Municipality]:
-    return list(_table()[1].values())
