@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -402,10 +402,7 @@ def _http(store: Store, stack: ExitStack) -> HttpClient:
     return stack.enter_context(HttpClient(call_log=store))
 
 
-def _now(tz: object) -> datetime:
-    from zoneinfo import ZoneInfo
-
-    assert isinstance(tz, ZoneInfo)
+def _now(tz: tzinfo) -> datetime:
     return datetime.now(tz)
 
 
