@@ -145,7 +145,7 @@ def _fresh_store(folder: Path) -> Iterator[Path]:
 def today_seconds(config_path: Path, folder: Path) -> float:
     """Wall time of one `pipeline.today` on a fresh store; every source must succeed."""
     from briefing import config, pipeline
-    from briefing.http import HttpClient
+    from briefing.sources.http import HttpClient
     from briefing.store import Store
 
     cfg = config.load(config_path)

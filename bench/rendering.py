@@ -31,9 +31,9 @@ EXTRACT = DATA / "polisen" / "polisen-events-jarfalla-extract.json"
 
 def night(count: int = INCIDENTS) -> Any:
     """A `Briefing` of the `count` latest recorded Järfälla events, judged."""
-    from briefing.classify import Rules, classify
+    from briefing.judge.classify import Rules, classify
+    from briefing.judge.places import Area, Gazetteer, resolve
     from briefing.models import Briefing, Item, Origin, SourceReport, Status
-    from briefing.places import Area, Gazetteer, resolve
     from briefing.sources.polisen import parse_event
 
     records = json.loads(EXTRACT.read_text(encoding="utf-8"))
@@ -62,8 +62,8 @@ def night(count: int = INCIDENTS) -> Any:
 
 def _with_stakeholders(items: list[Any], gazetteer: Any) -> list[Any]:
     try:
-        from briefing.notify_rules import load_rules
-        from briefing.stakeholders import Registry, suggest
+        from briefing.judge.notify_rules import load_rules
+        from briefing.judge.stakeholders import Registry, suggest
     except ImportError:
         return items
     registry = Registry.bundled("Järfälla", gazetteer)
@@ -100,7 +100,7 @@ def renderers(briefing: Any) -> dict[str, Callable[[], object] | str]:
     }
     try:
         from briefing.config import EmailSection
-        from briefing.mail import build_message
+        from briefing.deliver.mail import build_message
     except ImportError as exc:
         found["e-mail (text + HTML parts)"] = f"not yet ({exc})"
         return found

@@ -77,9 +77,9 @@ def floor(path: Path) -> Timings:
 
 def pipeline(path: Path, store_folder: Path) -> Timings:
     """Every stage of a replay over the backlog, timed one by one."""
-    from briefing.classify import Rules, classify
+    from briefing.judge.classify import Rules, classify
+    from briefing.judge.places import Area, Gazetteer, resolve
     from briefing.models import Item, Origin, Status
-    from briefing.places import Area, Gazetteer, resolve
     from briefing.sources.polisen import parse_event
     from briefing.store import Store
 
@@ -129,7 +129,7 @@ def pipeline(path: Path, store_folder: Path) -> Timings:
 
 def _fuse(items: list[Any], timings: Timings) -> list[Any]:
     try:
-        from briefing.fuse import fuse
+        from briefing.judge.fuse import fuse
     except ImportError as exc:
         timings["fuse"] = f"not yet ({exc})"
         return items
@@ -140,8 +140,8 @@ def _fuse(items: list[Any], timings: Timings) -> list[Any]:
 
 def _stakeholders(items: list[Any], gazetteer: Any, timings: Timings) -> list[Any]:
     try:
-        from briefing.notify_rules import load_rules
-        from briefing.stakeholders import Registry, suggest
+        from briefing.judge.notify_rules import load_rules
+        from briefing.judge.stakeholders import Registry, suggest
     except ImportError as exc:
         timings["stakeholders"] = f"not yet ({exc})"
         return items
@@ -165,7 +165,7 @@ def _trends(
 ) -> None:
     """What every briefing computes besides its window: nine weeks of history."""
     try:
-        from briefing import trends
+        from briefing.judge import trends
     except ImportError as exc:
         timings["trends"] = f"not yet ({exc})"
         return

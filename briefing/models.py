@@ -260,7 +260,7 @@ class SourceReport:
     warnings: tuple[str, ...] = ()
     last_success: datetime | None = None
     label: str = ""
-    # When the source last reported anything (see briefing.health): what "stale" is about.
+    # When the source last reported anything (see briefing.judge.health): what "stale" is about.
     last_report: datetime | None = None
 
     @property

@@ -13,17 +13,19 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from briefing import health, intake, sources, stakeholders, summaries
-from briefing.classify import Rules, classify
+from briefing import sources
 from briefing.config import Config
 from briefing.errors import DeliveryError, Gone, UsageError
-from briefing.fuse import fuse
-from briefing.http import HttpClient
+from briefing.judge import health, stakeholders, summaries
+from briefing.judge.classify import Rules, classify
+from briefing.judge.fuse import fuse
+from briefing.judge.places import Area, Gazetteer, configured, resolve
+from briefing.judge.trends import compute as compute_trends
 from briefing.models import Briefing, Item, SourceReport, Status
-from briefing.places import Area, Gazetteer, configured, resolve
+from briefing.sources import border as intake
 from briefing.sources.base import Batch, FetchContext, Source
+from briefing.sources.http import HttpClient
 from briefing.store import Store, Stored
-from briefing.trends import compute as compute_trends
 
 MORNING = time(8, 30)
 _INSTANT = timedelta(microseconds=1)

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from briefing.site import write_site
+from briefing.deliver.site import write_site
 from tests.test_site import PWN, build_two_mornings, hostile_briefing
 
 pytestmark = pytest.mark.slow

@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from briefing import config, pipeline
-from briefing.classify import Rules, classify, situation
 from briefing.errors import ConfigError
-from briefing.http import HttpClient
+from briefing.judge.classify import Rules, classify, situation
 from briefing.models import Incident, Judgement, Origin, Place, Severity
+from briefing.sources.http import HttpClient
 from briefing.sources.polisen import parse_event
 from briefing.store import Store
 

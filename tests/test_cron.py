@@ -16,8 +16,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from briefing import lock
 from briefing.cli import app
+from briefing.deliver import lock
 from briefing.errors import ExitStatus, StoreError
 from tests.smtp_server import free_port
 
@@ -186,7 +186,8 @@ def test_a_run_in_another_process_blocks_until_that_process_ends(tmp_path: Path)
         [
             sys.executable,
             "-c",
-            "import sys, time; from briefing.lock import exclusive; from pathlib import Path\n"
+            "import sys, time; from pathlib import Path\n"
+            "from briefing.deliver.lock import exclusive\n"
             "with exclusive(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(60)",
             str(store_path(config)),
         ],

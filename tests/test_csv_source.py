@@ -15,11 +15,11 @@ from pydantic import ValidationError
 
 from briefing import sources
 from briefing.errors import SourceError
-from briefing.http import HttpClient
 from briefing.models import Incident, Origin
 from briefing.sources._timeparse import parse_datetime
 from briefing.sources.base import Batch, FetchContext
 from briefing.sources.csv import CsvSettings, CsvSource, mask_personnummer
+from briefing.sources.http import HttpClient
 
 TZ = ZoneInfo("Europe/Stockholm")
 NOW = datetime(2023, 6, 8, 8, 44, tzinfo=TZ)

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from briefing import config
 from briefing.cli import app
 from briefing.errors import UsageError
-from briefing.evaluate import EvalReport, evaluate
+from briefing.evaluate.measure import EvalReport, evaluate
 
 DATA = Path(__file__).parent / "data"
 LABELS = DATA / "eval" / "labels-dev.jsonl"

@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from briefing.errors import FetchError, Gone
-from briefing.http import BACKOFF, RETRY_AFTER_CAP, HttpClient, RateLimit, retry_after
+from briefing.sources.http import BACKOFF, RETRY_AFTER_CAP, HttpClient, RateLimit, retry_after
 from briefing.store import Store
 from tests.clirun import DATA, make_config, recorded_ids, recorded_table, run, table
 from tests.faultserver import LATIN1_FEED, FaultServer, http_date

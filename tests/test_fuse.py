@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from briefing.cli import app
-from briefing.fuse import fuse, point
+from briefing.judge.fuse import fuse, point
 from briefing.models import (
     Incident,
     Item,

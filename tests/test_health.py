@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from briefing import health
 from briefing.cli import app
 from briefing.errors import ConfigError
+from briefing.judge import health
 from briefing.models import Origin, SourceReport
 from briefing.sources.base import SourceSettings
 from briefing.store import Store

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from briefing.errors import FetchError, RateLimited
-from briefing.http import HttpClient, MemoryCallLog, RateLimit
+from briefing.sources.http import HttpClient, MemoryCallLog, RateLimit
 from briefing.store import Store
 
 

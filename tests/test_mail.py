@@ -22,9 +22,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from typer.testing import CliRunner
 
-from briefing import mail
 from briefing.cli import app
 from briefing.config import EmailSection
+from briefing.deliver import mail
 from briefing.errors import DeliveryError
 from briefing.models import (
     Briefing,

@@ -10,8 +10,8 @@ import pytest
 
 from briefing import config, pipeline
 from briefing.errors import UsageError
-from briefing.http import HttpClient
 from briefing.models import Briefing, Status
+from briefing.sources.http import HttpClient
 from briefing.store import Store
 
 TZ = ZoneInfo("Europe/Stockholm")

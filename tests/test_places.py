@@ -13,10 +13,10 @@ import pytest
 
 from briefing import config, pipeline
 from briefing.errors import ConfigError
-from briefing.geo import Polygons
-from briefing.http import HttpClient
+from briefing.judge.geo import Polygons
+from briefing.judge.places import Area, Gazetteer, configured, resolve
 from briefing.models import Incident, Origin, Precision
-from briefing.places import Area, Gazetteer, configured, resolve
+from briefing.sources.http import HttpClient
 from briefing.sources.polisen import parse_event
 from briefing.store import Store
 

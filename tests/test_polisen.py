@@ -20,9 +20,9 @@ import pytest
 
 from briefing import sources
 from briefing.errors import FetchError, RateLimited, SourceError
-from briefing.http import DEFAULT_USER_AGENT, HttpClient, ascii_header
 from briefing.models import Incident, Origin
 from briefing.sources.base import Batch, FetchContext
+from briefing.sources.http import DEFAULT_USER_AGENT, HttpClient, ascii_header
 from briefing.sources.polisen import PolisenSettings, PolisenSource
 from tests.conftest import DATA
 

@@ -21,13 +21,14 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from briefing import config, municipalities, pipeline
-from briefing.classify import Rules, classify
-from briefing.evaluate import Label, load_labels
-from briefing.http import HttpClient
+from briefing import config, pipeline
+from briefing.evaluate.measure import Label, load_labels
+from briefing.judge.classify import Rules, classify
+from briefing.judge.places import Area, Gazetteer, resolve
 from briefing.models import Incident, Origin
-from briefing.places import Area, Gazetteer, resolve
+from briefing.sources import municipalities
 from briefing.sources.base import Batch, FetchContext
+from briefing.sources.http import HttpClient
 from briefing.sources.polisen import PolisenSettings, PolisenSource
 from briefing.sources.polisen_details import cache_key, page_url
 from briefing.sources.polisen_page import EventPage, parse_page

@@ -16,10 +16,10 @@ from pydantic import ValidationError
 
 from briefing import sources
 from briefing.errors import SourceError
-from briefing.http import HttpClient
 from briefing.models import Origin
 from briefing.sources import rss
 from briefing.sources.base import Batch, FetchContext
+from briefing.sources.http import HttpClient
 from briefing.sources.rss import RssSettings, RssSource
 
 TZ = ZoneInfo("Europe/Stockholm")
@@ -158,7 +158,7 @@ def test_html_login_page_is_not_a_feed() -> None:
 
 @pytest.mark.parametrize("body", [b"", b"   ", b'{"events": []}'])
 def test_empty_or_json_body_is_not_a_feed(body: bytes) -> None:
-    # An empty body is refused by the HTTP layer already (briefing.http).
+    # An empty body is refused by the HTTP layer already (briefing.sources.http).
     with pytest.raises(SourceError, match=r"not an RSS or Atom feed|empty response"):
         fetch_url(serve(body, None))
 

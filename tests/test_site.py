@@ -22,6 +22,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from briefing.cli import app
+from briefing.deliver.site import DatedPage, atom_feed, write_site
 from briefing.models import (
     Briefing,
     Incident,
@@ -36,7 +37,6 @@ from briefing.models import (
 )
 from briefing.render.html import CSP, render_html
 from briefing.render.svg import district_map, pictures, sparklines
-from briefing.site import DatedPage, atom_feed, write_site
 from tests.schema_check import validate
 
 TZ = ZoneInfo("Europe/Stockholm")

@@ -11,13 +11,13 @@ import pytest
 from typer.testing import CliRunner
 
 from briefing import config as config_module
-from briefing import stakeholders
 from briefing.cli import app
 from briefing.errors import ConfigError
-from briefing.geo import haversine_m
+from briefing.judge import stakeholders
+from briefing.judge.geo import haversine_m
+from briefing.judge.places import Gazetteer
+from briefing.judge.stakeholders import KINDS, Registry, load_rules, parse_rules, suggest
 from briefing.models import Incident, Item, Judgement, Origin, Place, Precision, Severity, Status
-from briefing.places import Gazetteer
-from briefing.stakeholders import KINDS, Registry, load_rules, parse_rules, suggest
 from tests.schema_check import validate
 
 DATA = Path(__file__).parent / "data"

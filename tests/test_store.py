@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from briefing import schema as schema_module
 from briefing import store as store_module
 from briefing.errors import StoreError
-from briefing.http import CallLog
 from briefing.models import Incident, Origin, clean_text
+from briefing.sources.http import CallLog
 from briefing.store import MIGRATIONS, Store, default_path
+from briefing.store import schema as schema_module
 
 DATA = Path(__file__).parent / "data" / "polisen"
 STOCKHOLM = ZoneInfo("Europe/Stockholm")

@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from briefing import config, pipeline, summaries
-from briefing.classify import Rules, classify
-from briefing.http import HttpClient
+from briefing import config, pipeline
+from briefing.judge import summaries
+from briefing.judge.classify import Rules, classify
 from briefing.models import Incident, Origin, Place, Severity, Status
+from briefing.sources.http import HttpClient
 from briefing.sources.polisen import parse_event
 from briefing.sources.polisen_page import parse_page
 from briefing.store import Store

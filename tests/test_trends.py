@@ -13,9 +13,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from typer.testing import CliRunner
 
-from briefing import trends
 from briefing.cli import app
-from briefing.http import HttpClient
+from briefing.judge import trends
+from briefing.judge.places import Area, Gazetteer
+from briefing.judge.rulebook import Rules
+from briefing.judge.trends import (
+    daily_counts,
+    district_trends,
+    ordinal,
+    poisson_tail,
+    repeat_places,
+)
 from briefing.models import (
     Briefing,
     Incident,
@@ -29,19 +37,11 @@ from briefing.models import (
     Status,
     Trend,
 )
-from briefing.places import Area, Gazetteer
 from briefing.render import render
-from briefing.rulebook import Rules
 from briefing.sources.base import FetchContext
+from briefing.sources.http import HttpClient
 from briefing.sources.polisen import PolisenSettings, PolisenSource
 from briefing.store import Store
-from briefing.trends import (
-    daily_counts,
-    district_trends,
-    ordinal,
-    poisson_tail,
-    repeat_places,
-)
 
 TZ = ZoneInfo("Europe/Stockholm")
 END = datetime(2023, 6, 8, 8, 30, tzinfo=TZ)

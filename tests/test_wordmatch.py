@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from briefing import wordmatch
-from briefing.classify import Rules
+from briefing.judge import wordmatch
+from briefing.judge.classify import Rules
+from briefing.judge.needles import needles
+from briefing.judge.places import Area, Gazetteer, resolve
+from briefing.judge.wordmatch import Text, Words, lower_case_twin
 from briefing.models import Incident, Origin
-from briefing.needles import needles
-from briefing.places import Area, Gazetteer, resolve
-from briefing.wordmatch import Text, Words, lower_case_twin
 
 DATA = Path(__file__).parent / "data" / "polisen"
 SAFE = [chr(code) for code in range(0x2200) if not wordmatch._UNSAFE.match(chr(code))]

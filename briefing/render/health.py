@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 
-from briefing.health import banner, when
 from briefing.i18n import label, short_datetime, t, t_count
+from briefing.judge.health import banner, when
 from briefing.models import SourceReport, clean_text
 
 MAX_WARNINGS = 3

@@ -65,7 +65,7 @@ def render_html(
     site: object | None = None,
 ) -> str:
     """The page; `districts`/`outlines` shape its map, `site` is the intranet site's nav
-    (a `briefing.site.Nav`, shown by site-index.html.j2)."""
+    (a `briefing.deliver.site.Nav`, shown by site-index.html.j2)."""
     template = html_environment(template_dir).get_template(PAGE_TEMPLATE)
     return template.render(
         view=build(briefing),

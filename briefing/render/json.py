@@ -79,7 +79,7 @@ def chunks(briefing: Briefing) -> Iterator[str]:
 
 def write(briefing: Briefing, path: Path, *, mode: int | None = None) -> None:
     """The document written atomically to `path`, incident by incident."""
-    from briefing.deliver import write_atomic
+    from briefing.deliver.files import write_atomic
 
     write_atomic(path, chunks(briefing), mode=mode)
 

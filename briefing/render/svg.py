@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from briefing.i18n import label, language, t, t_count
+from briefing.judge.places import Gazetteer
 from briefing.models import Briefing, Item, Severity, clean_text
-from briefing.places import Gazetteer
 from briefing.render import svgmap
 
 Ring = Sequence[tuple[float, float]]  # (longitude, latitude), as GeoJSON writes them

@@ -18,9 +18,9 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from briefing.console import make_console
 from briefing.i18n import language, t
 from briefing.models import Briefing, SourceReport
+from briefing.render.console import make_console
 from briefing.render.health import SourceLine, source_lines
 from briefing.render.view import Entry, View, build
 

@@ -8,9 +8,9 @@ import unicodedata
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from briefing import municipalities
 from briefing.errors import SourceError
 from briefing.models import Incident, Origin, clean_text
+from briefing.sources import municipalities
 from briefing.sources._timeparse import parse_datetime
 
 NO_TITLE = "(utan rubrik)"

@@ -27,7 +27,7 @@ from briefing.errors import SourceError
 from briefing.models import Incident, Origin
 
 if TYPE_CHECKING:
-    from briefing.http import HttpClient, RateLimit, Response
+    from briefing.sources.http import HttpClient, RateLimit, Response
 
 _DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([mhd]?)\s*", re.IGNORECASE)
 _UNITS = {"m": "minutes", "h": "hours", "": "hours", "d": "days"}
@@ -180,7 +180,7 @@ def fetch_if_changed(
     incidents, in the same transaction, and never get ahead of them. On "not
     modified" the whole saved state is kept as it was.
     """
-    from briefing.http import conditional_headers, validators
+    from briefing.sources.http import conditional_headers, validators
 
     headers = conditional_headers(ctx.state, url)
     response = ctx.http.get(url, headers=headers, timeout=timeout, rate=rate, user_agent=user_agent)

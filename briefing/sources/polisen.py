@@ -26,10 +26,9 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field, field_validator, model_validator
 
-from briefing import municipalities
 from briefing.errors import SourceError
-from briefing.http import RateLimit
 from briefing.models import Incident, Origin, clean_text
+from briefing.sources import municipalities
 from briefing.sources.base import (
     Batch,
     FetchContext,
@@ -38,6 +37,7 @@ from briefing.sources.base import (
     fetch_if_changed,
     payload_files,
 )
+from briefing.sources.http import RateLimit
 from briefing.sources.polisen_details import PageOptions, add_page_text
 
 BASE_URL = "https://polisen.se/"

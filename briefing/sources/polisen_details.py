@@ -27,9 +27,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from briefing.errors import FetchError, RateLimited
-from briefing.http import RateLimit
 from briefing.models import Incident
 from briefing.sources.base import FetchContext, PageCache
+from briefing.sources.http import RateLimit
 from briefing.sources.polisen_page import PageError, parse_page
 
 PAGE_HOST = "polisen.se"

@@ -36,9 +36,9 @@ from urllib.parse import urlsplit
 import feedparser  # type: ignore[import-untyped]  # no stubs
 from pydantic import Field, field_validator
 
-from briefing import municipalities
 from briefing.errors import SourceError
 from briefing.models import Incident, clean_text, mask_personnummer
+from briefing.sources import municipalities
 from briefing.sources.base import (
     Batch,
     FetchContext,

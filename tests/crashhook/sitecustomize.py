@@ -67,11 +67,11 @@ elif POINT == "render":
 
     _before(render, "render")
 elif POINT == "email":
-    from briefing import mail
+    from briefing.deliver import mail
 
     _before(mail, "email_briefing")
 elif POINT == "transmit":
-    from briefing import mail
+    from briefing.deliver import mail
 
     _before(mail, "transmit")
 elif POINT:

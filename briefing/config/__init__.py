@@ -20,8 +20,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from briefing import municipalities, sources
+from briefing import sources
 from briefing.errors import ConfigError
+from briefing.sources import municipalities
 from briefing.sources.base import SourceSettings
 
 CONFIG_ENV = "BRIEFING_CONFIG"

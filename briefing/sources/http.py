@@ -1,7 +1,7 @@
 """The one place that talks HTTP.
 
 httpx's timeouts are per operation and it has no size cap, so this module adds
-a total deadline per request (`briefing.watchdog` shuts the socket when it passes, so
+a total deadline per request (`briefing.sources.watchdog` shuts the socket when it passes, so
 a server dripping its headers cannot hold us either), a cap on the decoded
 body, an http(s)-only rule for URLs and redirects, a descriptive User-Agent,
 rate limits that hold across runs (the police API allows one call per 10 s
@@ -34,7 +34,7 @@ import httpx
 
 from briefing import __version__
 from briefing.errors import FetchError, Gone, RateLimited
-from briefing.watchdog import Watchdog
+from briefing.sources.watchdog import Watchdog
 
 DEFAULT_USER_AGENT = f"briefing/{__version__} (municipal security briefing)"
 MAX_BYTES = 10 * 1024 * 1024

@@ -2,10 +2,10 @@
 
 The file (briefing/data/rules.toml by default, `[rules] file` to override)
 documents itself. It holds the categories, the type table, the settings and
-times the rules can ask for, and the keyword rules; briefing.rulecheck checks
+times the rules can ask for, and the keyword rules; briefing.judge.rulecheck checks
 it and reports every problem at once with the file, the line and the rule's
 name. The `[[notify]]` tables of the same file belong to
-briefing.notify_rules and are not read here.
+briefing.judge.notify_rules and are not read here.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from importlib.resources import files
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from briefing import tomllines
+from briefing.config import tomllines
 from briefing.errors import ConfigError
+from briefing.judge.wordmatch import Text, Words
 from briefing.models import Severity
-from briefing.wordmatch import Text, Words
 
 UNKNOWN_CATEGORY = "other"
 UNTOUCHED = "info"  # summaries and notices: no keyword rule applies
@@ -206,7 +206,7 @@ class Rules:
             raise ConfigError(
                 [tomllines.syntax_problem(source, exc, text)], "fix the TOML"
             ) from exc
-        from briefing.rulecheck import read  # the checks need this module's classes
+        from briefing.judge.rulecheck import read  # the checks need this module's classes
 
         return read(data, text, source)
 

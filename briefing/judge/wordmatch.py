@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from briefing.needles import class_end, needles
+from briefing.judge.needles import class_end, needles
 
 # Tab, newline, printable ASCII, Latin-1 and Latin Extended-A without the three letters
 # that re.IGNORECASE pairs with another letter (İ ı ſ), general punctuation, € and ™.
@@ -42,7 +42,7 @@ class Text:
 @dataclass(frozen=True, slots=True)
 class Words:
     """A pattern compiled with re.IGNORECASE, and its lower-case twin when it has one,
-    with the needles of the twin (briefing.needles): a text without them cannot match."""
+    with the needles of the twin (briefing.judge.needles): a text without them cannot match."""
 
     pattern: re.Pattern[str]
     twin: re.Pattern[str] | None

@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from briefing.config import Config, EmailSection
-    from briefing.http import HttpClient
     from briefing.models import Briefing, SourceReport
+    from briefing.sources.http import HttpClient
     from briefing.store import Store
 
 app = typer.Typer(
@@ -195,7 +195,7 @@ def send(
 ) -> None:
     """E-mail what waits in the outbox (a failed send); --force resends the latest briefing."""
     with _errors(debug), ExitStack() as stack:
-        from briefing import mail
+        from briefing.deliver import mail
 
         cfg = _load(config)
         settings = _email_settings(cfg)
@@ -210,7 +210,8 @@ def send(
 def fetch(config: ConfigOpt = None, quiet: QuietOpt = False, debug: DebugOpt = False) -> None:
     """Fetch and store every source; show nothing but how each source fared."""
     with _errors(debug), ExitStack() as stack:
-        from briefing import health, pipeline
+        from briefing import pipeline
+        from briefing.judge import health
         from briefing.render.terminal import print_sources
 
         cfg = _load(config)
@@ -272,7 +273,8 @@ def list_sources(ctx: typer.Context, config: ConfigOpt = None, debug: DebugOpt =
 def check_sources(config: ConfigOpt = None, debug: DebugOpt = False) -> None:
     """Test every source now (a URL that answered 404 too) and show a table; 3 if any failed."""
     with _errors(debug), ExitStack() as stack:
-        from briefing import health, pipeline
+        from briefing import pipeline
+        from briefing.judge import health
 
         cfg = _load(config)
         store = _open_store(cfg, stack)
@@ -288,7 +290,7 @@ def check_sources(config: ConfigOpt = None, debug: DebugOpt = False) -> None:
 def check_store(config: ConfigOpt = None, debug: DebugOpt = False) -> None:
     """SQLite's integrity check of the store: 0 when it is sound, 6 when it is damaged."""
     with _errors(debug):
-        from briefing.health import store_problems
+        from briefing.judge.health import store_problems
         from briefing.store import default_path
 
         path = _load(config).store.path or default_path()
@@ -320,7 +322,7 @@ def eval_labels(
 ) -> None:
     """Score the judgement against hand labels: serious flag, severity, district, stakeholders."""
     with _errors(debug):
-        from briefing.evaluate import evaluate
+        from briefing.evaluate.measure import evaluate
 
         report = evaluate(labels, events, details, config=_load_if_any(config))
         typer.echo(str(report))
@@ -355,7 +357,7 @@ def _load(path: Path | None) -> Config:
 
 def _open_store(cfg: Config, stack: ExitStack, *, lock: bool = True) -> Store:
     """The store; with `lock`, held for this run alone (another run → exit 5, see lock.py)."""
-    from briefing.lock import exclusive
+    from briefing.deliver.lock import exclusive
     from briefing.store import Store, default_path
 
     path = cfg.store.path or default_path()
@@ -376,7 +378,7 @@ def _email_settings(cfg: Config) -> EmailSection:
 def _email(
     result: Briefing, settings: EmailSection, store: Store, cfg: Config, *, force: bool, quiet: bool
 ) -> None:
-    from briefing import mail
+    from briefing.deliver import mail
 
     note = mail.email_briefing(
         result, settings, store, now=_now(cfg.tz), force=force, template_dir=cfg.briefing.templates
@@ -397,7 +399,7 @@ def _warn_failed(reports: Iterable[SourceReport]) -> None:
 
 
 def _http(store: Store, stack: ExitStack) -> HttpClient:
-    from briefing.http import HttpClient
+    from briefing.sources.http import HttpClient
 
     return stack.enter_context(HttpClient(call_log=store))
 
@@ -407,7 +409,7 @@ def _now(tz: tzinfo) -> datetime:
 
 
 def _console() -> Console:
-    from briefing.console import make_console
+    from briefing.render.console import make_console
 
     return make_console()
 
@@ -418,7 +420,7 @@ def _emit(
     from briefing import render
 
     if output is not None:
-        from briefing.deliver import write_atomic
+        from briefing.deliver.files import write_atomic
 
         if fmt == "json":  # written incident by incident: a long replay is never held whole
             render.write_json(result, output)
@@ -446,7 +448,7 @@ def _plain_width() -> int:
 def _publish_site(result: Briefing, cfg: Config, folder: Path | None) -> None:
     """Write the intranet site; a failure raises DeliveryError (exit 4) after the briefing."""
     if folder is not None:
-        from briefing import site
+        from briefing.deliver import site
 
         site.publish(result, cfg, folder)
 

@@ -27,12 +27,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from briefing import __version__, places
+from briefing import __version__
 from briefing.config import Config
-from briefing.deliver import write_atomic
+from briefing.deliver.files import write_atomic
 from briefing.errors import DeliveryError
-from briefing.geo import Polygons
 from briefing.i18n import language, long_date, month_year, t, t_count
+from briefing.judge import places
+from briefing.judge.geo import Polygons
 from briefing.models import Briefing
 from briefing.render.html import html_environment, render_html
 from briefing.render.json import dumps as render_json

@@ -22,14 +22,15 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from briefing import municipalities, places
-from briefing.classify import Rules, classify
 from briefing.errors import UsageError
-from briefing.http import HttpClient
-from briefing.labels import LABEL_KINDS, Label, load_labels
+from briefing.evaluate.labels import LABEL_KINDS, Label, load_labels
+from briefing.judge import places
+from briefing.judge.classify import Rules, classify
+from briefing.judge.places import Area, Gazetteer, resolve
 from briefing.models import Incident, Item, Judgement, Origin, Place, Status, clean_text
-from briefing.places import Area, Gazetteer, resolve
+from briefing.sources import municipalities
 from briefing.sources.base import FetchContext
+from briefing.sources.http import HttpClient
 from briefing.sources.polisen import PolisenSettings, PolisenSource
 
 if TYPE_CHECKING:
@@ -199,7 +200,7 @@ def _judge_for(config: Config | None, municipality: str, rules: Rules | None) ->
 
 def _suggester(config: Config | None, home: str, gazetteer: Gazetteer | None) -> Suggester | None:
     """Suggestions from the registry and the [[notify]] rules, as a briefing makes them."""
-    from briefing import stakeholders
+    from briefing.judge import stakeholders
 
     if config is not None:
         registry, notify = stakeholders.for_config(config, gazetteer)

@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from briefing.models import Incident, Origin
-from briefing.schema import FILENAME, MIGRATIONS, default_path
-from briefing.schema import connect as _connect
-from briefing.schema import translated as _translated
+from briefing.store.schema import FILENAME, MIGRATIONS, default_path
+from briefing.store.schema import connect as _connect
+from briefing.store.schema import translated as _translated
 
-# The schema lives in briefing.schema; these names are part of the store's interface.
+# The schema lives in briefing.store.schema; these names are part of the store's interface.
 __all__ = ["FILENAME", "MIGRATIONS", "Store", "Stored", "default_path"]
 
 CALL_LOG_SECONDS = 24 * 3600.0

@@ -8,7 +8,7 @@ night, school hours) it happened. Every step that changed something is named
 in the reasons, with the words that fired, so the chief can see why.
 
 The rules live in TOML (briefing/data/rules.toml by default; see
-briefing.rulebook), so a municipality can tune them without touching code.
+briefing.judge.rulebook), so a municipality can tune them without touching code.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from __future__ import annotations
 from bisect import bisect_right
 
 from briefing.i18n import label, t
+from briefing.judge.rulebook import UNKNOWN_CATEGORY, Rule, Rules, Situation, TypeRule
+from briefing.judge.wordmatch import Text
 from briefing.models import Incident, Judgement, Origin, Place, Severity
-from briefing.rulebook import UNKNOWN_CATEGORY, Rule, Rules, Situation, TypeRule
-from briefing.wordmatch import Text
 
 __all__ = [
     "UNKNOWN_CATEGORY",

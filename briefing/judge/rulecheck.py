@@ -1,8 +1,8 @@
 """The checks of a severity rules file: every problem at once, with file, line and name.
 
-`read` turns the parsed TOML of a rules file into `Rules` (briefing.rulebook),
+`read` turns the parsed TOML of a rules file into `Rules` (briefing.judge.rulebook),
 or raises ConfigError listing each problem as "file:line: rules[3] ('name'):
-what is wrong". Lines come from the text (briefing.tomllines), since tomllib
+what is wrong". Lines come from the text (briefing.config.tomllines), since tomllib
 keeps none.
 """
 
@@ -12,11 +12,10 @@ import re
 from datetime import time
 from typing import Any
 
-from briefing import tomllines
+from briefing.config import tomllines
 from briefing.errors import ConfigError
-from briefing.gazetteer import KINDS as PLACE_KINDS
-from briefing.models import Severity
-from briefing.rulebook import (
+from briefing.judge.gazetteer import KINDS as PLACE_KINDS
+from briefing.judge.rulebook import (
     UNKNOWN_CATEGORY,
     UNTOUCHED,
     Rule,
@@ -25,6 +24,7 @@ from briefing.rulebook import (
     TimeSpan,
     TypeRule,
 )
+from briefing.models import Severity
 
 _EFFECTS = ("raise_to", "lower_to", "raise", "lower", "category")
 _CONDITIONS = ("pattern", "setting", "time")

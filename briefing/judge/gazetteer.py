@@ -18,9 +18,9 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from briefing import tomllines
+from briefing.config import tomllines
 from briefing.errors import ConfigError
-from briefing.geo import Polygons, in_sweden
+from briefing.judge.geo import Polygons, in_sweden
 from briefing.models import Precision
 
 # kind -> (precision, specificity): the most specific place a text names wins.

@@ -31,12 +31,12 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta, tzinfo
 
-from briefing import summaries
-from briefing.classify import Rules, classify
-from briefing.fuse import fuse
 from briefing.i18n import label, t
+from briefing.judge import summaries
+from briefing.judge.classify import Rules, classify
+from briefing.judge.fuse import fuse
+from briefing.judge.places import Area, Gazetteer, resolve
 from briefing.models import Incident, Item, Precision, Repeat, Severity, Status, Trend
-from briefing.places import Area, Gazetteer, resolve
 from briefing.store import Store
 
 RECENT_DAYS = 7

@@ -30,8 +30,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
-from briefing import municipalities
 from briefing.models import Incident
+from briefing.sources import municipalities
 from briefing.store import Stored
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")

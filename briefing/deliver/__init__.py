@@ -1,0 +1,1 @@
+"""Deliver: the rendered briefing to a file, the intranet site, or e-mail."""

@@ -1,0 +1,1 @@
+"""Evaluate the judgement against hand-labelled events (`briefing eval`)."""
