@@ -285,7 +285,8 @@ def _validate_sources(tables: Any, problems: _Problems) -> dict[str, SourceSetti
             problems.add(f"{where}.kind", f"unknown kind {kind!r} (known: {known})")
             continue
         model = sources.adapter(kind).Settings
-        validated = _validate(model, table, where, problems)
+        origin = {"origin": sources.DEFAULT_ORIGIN[kind]} if kind in sources.DEFAULT_ORIGIN else {}
+        validated = _validate(model, {**origin, **table}, where, problems)
         if validated is not None:
             valid[name] = validated
     return valid
