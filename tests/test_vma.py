@@ -7,12 +7,14 @@ import json
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 
 from briefing.errors import SourceError
+from briefing.models import Origin
 from briefing.sources.base import FetchContext
 from briefing.sources.http import HttpClient
 from briefing.sources.vma import VmaSettings, VmaSource
@@ -34,10 +36,9 @@ def config(tmp: Path, path: Path, municipality: str = "Järfälla", **keys: obje
     return cfg
 
 
-def items(result_doc: dict[str, object]) -> dict[str, dict[str, object]]:
-    found = result_doc["incidents"]
-    assert isinstance(found, list)
-    return {item["id"]: item for item in found}
+def items(result_doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The briefing's incidents by id."""
+    return {item["id"]: item for item in result_doc["incidents"]}
 
 
 def test_the_sample_alert_is_critical_and_its_cancel_closes_it_as_an_update(
@@ -163,7 +164,7 @@ def test_it_asks_for_the_municipality_and_its_county_and_merges_the_answers() ->
         asked.append(str(request.url))
         return httpx.Response(200, content=body, headers={"content-type": "application/json"})
 
-    settings = VmaSettings(kind="vma", origin="authority", url="https://vmaapi.sr.se/api/v3/alerts")
+    settings = VmaSettings(kind="vma", origin=Origin.AUTHORITY, url="https://vmaapi.sr.se/api/v3/alerts")
     batch = VmaSource("vma", settings).fetch(context(handler))
     assert asked == [
         "https://vmaapi.sr.se/api/v3/alerts?geocode=0123",
@@ -177,7 +178,7 @@ def test_the_test_endpoint_is_refused_without_asking_it() -> None:
         raise AssertionError("the test endpoint must not be asked")
 
     url = "https://vmaapi.sr.se/testapi/v3/alerts"
-    source = VmaSource("vma", VmaSettings(kind="vma", origin="authority", url=url))
+    source = VmaSource("vma", VmaSettings(kind="vma", origin=Origin.AUTHORITY, url=url))
     with pytest.raises(SourceError, match="test endpoint"):
         source.fetch(context(handler))
 
@@ -188,7 +189,7 @@ def test_a_malformed_alert_is_named_and_the_rest_kept(tmp_path: Path) -> None:
     document["alerts"] += [broken, {"identifier": "", "status": "Actual"}, "VMA"]
     path = tmp_path / "vma.json"
     path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
-    batch = VmaSource("vma", VmaSettings(kind="vma", origin="authority", path=path)).fetch(
+    batch = VmaSource("vma", VmaSettings(kind="vma", origin=Origin.AUTHORITY, path=path)).fetch(
         context()
     )
     assert len(batch.incidents) == 3
@@ -201,7 +202,7 @@ def test_a_malformed_alert_is_named_and_the_rest_kept(tmp_path: Path) -> None:
 def test_not_an_alerts_document_fails_the_source(tmp_path: Path) -> None:
     path = tmp_path / "vma.json"
     path.write_text("[]", encoding="utf-8")
-    source = VmaSource("vma", VmaSettings(kind="vma", origin="authority", path=path))
+    source = VmaSource("vma", VmaSettings(kind="vma", origin=Origin.AUTHORITY, path=path))
     with pytest.raises(SourceError, match="expected a JSON object with an `alerts` array"):
         source.fetch(context())
 
@@ -211,7 +212,8 @@ def test_origin_defaults_to_authority_and_geocodes_are_checked(tmp_path: Path) -
     from briefing.errors import ConfigError
 
     cfg = tmp_path / "sources.toml"
-    text = f'[briefing]\nmunicipality = "Järfälla"\n\n[sources.vma]\nkind = "vma"\npath = "{SAMPLE}"\n'
+    text = '[briefing]\nmunicipality = "Järfälla"\n\n[sources.vma]\nkind = "vma"\n'
+    text += f"path = {json.dumps(str(SAMPLE))}\n"
     cfg.write_text(text, encoding="utf-8")
     assert str(configuration.load(cfg).sources["vma"].origin) == "authority"
     cfg.write_text(text + 'geocodes = ["123"]\n', encoding="utf-8")
