@@ -13,8 +13,8 @@ incident per warning area that meets the municipality, keyed "<warning id>-<area
 - there is no "valid to": a warning that is no longer in the list (or no longer
   meets the municipality, or fell to MESSAGE) has ended. Its last version is
   repeated as "Upphört: …", from what the source state remembers. A replay of
-  old snapshots does not reopen it: an area is taken as new again only when its
-  `published` time is later than the version that ended;
+  old snapshots changes nothing: an area older than the newest version seen
+  (`published`) is skipped, and an ended one comes back only with a later one;
 - times are UTC, ISO 8601 or milliseconds since 1970.
 
 Licence CC BY 4.0: the briefing names SMHI as the source (README.md).
@@ -53,8 +53,8 @@ LEVELS = {"YELLOW": ("SMHI gul varning", "Gul"), "ORANGE": ("SMHI orange varning
           "RED": ("SMHI röd varning", "Röd")}  # fmt: skip
 ENDED = "Upphört: "
 ENDED_NOTE = "Varningen finns inte längre i SMHI:s lista."
-_ACTIVE, _ENDED = "active:", "ended:"
-KEEP_ENDED = 200  # ended areas remembered (the newest), so that a replay does not reopen them
+_ACTIVE, _ENDED, _NEWEST = "active:", "ended:", "newest:"
+KEEP_SEEN = 500  # areas whose newest version is remembered, so that a replay changes nothing
 
 # Bounding boxes (west, south, east, north; WGS84 degrees) of municipalities, from SCB's
 # RegSO 2025 polygons (the union of the municipality's areas, reprojected from SWEREF 99 TM,
@@ -116,20 +116,33 @@ class SmhiSource(Source):
             for key, text in remembered(ctx.state, _ACTIVE).items()
             if (found := recall(text, self.name, self.origin)) is not None
         }
-        ended = remembered(ctx.state, _ENDED)
+        newest = {
+            key: datetime.fromisoformat(v) for key, v in remembered(ctx.state, _NEWEST).items()
+        }
+        ended = set(remembered(ctx.state, _ENDED))
         for where, payload in snapshots:
-            current = self._current(where, payload, (box, home, ctx.tz), ended, batch)
+            current, old = {}, set()
+            for incident in self._current(where, payload, (box, home, ctx.tz), batch):
+                last = newest.get(incident.key)
+                if last and (incident.published_at < last or (
+                    incident.key in ended and incident.published_at <= last
+                )):  # fmt: skip
+                    old.add(incident.key)  # an older snapshot's version (a replay)
+                else:
+                    current[incident.key] = incident
             for key, before in active.items():
-                if key not in current:
+                if key not in current and key not in old:
                     batch.incidents.append(_ended(before))
-                    ended[key] = before.published_at.isoformat()
+                    ended.add(key)
             for key, incident in current.items():
-                ended.pop(key, None)
+                ended.discard(key)
+                newest[key] = max(incident.published_at, newest.get(key, incident.published_at))
                 batch.incidents.append(incident)
-            active = current
+            active = {**{k: v for k, v in active.items() if k in old}, **current}
         batch.state.update({_ACTIVE + key: remember(found) for key, found in active.items()})
-        newest = sorted(ended.items(), key=lambda item: item[1])[-KEEP_ENDED:]
-        batch.state.update({_ENDED + key: published for key, published in newest})
+        kept = sorted(newest.items(), key=lambda item: item[1])[-KEEP_SEEN:]
+        batch.state.update({_NEWEST + key: moment.isoformat() for key, moment in kept})
+        batch.state.update({_ENDED + key: "" for key, _ in kept if key in ended})
         return batch
 
     def _box(self, home: municipalities.Municipality | None) -> Box:
@@ -151,21 +164,14 @@ class SmhiSource(Source):
         response = fetch_if_changed(ctx, batch, url, timeout=self.settings.timeout)
         return None if response is None else [(url, response.json())]
 
-    def _current(
-        self,
-        where: str,
-        payload: Any,
-        place: _Place,
-        ended: dict[str, str],
-        batch: Batch,
-    ) -> dict[str, Incident]:
-        """The warning areas of one snapshot that meet the box, by key."""
+    def _current(self, where: str, payload: Any, place: _Place, batch: Batch) -> list[Incident]:
+        """The warning areas of one snapshot that meet the box."""
         if not isinstance(payload, list):
             raise SourceError(
                 f"{where}: expected a JSON array of warnings, got {type(payload).__name__}",
                 "is this SMHI's ibww warning.json?",
             )
-        current: dict[str, Incident] = {}
+        current: list[Incident] = []
         for index, warning in enumerate(payload):
             areas = warning.get("warningAreas") if isinstance(warning, dict) else None
             if not isinstance(areas, list):
@@ -179,12 +185,8 @@ class SmhiSource(Source):
                         f"{self.name}: {where}: warning {index}, area {number}: {exc}"
                     )
                     continue
-                if incident is None:
-                    continue
-                gone = ended.get(incident.key)
-                if gone and incident.published_at <= datetime.fromisoformat(gone):
-                    continue  # the version that ended, in an older snapshot
-                current[incident.key] = incident
+                if incident is not None:
+                    current.append(incident)
         return current
 
     def _incident(
