@@ -18,13 +18,17 @@ Its quirks, handled here:
 - `Coordinate` is "lon,lat[ alt]": longitude first. Only a PoI's point is the
   incident's position; a county's or the country's is a centroid and unused.
 
-The feed is sparse (a few items a month); Krisinformation.se is named as the source.
+An item is read again on every fetch while the feed lists it; a version
+older than the newest seen (by `Updated`) is skipped, so replaying old files
+changes nothing. The feed is sparse (a few items a month); Krisinformation.se
+is named as the source.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from typing import Any, ClassVar
 
 from pydantic import Field
@@ -38,6 +42,7 @@ from briefing.sources._authority import (
     aware_time,
     http_link,
     recorded_payloads,
+    remembered,
     text_of,
 )
 from briefing.sources.base import Batch, FetchContext, Source, SourceSettings, fetch_if_changed
@@ -45,6 +50,8 @@ from briefing.sources.rss import html_to_text
 from briefing.sources.smhi import municipality_bounds
 
 TYPE = "Krisinformation"
+KEEP = 500  # items whose last update is remembered, so that a replay changes nothing
+_NEWEST = "updated:"
 _PLACEHOLDER = re.compile(r"\s*\{\d+\}\s*\.?")
 
 
@@ -74,6 +81,11 @@ class KrisinformationSource(Source):
             url = str(self.settings.url)
             response = fetch_if_changed(ctx, batch, url, timeout=self.settings.timeout)
             payloads = [] if response is None else [(url, response.json())]
+        saved = remembered(ctx.state, _NEWEST)
+        newest = {key: datetime.fromisoformat(moment) for key, moment in saved.items()}
+        if not payloads:  # not modified, or no files: what was remembered stays
+            batch.state = {**ctx.state, **batch.state}
+            return batch
         for where, payload in payloads:
             if not isinstance(payload, list):
                 raise SourceError(
@@ -82,12 +94,22 @@ class KrisinformationSource(Source):
                 )
             for index, item in enumerate(payload):
                 try:
-                    batch.incidents.append(self._incident(item, home))
+                    incident, updated = self._incident(item, home)
                 except RecordError as exc:
                     batch.problems.append(f"{self.name}: {where}: item {index}{_id(item)}: {exc}")
+                    continue
+                last = newest.get(incident.key)
+                if last is None or updated >= last:  # else an older file's version (a replay)
+                    newest[incident.key] = updated
+                    batch.incidents.append(incident)
+        kept = sorted(newest.items(), key=lambda item: item[1])[-KEEP:]
+        batch.state.update({_NEWEST + key: moment.isoformat() for key, moment in kept})
         return batch
 
-    def _incident(self, item: object, home: municipalities.Municipality | None) -> Incident:
+    def _incident(
+        self, item: object, home: municipalities.Municipality | None
+    ) -> tuple[Incident, datetime]:
+        """The incident and when the item was last updated."""
         if not isinstance(item, dict):
             raise RecordError(f"not an object but {type(item).__name__}")
         key = _key(item.get("Identifier"))
@@ -98,14 +120,16 @@ class KrisinformationSource(Source):
         areas = [area for area in item.get("Area") or [] if isinstance(area, dict)]
         point = _point(areas)
         municipality, county = self._placement(areas, point, home)
-        return Incident(
+        published = aware_time(item.get("Published"), "Published")
+        updated = aware_time(item["Updated"], "Updated") if item.get("Updated") else published
+        incident = Incident(
             source=self.name,
             key=key,
             origin=self.origin,
             type=TYPE,
             title=title,
             summary=summary,
-            published_at=aware_time(item.get("Published"), "Published"),
+            published_at=published,
             url=http_link(item.get("Web")),
             municipality=municipality,
             county=county,
@@ -115,6 +139,7 @@ class KrisinformationSource(Source):
             lon=point[0] if point else None,
             raw=json.dumps(item),
         )
+        return incident, updated
 
     def _placement(
         self,
