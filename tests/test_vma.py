@@ -158,19 +158,27 @@ def context(handler: object = None, municipality: str = "Järfälla") -> FetchCo
 
 def test_it_asks_for_the_municipality_and_its_county_and_merges_the_answers() -> None:
     asked: list[str] = []
+    agents: set[str] = set()
     body = (VMA / "v3-jarfalla-1-alert.json").read_bytes()
 
     def handler(request: httpx.Request) -> httpx.Response:
         asked.append(str(request.url))
+        agents.add(request.headers["User-Agent"])
         return httpx.Response(200, content=body, headers={"content-type": "application/json"})
 
-    settings = VmaSettings(kind="vma", origin=Origin.AUTHORITY, url="https://vmaapi.sr.se/api/v3/alerts")
+    settings = VmaSettings(
+        kind="vma",
+        origin=Origin.AUTHORITY,
+        url="https://vmaapi.sr.se/api/v3/alerts",
+        user_agent="briefing/0.1 (Järfälla kommun; sakerhet@example.se)",
+    )
     batch = VmaSource("vma", settings).fetch(context(handler))
     assert asked == [
         "https://vmaapi.sr.se/api/v3/alerts?geocode=0123",
         "https://vmaapi.sr.se/api/v3/alerts?geocode=01",
     ]
     assert [i.key for i in batch.incidents] == ["SRCAP20261126221400I"]  # once, not twice
+    assert agents == {"briefing/0.1 (Jarfalla kommun; sakerhet@example.se)"}
 
 
 def test_the_test_endpoint_is_refused_without_asking_it() -> None:

@@ -20,11 +20,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from pydantic import Field, field_validator
+
 from briefing.errors import SourceError
 from briefing.models import Incident, Origin, clean_text
-from briefing.sources.base import Batch, FetchContext, payload_files
-from briefing.sources.http import Response
+from briefing.sources.base import Batch, FetchContext, SourceSettings, payload_files
+from briefing.sources.http import RateLimit, Response
 
+CALLS_PER_HOUR = 30
 # The fields an incident is remembered by (raw, source and origin are the source's own).
 _REMEMBERED = (
     "key",
@@ -75,9 +78,33 @@ def recorded_payloads(name: str, path: Path, batch: Batch) -> list[tuple[str, An
     return payloads
 
 
-def get_json(ctx: FetchContext, url: str, timeout: float) -> Any:
+class AuthoritySettings(SourceSettings):
+    """Keys the public-warning kinds share."""
+
+    user_agent: str | None = Field(
+        default=None,
+        description="User-Agent naming the application and a contact (default: briefing's own)",
+    )
+
+    @field_validator("user_agent")
+    @classmethod
+    def _one_line(cls, value: str | None) -> str | None:
+        if value is not None and (not value.strip() or not value.isprintable()):
+            raise ValueError("must be non-empty text on one line")
+        return value.strip() if value else value
+
+
+def rate(url: str) -> RateLimit:
+    """At most CALLS_PER_HOUR calls an hour to the host, across runs: these services state
+    no limit, and a briefing run in a loop must not hammer them."""
+    return RateLimit(urlsplit(url).netloc.lower(), min_interval=0.0, per_hour=CALLS_PER_HOUR)
+
+
+def get_json(ctx: FetchContext, url: str, settings: AuthoritySettings) -> Any:
     """GET `url` (no validators: the caller asks several URLs per run) and decode it."""
-    response: Response = ctx.http.get(url, timeout=timeout)
+    response: Response = ctx.http.get(
+        url, timeout=settings.timeout, rate=rate(url), user_agent=settings.user_agent
+    )
     return response.json()
 
 

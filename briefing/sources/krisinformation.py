@@ -38,9 +38,11 @@ from briefing.judge.geo import in_sweden
 from briefing.models import Incident
 from briefing.sources import municipalities
 from briefing.sources._authority import (
+    AuthoritySettings,
     RecordError,
     aware_time,
     http_link,
+    rate,
     recorded_payloads,
     remembered,
     text_of,
@@ -55,7 +57,7 @@ _NEWEST = "updated:"
 _PLACEHOLDER = re.compile(r"\s*\{\d+\}\s*\.?")
 
 
-class KrisinformationSettings(SourceSettings):
+class KrisinformationSettings(AuthoritySettings):
     """`[sources.NAME]` keys for kind "krisinformation"."""
 
     nationwide: bool = Field(
@@ -79,7 +81,14 @@ class KrisinformationSource(Source):
             payloads = recorded_payloads(self.name, self.settings.path, batch)
         else:
             url = str(self.settings.url)
-            response = fetch_if_changed(ctx, batch, url, timeout=self.settings.timeout)
+            response = fetch_if_changed(
+                ctx,
+                batch,
+                url,
+                timeout=self.settings.timeout,
+                rate=rate(url),
+                user_agent=self.settings.user_agent,
+            )
             payloads = [] if response is None else [(url, response.json())]
         saved = remembered(ctx.state, _NEWEST)
         newest = {key: datetime.fromisoformat(moment) for key, moment in saved.items()}

@@ -36,8 +36,10 @@ from briefing.judge.geo import Box, Polygon, in_sweden
 from briefing.models import Incident
 from briefing.sources import municipalities
 from briefing.sources._authority import (
+    AuthoritySettings,
     RecordError,
     aware_time,
+    rate,
     recall,
     recorded_payloads,
     remember,
@@ -73,7 +75,7 @@ def municipality_bounds(kommunkod: str) -> Box | None:
     return _BOUNDS.get(kommunkod)
 
 
-class SmhiSettings(SourceSettings):
+class SmhiSettings(AuthoritySettings):
     """`[sources.NAME]` keys for kind "smhi"."""
 
     bounds: tuple[float, float, float, float] | None = Field(
@@ -161,7 +163,14 @@ class SmhiSource(Source):
         if self.settings.path is not None:
             return recorded_payloads(self.name, self.settings.path, batch)
         url = str(self.settings.url)
-        response = fetch_if_changed(ctx, batch, url, timeout=self.settings.timeout)
+        response = fetch_if_changed(
+            ctx,
+            batch,
+            url,
+            timeout=self.settings.timeout,
+            rate=rate(url),
+            user_agent=self.settings.user_agent,
+        )
         return None if response is None else [(url, response.json())]
 
     def _current(self, where: str, payload: Any, place: _Place, batch: Batch) -> list[Incident]:

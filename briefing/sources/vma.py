@@ -35,6 +35,7 @@ from briefing.errors import SourceError
 from briefing.models import Incident, clean_text
 from briefing.sources import municipalities
 from briefing.sources._authority import (
+    AuthoritySettings,
     RecordError,
     aware_time,
     get_json,
@@ -56,7 +57,7 @@ _MESSAGE_TYPES = ("Alert", "Update", "Cancel")
 _ROOT, _ALERT, _SENT = "root:", "alert:", "sent:"
 
 
-class VmaSettings(SourceSettings):
+class VmaSettings(AuthoritySettings):
     """`[sources.NAME]` keys for kind "vma"."""
 
     geocodes: tuple[str, ...] | None = Field(
@@ -125,7 +126,7 @@ class VmaSource(Source):
                 f"{url} is Sveriges Radio's test endpoint: its test alerts are never shown",
                 "use https://vmaapi.sr.se/api/v3/alerts",
             )
-        return [(ask, get_json(ctx, ask, self.settings.timeout)) for ask in self._urls(url, home)]
+        return [(ask, get_json(ctx, ask, self.settings)) for ask in self._urls(url, home)]
 
     def _urls(self, url: str, home: municipalities.Municipality | None) -> list[str]:
         base = httpx.URL(url)
