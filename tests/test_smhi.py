@@ -186,3 +186,33 @@ def test_stale_after_is_honoured(tmp_path: Path) -> None:
     assert {result.source(name)["status"] for name in ("vma", "krisinformation", "smhi")} == {
         "stale"
     }
+
+
+HOSTILE = "Efterlyst 19850101-1234 \x1b[31mröd\x1b[0m\u202e text"
+
+
+def test_the_border_masks_and_cleans_every_public_warning_kind(tmp_path: Path) -> None:
+    vma = json.loads((DATA / "vma" / "v3-mixed.json").read_text(encoding="utf-8"))
+    vma["alerts"][1]["info"][0]["description"] = HOSTILE
+    kris = json.loads(
+        (DATA / "krisinformation" / "derived" / "news-1-evening.json").read_text(encoding="utf-8")
+    )
+    kris[0]["Preamble"] = f"<p>{HOSTILE}</p>"
+    smhi = json.loads((SMHI / "warning-1-active.json").read_text(encoding="utf-8"))
+    smhi[0]["warningAreas"][0]["descriptions"][0]["text"]["sv"] = HOSTILE
+    feeds = {"vma": vma, "krisinformation": kris, "smhi": smhi}
+    for name, document in feeds.items():
+        (tmp_path / f"{name}.json").write_text(json.dumps(document), encoding="utf-8")
+    tables = [table(name, name, "authority", path=tmp_path / f"{name}.json") for name in feeds]
+    cfg = make_config(tmp_path, *tables)
+    result = run(cfg, *WINDOW, window=False)
+    assert result.code == 0, result.stdout
+    summaries = {item["id"].partition(":")[0]: item["summary"] for item in result.doc["incidents"]
+                 if "Efterlyst" in item["summary"]}  # fmt: skip
+    assert set(summaries) == set(feeds)
+    for summary in summaries.values():
+        assert "[personnummer]" in summary and "1234" not in summary
+        assert "\x1b" not in summary and "\u202e" not in summary
+    with Store(tmp_path / "store.sqlite3") as store:
+        state = [store.source_state(name) for name in feeds]
+    assert not any("19850101" in value for saved in state for value in saved.values())

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, field_validator
 
 from briefing.errors import SourceError
-from briefing.models import Incident, Origin, clean_text
+from briefing.models import Incident, Origin, clean_text, mask_personnummer
 from briefing.sources.base import Batch, FetchContext, SourceSettings, payload_files
 from briefing.sources.http import RateLimit, Response
 
@@ -128,8 +128,13 @@ def text_of(value: object) -> str:
 
 
 def remember(incident: Incident) -> str:
-    """The incident as text for the source state."""
-    facts: dict[str, Any] = {name: getattr(incident, name) for name in _REMEMBERED}
+    """The incident as text for the source state, personnummer masked as at the border."""
+    facts: dict[str, Any] = {
+        name: mask_personnummer(value)
+        if isinstance(value := getattr(incident, name), str)
+        else value
+        for name in _REMEMBERED
+    }
     facts["published_at"] = incident.published_at.isoformat()
     facts["occurred_at"] = incident.occurred_at.isoformat() if incident.occurred_at else None
     return json.dumps(facts, ensure_ascii=False, sort_keys=True)
