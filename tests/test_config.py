@@ -40,8 +40,15 @@ def test_repository_config_is_valid() -> None:
     assert cfg.municipality.name == "Järfälla"
     assert cfg.municipality.code == "0123"
     assert "Upplands Väsby" in cfg.briefing.neighbours
-    assert set(cfg.sources) == {"polisen", "ordningsvakter", "raddningstjanst"}
+    assert {"polisen", "ordningsvakter", "raddningstjanst"} <= set(cfg.sources)
     assert cfg.sources["polisen"].url == "https://polisen.se/api/events"
+    public = {name: cfg.sources[name] for name in ("vma", "krisinformation", "smhi")}
+    assert {(s.kind, s.origin.value) for s in public.values()} == {
+        ("vma", "authority"),
+        ("krisinformation", "authority"),
+        ("smhi", "authority"),
+    }
+    assert public["vma"].url == "https://vmaapi.sr.se/api/v3/alerts"
 
 
 def test_names_are_canonical_and_times_parsed(tmp_path: Path) -> None:
