@@ -156,39 +156,6 @@ def test_the_failed_source_is_announced_at_the_top(
 
 # --- faults a reader must survive and still read ---------------------------------------------
 
-PUBLIC_WARNINGS = [
-    pytest.param("vma", DATA / "vma" / "v3-mixed.json", 3, id="vma"),
-    pytest.param(
-        "krisinformation",
-        DATA / "krisinformation" / "derived" / "news-1-evening.json",
-        3,
-        id="krisinformation",
-    ),
-    pytest.param("smhi", DATA / "smhi" / "warning-1-active.json", 2, id="smhi"),
-]
-
-
-@pytest.mark.parametrize(("kind", "payload", "count"), PUBLIC_WARNINGS)
-def test_a_public_warning_source_on_the_server_is_read_and_asked_conditionally(
-    tmp_path: Path, server: FaultServer, kind: str, payload: Path, count: int
-) -> None:
-    server.add(f"public-{kind}", payload.read_bytes(), "application/json", etag=f'"{kind}-1"')
-    cfg = two_sources(tmp_path, kind, server.url(f"/feed/public-{kind}"))
-    first = run(cfg)
-    assert first.code == 0, first.stdout
-    assert (first.source("trasig")["status"], first.source("trasig")["fetched"]) == ("ok", count)
-    assert_recorded_source_intact(first)
-    second = run(cfg)
-    assert second.code == 0 and second.source("trasig")["new"] == 0
-    route = f"/feed/public-{kind}"
-    sent = [r.headers for r in server.requests if r.path.partition("?")[0] == route]
-    assert sent[0]["User-Agent"].startswith("briefing/")
-    if kind == "vma":  # two URLs a run, the municipality's and the county's, unconditionally
-        paths = {r.path for r in server.requests if r.path.startswith(route)}
-        assert paths == {f"{route}?geocode=0123", f"{route}?geocode=01"}
-    else:
-        assert sent[-1]["If-None-Match"] == f'"{kind}-1"'
-
 
 def test_a_permanent_redirect_to_another_host_is_followed_and_reported(
     tmp_path: Path, server: FaultServer

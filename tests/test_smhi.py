@@ -22,6 +22,7 @@ from briefing.sources.http import HttpClient
 from briefing.sources.smhi import SmhiSettings, SmhiSource, meets, municipality_bounds
 from briefing.store import Store
 from tests.clirun import DATA, make_config, run, table
+from tests.faultserver import FaultServer
 
 SMHI = DATA / "smhi"
 WINDOW = ("--since", "2026-11-26", "--until", "2026-11-28")
@@ -216,3 +217,35 @@ def test_the_border_masks_and_cleans_every_public_warning_kind(tmp_path: Path) -
     with Store(tmp_path / "store.sqlite3") as store:
         state = [store.source_state(name) for name in feeds]
     assert not any("19850101" in value for saved in state for value in saved.values())
+
+
+KRIS_EVENING = DATA / "krisinformation" / "derived" / "news-1-evening.json"
+PUBLIC_WARNINGS = [
+    pytest.param("vma", DATA / "vma" / "v3-mixed.json", 3, id="vma"),
+    pytest.param("krisinformation", KRIS_EVENING, 3, id="krisinformation"),
+    pytest.param("smhi", SMHI / "warning-1-active.json", 2, id="smhi"),
+]
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize(("kind", "payload", "count"), PUBLIC_WARNINGS)
+def test_each_kind_over_http_sends_its_user_agent_and_asks_conditionally(
+    tmp_path: Path, kind: str, payload: Path, count: int
+) -> None:
+    """The three kinds on a real server on 127.0.0.1 (tests/faultserver.py; the fault
+    matrix of tests/test_faults.py has their failures)."""
+    route = f"/feed/{kind}"
+    with FaultServer(lifetime=30) as server:
+        server.add(kind, payload.read_bytes(), "application/json", etag=f'"{kind}-1"')
+        source = table(kind, kind, "authority", url=server.url(route), user_agent="Järfälla/1")
+        cfg = make_config(tmp_path, source)
+        first, second = run(cfg), run(cfg)
+        seen = [r for r in server.requests if r.path.partition("?")[0] == route]
+    assert first.code == 0, first.stdout
+    assert (first.source(kind)["status"], first.source(kind)["fetched"]) == ("ok", count)
+    assert (second.code, second.source(kind)["new"]) == (0, 0)
+    assert {r.headers["User-Agent"] for r in seen} == {"Jarfalla/1"}
+    if kind == "vma":  # two URLs a run, the municipality's and the county's, unconditionally
+        assert {r.path for r in seen} == {f"{route}?geocode=0123", f"{route}?geocode=01"}
+    else:
+        assert seen[-1].headers["If-None-Match"] == f'"{kind}-1"'
