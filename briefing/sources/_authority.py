@@ -24,7 +24,13 @@ from pydantic import Field, field_validator
 
 from briefing.errors import SourceError
 from briefing.models import Incident, Origin, clean_text, mask_personnummer
-from briefing.sources.base import Batch, FetchContext, SourceSettings, payload_files
+from briefing.sources.base import (
+    Batch,
+    FetchContext,
+    SourceSettings,
+    fetch_if_changed,
+    payload_files,
+)
 from briefing.sources.http import RateLimit, Response
 
 CALLS_PER_HOUR = 30
@@ -108,6 +114,20 @@ def get_json(ctx: FetchContext, url: str, settings: AuthoritySettings) -> Any:
     return response.json()
 
 
+def snapshots(
+    name: str, settings: AuthoritySettings, ctx: FetchContext, batch: Batch
+) -> list[tuple[str, Any]] | None:
+    """(where, JSON) of the recorded files, or of one conditional GET of `url`; None when
+    the server says "not modified" (the saved state is then kept as it was)."""
+    if settings.path is not None:
+        return recorded_payloads(name, settings.path, batch)
+    url = str(settings.url)
+    response = fetch_if_changed(
+        ctx, batch, url, timeout=settings.timeout, rate=rate(url), user_agent=settings.user_agent
+    )
+    return None if response is None else [(url, response.json())]
+
+
 def aware_time(value: object, what: str) -> datetime:
     """An ISO 8601 date-time with an offset ("Z" allowed); RecordError otherwise."""
     if not isinstance(value, str) or not value.strip():
@@ -161,6 +181,23 @@ def recall(text: str | None, source: str, origin: Origin) -> Incident | None:
 def remembered(state: Mapping[str, str], prefix: str) -> dict[str, str]:
     """The state entries under `prefix`, keyed by what follows it."""
     return {key[len(prefix) :]: value for key, value in state.items() if key.startswith(prefix)}
+
+
+def remembered_times(state: Mapping[str, str], prefix: str) -> dict[str, datetime]:
+    """The times saved under `prefix` (by `times_to_remember`); unreadable ones are dropped."""
+    found = {}
+    for key, text in remembered(state, prefix).items():
+        try:
+            found[key] = datetime.fromisoformat(text)
+        except ValueError:
+            continue
+    return found
+
+
+def times_to_remember(times: Mapping[str, datetime], prefix: str, keep: int) -> dict[str, str]:
+    """The `keep` latest of `times` as state entries under `prefix`."""
+    latest = sorted(times.items(), key=lambda item: item[1])[-keep:]
+    return {prefix + key: moment.isoformat() for key, moment in latest}
 
 
 def http_link(value: object) -> str | None:

@@ -42,12 +42,12 @@ from briefing.sources._authority import (
     RecordError,
     aware_time,
     http_link,
-    rate,
-    recorded_payloads,
-    remembered,
+    remembered_times,
+    snapshots,
     text_of,
+    times_to_remember,
 )
-from briefing.sources.base import Batch, FetchContext, Source, SourceSettings, fetch_if_changed
+from briefing.sources.base import Batch, FetchContext, Source, SourceSettings
 from briefing.sources.rss import html_to_text
 from briefing.sources.smhi import municipality_bounds
 
@@ -77,21 +77,8 @@ class KrisinformationSource(Source):
     def fetch(self, ctx: FetchContext) -> Batch:
         batch = Batch()
         home = municipalities.lookup(ctx.municipality)
-        if self.settings.path is not None:
-            payloads = recorded_payloads(self.name, self.settings.path, batch)
-        else:
-            url = str(self.settings.url)
-            response = fetch_if_changed(
-                ctx,
-                batch,
-                url,
-                timeout=self.settings.timeout,
-                rate=rate(url),
-                user_agent=self.settings.user_agent,
-            )
-            payloads = [] if response is None else [(url, response.json())]
-        saved = remembered(ctx.state, _NEWEST)
-        newest = {key: datetime.fromisoformat(moment) for key, moment in saved.items()}
+        payloads = snapshots(self.name, self.settings, ctx, batch)
+        newest = remembered_times(ctx.state, _NEWEST)
         if not payloads:  # not modified, or no files: what was remembered stays
             batch.state = {**ctx.state, **batch.state}
             return batch
@@ -111,8 +98,7 @@ class KrisinformationSource(Source):
                 if last is None or updated >= last:  # else an older file's version (a replay)
                     newest[incident.key] = updated
                     batch.incidents.append(incident)
-        kept = sorted(newest.items(), key=lambda item: item[1])[-KEEP:]
-        batch.state.update({_NEWEST + key: moment.isoformat() for key, moment in kept})
+        batch.state.update(times_to_remember(newest, _NEWEST, KEEP))
         return batch
 
     def _incident(

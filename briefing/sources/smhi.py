@@ -39,14 +39,15 @@ from briefing.sources._authority import (
     AuthoritySettings,
     RecordError,
     aware_time,
-    rate,
     recall,
-    recorded_payloads,
     remember,
     remembered,
+    remembered_times,
+    snapshots,
     text_of,
+    times_to_remember,
 )
-from briefing.sources.base import Batch, FetchContext, Source, SourceSettings, fetch_if_changed
+from briefing.sources.base import Batch, FetchContext, Source, SourceSettings
 
 WARNINGS_PAGE = (
     "https://www.smhi.se/vader/varningar-och-brandrisk/varningar-och-meddelanden/varningar"
@@ -110,19 +111,17 @@ class SmhiSource(Source):
         batch = Batch()
         home = municipalities.lookup(ctx.municipality)
         box = self._box(home)
-        snapshots = self._snapshots(ctx, batch)
-        if snapshots is None:  # not modified: the same warnings, none ended
+        payloads = snapshots(self.name, self.settings, ctx, batch)
+        if payloads is None:  # not modified: the same warnings, none ended
             return batch
         active = {
             key: found
             for key, text in remembered(ctx.state, _ACTIVE).items()
             if (found := recall(text, self.name, self.origin)) is not None
         }
-        newest = {
-            key: datetime.fromisoformat(v) for key, v in remembered(ctx.state, _NEWEST).items()
-        }
+        newest = remembered_times(ctx.state, _NEWEST)
         ended = set(remembered(ctx.state, _ENDED))
-        for where, payload in snapshots:
+        for where, payload in payloads:
             current, old = {}, set()
             for incident in self._current(where, payload, (box, home, ctx.tz), batch):
                 last = newest.get(incident.key)
@@ -142,9 +141,9 @@ class SmhiSource(Source):
                 batch.incidents.append(incident)
             active = {**{k: v for k, v in active.items() if k in old}, **current}
         batch.state.update({_ACTIVE + key: remember(found) for key, found in active.items()})
-        kept = sorted(newest.items(), key=lambda item: item[1])[-KEEP_SEEN:]
-        batch.state.update({_NEWEST + key: moment.isoformat() for key, moment in kept})
-        batch.state.update({_ENDED + key: "" for key, _ in kept if key in ended})
+        kept = times_to_remember(newest, _NEWEST, KEEP_SEEN)
+        batch.state.update(kept)
+        batch.state.update({_ENDED + key: "" for key in ended if _NEWEST + key in kept})
         return batch
 
     def _box(self, home: municipalities.Municipality | None) -> Box:
@@ -158,20 +157,6 @@ class SmhiSource(Source):
                 f"give `bounds = [west, south, east, north]` in [sources.{self.name}]",
             )
         return box
-
-    def _snapshots(self, ctx: FetchContext, batch: Batch) -> list[tuple[str, Any]] | None:
-        if self.settings.path is not None:
-            return recorded_payloads(self.name, self.settings.path, batch)
-        url = str(self.settings.url)
-        response = fetch_if_changed(
-            ctx,
-            batch,
-            url,
-            timeout=self.settings.timeout,
-            rate=rate(url),
-            user_agent=self.settings.user_agent,
-        )
-        return None if response is None else [(url, response.json())]
 
     def _current(self, where: str, payload: Any, place: _Place, batch: Batch) -> list[Incident]:
         """The warning areas of one snapshot that meet the box."""
