@@ -10,8 +10,9 @@ it, so the briefing shows an update or a cancellation as "updated".
 
 - A Cancel has `info: null`: its version repeats what the alert said (kept in
   the source state between runs) under the title "Upphävt: …".
-- Only real messages are read: `status` must be "Actual" (not Test, Exercise,
-  System, Draft), and nothing from SR's test endpoint (`/testapi/`) is shown.
+- Only real public messages are read: `status` must be "Actual" (not Test,
+  Exercise, System, Draft), `scope` "Public" (when given), `msgType` Alert,
+  Update or Cancel; SR's test endpoint (`/testapi/`) is refused.
 - `geocode` asks for the municipality's code ("0123") and its county's ("01");
   the answers are merged. A VMA covers the municipality when one of its areas
   has the municipality's code, its county's code, or "00" (all of Sweden); it
@@ -245,6 +246,9 @@ def _message(alert: object) -> _Message | str:
     kind = text_of(alert.get("msgType"))
     if kind not in _MESSAGE_TYPES:
         return kind or "without msgType"
+    scope = text_of(alert.get("scope")) or "Public"
+    if scope != "Public":
+        return scope
     infos = alert.get("info")
     info = _swedish(infos) if isinstance(infos, list) else None
     if info is None and kind != "Cancel":
