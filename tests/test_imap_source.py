@@ -336,3 +336,45 @@ def test_with_the_server_down_the_mailbox_fails_and_the_rest_is_intact(
     assert result.source("vakter")["status"] == "error"
     assert "cannot connect" in (result.source("vakter")["error"] or "")
     assert recorded_ids() <= result.ids("inspelad")
+
+
+def test_a_server_that_never_answers_fails_within_the_timeout(
+    http: HttpClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+    import time
+
+    monkeypatch.setenv("BRIEFING_IMAP_PASSWORD", "x")
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+        keys = {"host": "127.0.0.1", "port": port, "username": "u", "timeout": 0.5}
+        source = ImapSource("brevlada", ImapSettings.model_validate(BASE | keys))
+        ctx = FetchContext(http=http, now=NOW, tz=TZ, municipality="Järfälla")
+        started = time.monotonic()
+        with pytest.raises(SourceError, match="timed out"):
+            source.fetch(ctx)
+        assert time.monotonic() - started < 3
+
+
+def test_saved_eml_files_are_read_like_the_mailbox(http: HttpClient, tmp_path: Path) -> None:
+    for number, mail in enumerate(the_five()):
+        (tmp_path / f"{number}.eml").write_bytes(mail.as_bytes())
+    source = ImapSource("brevlada", ImapSettings.model_validate(BASE | {"path": tmp_path}))
+    ctx = FetchContext(http=http, now=NOW, tz=TZ, municipality="Järfälla")
+    batch = source.fetch(ctx)
+    assert len(batch.incidents) == 4
+    assert sum("not in `senders`" in p for p in batch.problems) == 1
+    again = source.fetch(
+        FetchContext(http=http, now=NOW, tz=TZ, municipality="Järfälla", state=batch.state)
+    )
+    assert again.incidents == [] and again.problems == []
+
+
+BASE: dict[str, Any] = {
+    "kind": "imap",
+    "origin": "guards",
+    "senders": [GUARDS, "@brandkaren.example.se"],
+    "columns": GUARD_COLUMNS,
+}
