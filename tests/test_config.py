@@ -176,3 +176,16 @@ def test_email_problems_are_named(tmp_path: Path) -> None:
     assert "email.password: unknown key" in found
     assert "email.from: required key is missing" in found
     assert "email.to: required key is missing" in found
+
+
+def test_a_quoted_unknown_key_is_reported_on_its_own_line(tmp_path: Path) -> None:
+    text = GOOD.replace(
+        'night_starts = "17:30"\n',
+        'night_starts = "17:30"\n\'colour\' = "blue"\n"odd \\"key\\"" = 1\n',
+    )
+    found = problems(tmp_path, text)
+    path = tmp_path / "sources.toml"
+    assert found == [
+        f"{path}:5: briefing.colour: unknown key",
+        f'{path}:6: briefing."odd \\"key\\"": unknown key',
+    ]
