@@ -33,6 +33,7 @@ from briefing.errors import SourceError
 from briefing.models import mask_personnummer
 from briefing.sources import municipalities
 from briefing.sources._csvrows import RowError, RowReader, fold
+from briefing.sources._incidents import in_order
 from briefing.sources.base import (
     Batch,
     FetchContext,
@@ -42,7 +43,6 @@ from briefing.sources.base import (
     payload_files,
 )
 from briefing.sources.http import MAX_BYTES
-from briefing.sources.polisen import in_order
 
 DROP_SUFFIXES = (".csv",)
 
