@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from briefing.errors import SourceError
+from briefing.sources._incidents import in_order
 from briefing.sources.base import (
     Batch,
     FetchContext,
@@ -33,7 +34,6 @@ from briefing.sources.base import (
     payload_files,
 )
 from briefing.sources.http import MAX_BYTES
-from briefing.sources.polisen import in_order
 from briefing.sources.tables import (
     TABLE_SUFFIXES,
     Drop,

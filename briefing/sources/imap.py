@@ -39,9 +39,9 @@ from typing import ClassVar
 from pydantic import Field, field_validator, model_validator
 
 from briefing.errors import SourceError
+from briefing.sources._incidents import in_order
 from briefing.sources.base import Batch, FetchContext, Source, SourceSettings, payload_files
 from briefing.sources.mailreports import MailContext, message_id, read_message, refused, sender
-from briefing.sources.polisen import in_order
 from briefing.sources.tables import TableColumns, TableSettings
 
 PASSWORD_ENV = "BRIEFING_IMAP_PASSWORD"  # noqa: S105 - the variable's name, not a password
