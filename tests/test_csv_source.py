@@ -15,10 +15,10 @@ from pydantic import ValidationError
 
 from briefing import sources
 from briefing.errors import SourceError
-from briefing.models import Incident, Origin
+from briefing.models import Incident, Origin, mask_personnummer
 from briefing.sources._timeparse import parse_datetime
 from briefing.sources.base import Batch, FetchContext
-from briefing.sources.csv import CsvSettings, CsvSource, mask_personnummer
+from briefing.sources.csv import CsvSettings, CsvSource
 from briefing.sources.http import HttpClient
 
 TZ = ZoneInfo("Europe/Stockholm")
