@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections import Counter
@@ -20,6 +21,7 @@ SCHEMA_1 = json.loads(
 )
 
 DATA = Path(__file__).parent / "data"
+GOLDEN = Path(__file__).parent / "golden"
 POLISEN = DATA / "polisen"
 EXTRACT = POLISEN / "polisen-events-jarfalla-extract.json"
 NEIGHBOURS = '["Sollentuna", "Upplands-Bro", "Upplands Väsby", "Sundbyberg", "Stockholm", "Ekerö"]'
@@ -67,6 +69,16 @@ def test_demo_prints_a_briefing_and_exits_0() -> None:
     assert "DEMO" in result.stdout
     assert "\x1b" not in result.stdout
     assert not [line for line in result.stdout.splitlines() if line != line.rstrip()]
+
+
+def test_golden_demo_terminal() -> None:
+    """`briefing today --demo` off a terminal (a pipe, cron) at a fixed width."""
+    result = runner.invoke(app, ["today", "--demo"], env={"COLUMNS": "100"})
+    assert result.exit_code == 0, result.stderr
+    golden = GOLDEN / "briefing-demo-terminal.txt"
+    if os.environ.get("BRIEFING_REGEN_GOLDEN") == "1":
+        golden.write_text(result.stdout, "utf-8")
+    assert result.stdout == golden.read_text("utf-8"), "differs; BRIEFING_REGEN_GOLDEN=1 to update"
 
 
 def test_demo_json_lists_incidents_with_judgements() -> None:
