@@ -71,11 +71,14 @@ def test_demo_prints_a_briefing_and_exits_0() -> None:
     assert not [line for line in result.stdout.splitlines() if line != line.rstrip()]
 
 
-def test_golden_demo_terminal() -> None:
-    """`briefing today --demo` off a terminal (a pipe, cron) at a fixed width."""
-    result = runner.invoke(app, ["today", "--demo"], env={"COLUMNS": "100"})
+@pytest.mark.parametrize(
+    ("fmt", "name"), [("terminal", "briefing-demo-terminal.txt"), ("html", "briefing-demo.html")]
+)
+def test_golden_demo(fmt: str, name: str) -> None:
+    """`briefing today --demo` off a terminal (a pipe, cron) at a fixed width; and its page."""
+    result = runner.invoke(app, ["today", "--demo", "-f", fmt], env={"COLUMNS": "100"})
     assert result.exit_code == 0, result.stderr
-    golden = GOLDEN / "briefing-demo-terminal.txt"
+    golden = GOLDEN / name
     if os.environ.get("BRIEFING_REGEN_GOLDEN") == "1":
         golden.write_text(result.stdout, "utf-8")
     assert result.stdout == golden.read_text("utf-8"), "differs; BRIEFING_REGEN_GOLDEN=1 to update"
