@@ -166,11 +166,13 @@ def _trends(
     """What every briefing computes besides its window: nine weeks of history."""
     try:
         from briefing.judge import trends
+        from briefing.judge.judge import Judge
     except ImportError as exc:
         timings["trends"] = f"not yet ({exc})"
         return
     with _timed(timings, "trends"):
-        trends.compute(store, area=area, gazetteer=gazetteer, rules=rules, end=end, tz=TZ)
+        judge = Judge(area, gazetteer, rules)  # a fresh one: the history judged from scratch
+        trends.compute(store, judge, end=end, tz=TZ)
 
 
 def _write_json(items: list[Any], first: datetime, last: datetime, path: Path) -> int:

@@ -17,9 +17,10 @@ from briefing import sources
 from briefing.config import Config
 from briefing.errors import DeliveryError, Gone, UsageError
 from briefing.judge import health, stakeholders, summaries
-from briefing.judge.classify import Rules, classify
+from briefing.judge.classify import Rules
 from briefing.judge.fuse import fuse
-from briefing.judge.places import Area, Gazetteer, configured, resolve
+from briefing.judge.judge import Judge
+from briefing.judge.places import Area, Gazetteer, configured
 from briefing.judge.trends import compute as compute_trends
 from briefing.models import Briefing, Item, SourceReport, Status
 from briefing.sources import border as intake
@@ -238,14 +239,12 @@ def assemble(
     shown = store.shown_versions(s.incident.id for s in stored)
     stored = summaries.expand(stored, config.tz)  # night summaries, one part per happening
     lang = language or config.briefing.language
-    items = [
-        item for s in stored if (item := _judge(s, area, gazetteer, rules, shown, lang)) is not None
-    ]
+    judge = Judge(area, gazetteer, rules, lang)  # shared with the trends: one judgement each
+    items = [item for s in stored if (item := _judge(s, judge, shown)) is not None]
     items = _fuse_and_suggest(config, items, gazetteer, lang, fuse_reports)
     trends, repeats, daily = compute_trends(
-        store, area=area, gazetteer=gazetteer, rules=rules, end=span.end, tz=config.tz,
-        lang=lang, since=span.start,
-    )  # fmt: skip
+        store, judge, end=span.end, tz=config.tz, since=span.start
+    )
     versions = {s.incident.id: s.version for s in stored}
     shown_now = summaries.as_stored(
         (r, versions.get(r.parent or r.id, item.version)) for item in items for r in item.reports
@@ -293,19 +292,12 @@ def _fuse_and_suggest(
     ]
 
 
-def _judge(
-    stored: Stored,
-    area: Area,
-    gazetteer: Gazetteer | None,
-    rules: Rules,
-    shown: dict[str, int],
-    lang: str,
-) -> Item | None:
+def _judge(stored: Stored, judge: Judge, shown: dict[str, int]) -> Item | None:
     incident = stored.incident
-    place = resolve(incident, area, gazetteer)
-    if place.municipality == area.municipality:
+    place = judge.place(incident)
+    if place.municipality == judge.area.municipality:
         local = True
-    elif place.municipality in area.neighbours:
+    elif place.municipality in judge.area.neighbours:
         local = False
     else:
         return None
@@ -320,7 +312,7 @@ def _judge(
         incident=incident,
         status=status,
         place=place,
-        judgement=classify(incident, place, rules, lang),
+        judgement=judge.judgement(incident),
         local=local,
         version=stored.version,
     )

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from typer.testing import CliRunner
 
 from briefing import config, pipeline
+from briefing.cli import app
 from briefing.errors import UsageError
-from briefing.models import Briefing, Status
+from briefing.judge.classify import classify
+from briefing.models import Briefing, Incident, Judgement, Place, Status
 from briefing.sources.http import HttpClient
 from briefing.store import Store
 
@@ -160,3 +165,21 @@ columns = { id = "Nr", time = "Datum", place = "Plats", category = "Händelse", 
     again = morning(cfg, store, datetime(2026, 11, 27, 8, 30, tzinfo=TZ))
     assert [item.incident.summary for item in again.items] == ["Rättad text"]
     assert again.items[0].status is Status.UPDATED
+
+
+def test_each_incident_is_classified_once_per_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The window and the trends' nine weeks share one judgement of each incident."""
+    classified: Counter[str] = Counter()
+    real = classify
+
+    def counting(incident: Incident, place: Place, *args: object) -> Judgement:
+        classified[incident.id] += 1
+        return real(incident, place, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("briefing.judge.judge.classify", counting)
+    result = CliRunner().invoke(app, ["today", "--demo", "-f", "json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    shown = {incident["id"] for incident in json.loads(result.stdout)["incidents"]}
+    assert shown <= set(classified)  # every incident shown was judged here
+    assert len(classified) > len(shown)  # and so was the history behind the trends
+    assert [i for i, n in classified.items() if n > 1] == []
