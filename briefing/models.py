@@ -309,6 +309,11 @@ class Briefing:
     # Incidents per local day for each district (None: district unknown), oldest
     # first, the last day being the window's end: the sparklines' data.
     daily: tuple[tuple[str | None, tuple[int, ...]], ...] = ()
+    # For the ledger of what was shown (briefing.pipeline.record_shown), not for the reader:
+    # whether this is a live morning (not a replay or a chosen window), and the (id,
+    # version) of every report shown, a summary's part as its summary.
+    live: bool = False
+    shown: tuple[tuple[str, int], ...] = ()
 
     @property
     def local(self) -> tuple[Item, ...]:

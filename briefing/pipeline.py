@@ -1,13 +1,14 @@
 """fetch → store → window → resolve → classify → Briefing.
 
-The library behind `briefing today`: the CLI only parses options and hands
-the result to a renderer. Every source is fetched concurrently and fails on
-its own; the store keeps facts, and judgements are recomputed here.
+The library behind `briefing today`: the CLI parses options, renders and
+delivers the Briefing this returns, and then records it with `record_shown`.
+Every source is fetched concurrently and fails on its own; the store keeps
+facts, and judgements are recomputed here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
@@ -15,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from briefing import sources
 from briefing.config import Config
-from briefing.errors import DeliveryError, Gone, UsageError
+from briefing.errors import Gone, UsageError
 from briefing.judge import health, stakeholders, summaries
 from briefing.judge.classify import Rules
 from briefing.judge.fuse import fuse
@@ -207,14 +208,12 @@ def assemble(
     demo: bool = False,
     followed: frozenset[str] = frozenset(),
     fuse_reports: bool = True,
-    deliver: Callable[[Briefing], None] | None = None,
 ) -> Briefing:
-    """Judge the stored incidents of `span` and record what the briefing shows.
+    """Judge the stored incidents of `span` into the briefing; nothing is recorded here.
 
-    With `deliver` (show, write, send), the ledger is written only after it
-    returns, or raises DeliveryError (the message waits in the outbox): a run
-    killed while rendering or before sending leaves its incidents new for the
-    next run, instead of marked as seen by nobody.
+    The caller shows, writes or sends it, and only then calls `record_shown`:
+    a run killed while rendering or before sending leaves its incidents new
+    for the next run, instead of marked as seen by nobody.
 
     `followed` names the sources that were fetched successfully before this
     run: what they deliver now that was published earlier (a late CSV drop, a
@@ -249,14 +248,8 @@ def assemble(
     shown_now = summaries.as_stored(
         (r, versions.get(r.parent or r.id, item.version)) for item in items for r in item.reports
     )
-
-    def remember() -> None:
-        store.record_briefing(
-            generated_at=now, start=span.start, end=span.end, live=span.live, shown=shown_now
-        )
-
     tz = config.tz
-    briefing = Briefing(
+    return Briefing(
         municipality=home.name,
         generated_at=now.astimezone(tz),
         window_start=span.start.astimezone(tz),
@@ -268,15 +261,25 @@ def assemble(
         trends=trends,
         repeats=repeats,
         daily=daily,
+        live=span.live,
+        shown=tuple(shown_now),
     )
-    try:
-        if deliver is not None:
-            deliver(briefing)
-    except DeliveryError:
-        remember()  # made, and waiting in the outbox: it counts as shown
-        raise
-    remember()
-    return briefing
+
+
+def record_shown(store: Store, briefing: Briefing) -> int:
+    """Write in the ledger that `briefing` was shown; its id there.
+
+    Call it once the briefing was delivered, or saved to the outbox (a failed
+    send: it counts as shown). The next live morning starts where this one
+    ended, and shows what this one showed as unchanged.
+    """
+    return store.record_briefing(
+        generated_at=briefing.generated_at,
+        start=briefing.window_start,
+        end=briefing.window_end,
+        live=briefing.live,
+        shown=briefing.shown,
+    )
 
 
 def _fuse_and_suggest(
@@ -337,9 +340,8 @@ def today(
     demo: bool = False,
     wall: datetime | None = None,
     fuse_reports: bool = True,
-    deliver: Callable[[Briefing], None] | None = None,
 ) -> Briefing:
-    """Everything `briefing today` does, with `deliver` to show it (see `assemble`).
+    """Everything `briefing today` does before the briefing is shown (see `assemble`).
 
     `now` is the briefing's clock (a past moment in a replay); `wall` is the
     real time, which stamps what is fetched and stored (default: `now`).
@@ -359,7 +361,6 @@ def today(
         demo=demo,
         followed=followed,
         fuse_reports=fuse_reports,
-        deliver=deliver,
     )
 
 

@@ -50,7 +50,9 @@ def drop(inbox: Path, name: str, *rows: str) -> None:
 
 def morning(cfg: config.Config, store: Store, now: datetime) -> Briefing:
     with HttpClient() as http:
-        return pipeline.today(cfg, store, http, now=now)
+        made = pipeline.today(cfg, store, http, now=now)
+    pipeline.record_shown(store, made)  # shown: as `briefing today` does once it is delivered
+    return made
 
 
 def shown(briefing: Briefing) -> dict[str, Status]:
@@ -107,6 +109,7 @@ def test_replays_do_not_move_the_live_window(setup: tuple[config.Config, Path]) 
             now=datetime(2026, 11, 21, 8, 30, tzinfo=TZ),
             replay=True,
         )
+    pipeline.record_shown(store, replay)
     assert shown(replay) == {"Bråk": Status.NEW}
     live = morning(cfg, store, datetime(2026, 11, 27, 8, 30, tzinfo=TZ))
     assert live.window_start == datetime(2026, 11, 26, 16, 0, tzinfo=TZ)
@@ -183,3 +186,18 @@ def test_each_incident_is_classified_once_per_run(monkeypatch: pytest.MonkeyPatc
     assert shown <= set(classified)  # every incident shown was judged here
     assert len(classified) > len(shown)  # and so was the history behind the trends
     assert [i for i, n in classified.items() if n > 1] == []
+
+
+def test_a_briefing_is_in_the_ledger_only_once_recorded(setup: tuple[config.Config, Path]) -> None:
+    """`today` records nothing: what was made but never delivered stays new."""
+    cfg, inbox = setup
+    store = Store.memory()
+    drop(inbox, "a.csv", "2026-11-26 23:00;Jakobsbergs centrum;Bråk;Slagsmål vid torget")
+    now = datetime(2026, 11, 27, 8, 30, tzinfo=TZ)
+    with HttpClient() as http:
+        made = pipeline.today(cfg, store, http, now=now)
+        again = pipeline.today(cfg, store, http, now=now)
+    assert shown(made) == shown(again) == {"Bråk": Status.NEW}
+    assert made.live and made.shown == (("vakter:" + made.items[0].incident.key, 1),)
+    pipeline.record_shown(store, made)
+    assert shown(morning(cfg, store, now)) == {"Bråk": Status.UNCHANGED}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from briefing import __version__
-from briefing.errors import BriefingError, ConfigError, ExitStatus, UsageError
+from briefing.errors import BriefingError, ConfigError, DeliveryError, ExitStatus, UsageError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -138,16 +138,20 @@ def today(
                 assert home is not None and outbox is not None
                 cfg, store, clock = home, outbox, None
 
-            def deliver(result: Briefing) -> None:  # before the ledger says it was shown
+            result = _run_today(
+                cfg, store, stack, since, until, now or clock, no_fetch, lang, demo, not no_fuse
+            )
+            from briefing import pipeline
+
+            try:  # the ledger says it was shown only once it was
                 _emit(result, fmt, output, quiet, cfg.briefing.templates)
                 _publish_site(result, cfg, site or cfg.site.dir)
                 if mail and outbox:  # last: the likeliest to fail must not stop the others
                     _email(result, mail, outbox, cfg, force=force, quiet=quiet)
-
-            result = _run_today(
-                cfg, store, stack, since, until, now or clock, no_fetch, lang, demo, not no_fuse,
-                deliver,
-            )  # fmt: skip
+            except DeliveryError:  # made, and shown or waiting in the outbox: it counts
+                pipeline.record_shown(store, result)
+                raise
+            pipeline.record_shown(store, result)
         raise typer.Exit(ExitStatus.OK if result.healthy else ExitStatus.SOURCE_FAILED)
 
 
@@ -162,7 +166,6 @@ def _run_today(
     lang: str | None,
     demo: bool,
     fuse: bool = True,
-    deliver: Callable[[Briefing], None] | None = None,
 ) -> Briefing:
     from briefing import pipeline
 
@@ -182,7 +185,6 @@ def _run_today(
         language=lang,
         demo=demo,
         fuse_reports=fuse,
-        deliver=deliver,
     )
 
 
