@@ -23,7 +23,7 @@ from briefing.judge.fuse import fuse
 from briefing.judge.judge import Judge
 from briefing.judge.places import Area, Gazetteer, configured
 from briefing.judge.trends import compute as compute_trends
-from briefing.models import Briefing, Item, SourceReport, Status
+from briefing.models import Briefing, DistrictShape, Item, SourceReport, Status
 from briefing.sources import border as intake
 from briefing.sources.base import Batch, FetchContext, Source
 from briefing.sources.http import HttpClient
@@ -261,9 +261,22 @@ def assemble(
         trends=trends,
         repeats=repeats,
         daily=daily,
+        districts=district_shapes(gazetteer),
         live=span.live,
         shown=tuple(shown_now),
     )
+
+
+def district_shapes(gazetteer: Gazetteer | None) -> tuple[DistrictShape, ...]:
+    """The gazetteer's kommundelar, each with the outer rings of its polygons when configured
+    (holes are left out of a schematic map)."""
+    if gazetteer is None:
+        return ()
+    rings: dict[str, list[tuple[tuple[float, float], ...]]] = {}
+    for district in gazetteer.polygons.districts if gazetteer.polygons else ():
+        rings.setdefault(district.name, []).extend(part.outer for part in district.parts)
+    names = dict.fromkeys((*gazetteer.districts, *rings))
+    return tuple(DistrictShape(name, tuple(rings.get(name, ()))) for name in names)
 
 
 def record_shown(store: Store, briefing: Briefing) -> int:
