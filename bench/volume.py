@@ -177,8 +177,9 @@ def _trends(
 
 def _write_json(items: list[Any], first: datetime, last: datetime, path: Path) -> int:
     """The briefing written to a file as `briefing today -f json -o FILE` writes it; its size."""
+    from briefing.deliver.files import write_atomic
     from briefing.models import Briefing
-    from briefing.render.json import write
+    from briefing.render.json import chunks
 
     briefing = Briefing(
         municipality=HOME,
@@ -189,7 +190,7 @@ def _write_json(items: list[Any], first: datetime, last: datetime, path: Path) -
         sources=(),
         items=tuple(items),
     )
-    write(briefing, path)
+    write_atomic(path, chunks(briefing))
     return path.stat().st_size
 
 

@@ -39,8 +39,6 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-FORMATS = ("terminal", "text", "markdown", "html", "json")
-
 ConfigOpt = Annotated[
     Path | None,
     typer.Option(
@@ -120,6 +118,8 @@ def today(
 ) -> None:
     """Fetch every source, store, and show the briefing for the night."""
     with _errors(debug):
+        from briefing.render import FORMATS
+
         _check_choice("--format", fmt, FORMATS)
         if lang is not None:
             from briefing.i18n import LANGUAGES
@@ -245,30 +245,13 @@ def list_sources(ctx: typer.Context, config: ConfigOpt = None, debug: DebugOpt =
     if ctx.invoked_subcommand is not None:
         return
     with _errors(debug), ExitStack() as stack:
-        from rich.table import Table
-        from rich.text import Text
-
         from briefing import pipeline
+        from briefing.render.health import health_table
 
         cfg = _load(config)
         store = _open_store(cfg, stack, lock=False)  # only reads: never blocked by a cron run
-        columns = ("source", "kind", "origin", "where", "last success", "failures", "problems")
-        table = Table(*columns, "last error")
-        for adapter in pipeline.build_sources(cfg):
-            health = store.health(adapter.name)
-            settings = adapter.settings
-            last = health.last_success.astimezone(cfg.tz) if health.last_success else None
-            table.add_row(
-                Text(adapter.label),
-                adapter.kind,
-                adapter.origin.value,
-                Text(str(settings.url or settings.path)),
-                f"{last:%Y-%m-%d %H:%M}" if last else "never",
-                str(health.consecutive_failures),
-                str(health.last_problems),  # records the last fetch could not read
-                Text(health.last_error or ""),
-            )
-        _console().print(table)
+        sources = [(adapter, store.health(adapter.name)) for adapter in pipeline.build_sources(cfg)]
+        _console().print(health_table(sources, cfg.tz))
 
 
 @sources_app.command("check")
@@ -277,13 +260,14 @@ def check_sources(config: ConfigOpt = None, debug: DebugOpt = False) -> None:
     with _errors(debug), ExitStack() as stack:
         from briefing import pipeline
         from briefing.judge import health
+        from briefing.render.health import check_table
 
         cfg = _load(config)
         store = _open_store(cfg, stack)
         now = _now(cfg.tz)
         reports = pipeline.fetch_all(cfg, store, _http(store, stack), now, recheck=True)
         reports = health.assess(cfg, store, reports, now)
-        _console().print(health.check_table(reports, cfg.tz, now))
+        _console().print(check_table(reports, cfg.tz, now))
         healthy = all(report.ok for report in reports)
     raise typer.Exit(ExitStatus.OK if healthy else ExitStatus.SOURCE_FAILED)
 
@@ -391,13 +375,10 @@ def _email(
 
 def _warn_failed(reports: Iterable[SourceReport]) -> None:
     """With --quiet, the one thing still said: which sources failed (cron mails it)."""
-    from briefing.models import clean_text
+    from briefing.render.health import failure_lines
 
-    for report in reports:
-        if not report.ok:
-            name = clean_text(report.label or report.name, single_line=True)
-            error = clean_text(report.error or "", single_line=True)
-            typer.echo(f"briefing: source {name}: {report.status}: {error}".rstrip(": "), err=True)
+    for line in failure_lines(reports):
+        typer.echo(line, err=True)
 
 
 def _http(store: Store, stack: ExitStack) -> HttpClient:
@@ -425,7 +406,7 @@ def _emit(
         from briefing.deliver.files import write_atomic
 
         if fmt == "json":  # written incident by incident: a long replay is never held whole
-            render.write_json(result, output)
+            write_atomic(output, render.json_chunks(result))
         else:
             write_atomic(output, render.render(result, fmt, template_dir=templates))
         if quiet:
