@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from briefing import sources
 from briefing.config import Config
-from briefing.errors import Gone, UsageError
+from briefing.errors import Gone
 from briefing.judge import health, stakeholders, summaries
 from briefing.judge.classify import Rules
 from briefing.judge.fuse import fuse
@@ -334,11 +334,6 @@ def _judge(stored: Stored, judge: Judge, shown: dict[str, int]) -> Item | None:
     )
 
 
-def localize(value: datetime, tz: ZoneInfo) -> datetime:
-    """A naive date-time is local time in `tz`; an aware one keeps its offset."""
-    return value.replace(tzinfo=tz) if value.tzinfo is None else value
-
-
 def today(
     config: Config,
     store: Store,
@@ -375,27 +370,3 @@ def today(
         followed=followed,
         fuse_reports=fuse_reports,
     )
-
-
-def parse_when(
-    value: str, tz: ZoneInfo, *, day_end: bool = False, day_time: time = time(0)
-) -> datetime:
-    """An ISO 8601 date or date-time from the command line; local time when no offset is given.
-
-    A date alone means `day_time` on that day, or the end of the day (the
-    next midnight) when `day_end` is set, so `--until 2024-12-31` includes
-    the 31st.
-    """
-    text = value.strip()
-    try:
-        if len(text) == 10:
-            day = datetime.strptime(text, "%Y-%m-%d").date()
-            if day_end:
-                return datetime.combine(day + timedelta(days=1), time(0), tz)
-            return datetime.combine(day, day_time, tz)
-        return localize(datetime.fromisoformat(text), tz)
-    except ValueError as exc:
-        raise UsageError(
-            f"{value!r} is not an ISO 8601 date or date-time",
-            "write e.g. 2026-11-27 or 2026-11-27T08:30 (local time) or 2026-11-27T07:30:00+00:00",
-        ) from exc

@@ -7,19 +7,24 @@ import os
 import subprocess
 import sys
 from collections import Counter
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from typer.testing import CliRunner
 
 from briefing.cli import app
+from briefing.cli.today import parse_when
+from briefing.errors import UsageError
 from tests.schema_check import validate
 
 SCHEMA_1 = json.loads(
     (Path(__file__).parent.parent / "briefing" / "data" / "schema-1.json").read_text("utf-8")
 )
 
+TZ = ZoneInfo("Europe/Stockholm")
 DATA = Path(__file__).parent / "data"
 GOLDEN = Path(__file__).parent / "golden"
 POLISEN = DATA / "polisen"
@@ -231,3 +236,14 @@ def test_configured_templates_override_the_bundled_page(tmp_path: Path) -> None:
     result = runner.invoke(app, ["today", "-c", str(cfg), "-f", "html", "--since", "2024-06-01"])
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith("<p>Säkerhetsbriefing Järfälla")
+
+
+def test_parse_when() -> None:
+    assert parse_when("2024-12-31", TZ, day_end=True) == datetime(2025, 1, 1, tzinfo=TZ)
+    assert parse_when("2024-12-31", TZ) == datetime(2024, 12, 31, tzinfo=TZ)
+    local = parse_when("2024-06-01T08:30", TZ)
+    assert local.utcoffset() == timedelta(hours=2)
+    utc = parse_when("2024-06-01T06:30:00+00:00", TZ)
+    assert utc == local
+    with pytest.raises(UsageError, match="not an ISO 8601"):
+        parse_when("igår", TZ)

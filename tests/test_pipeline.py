@@ -13,7 +13,6 @@ from typer.testing import CliRunner
 
 from briefing import config, pipeline
 from briefing.cli import app
-from briefing.errors import UsageError
 from briefing.judge.classify import classify
 from briefing.models import Briefing, Incident, Judgement, Place, Status
 from briefing.sources.http import HttpClient
@@ -128,17 +127,6 @@ def test_windows_across_clock_changes(setup: tuple[config.Config, Path]) -> None
 
 def hours(delta: timedelta) -> int:
     return round(delta.total_seconds() / 3600)
-
-
-def test_parse_when() -> None:
-    assert pipeline.parse_when("2024-12-31", TZ, day_end=True) == datetime(2025, 1, 1, tzinfo=TZ)
-    assert pipeline.parse_when("2024-12-31", TZ) == datetime(2024, 12, 31, tzinfo=TZ)
-    local = pipeline.parse_when("2024-06-01T08:30", TZ)
-    assert local.utcoffset() == timedelta(hours=2)
-    utc = pipeline.parse_when("2024-06-01T06:30:00+00:00", TZ)
-    assert utc == local
-    with pytest.raises(UsageError, match="not an ISO 8601"):
-        pipeline.parse_when("igår", TZ)
 
 
 def test_a_late_arrival_edited_the_same_morning_is_shown_once(tmp_path: Path) -> None:

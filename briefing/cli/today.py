@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import ExitStack
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -18,9 +19,11 @@ import typer
 
 from briefing.cli import common
 from briefing.cli.common import ConfigOpt, DebugOpt, ForceOpt, QuietOpt
-from briefing.errors import DeliveryError, ExitStatus
+from briefing.errors import DeliveryError, ExitStatus, UsageError
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
     from briefing.config import Config, EmailSection
     from briefing.models import Briefing
     from briefing.store import Store
@@ -123,15 +126,15 @@ def _make(
 
     tz = cfg.tz
     wall = common.now(tz)
-    moment = pipeline.parse_when(now, tz, day_time=pipeline.MORNING) if now else wall
+    moment = parse_when(now, tz, day_time=pipeline.MORNING) if now else wall
     return pipeline.today(
         cfg,
         store,
         common.http(store, stack),
         now=moment,
         wall=wall,
-        since=pipeline.parse_when(since, tz) if since else None,
-        until=pipeline.parse_when(until, tz, day_end=True) if until else None,
+        since=parse_when(since, tz) if since else None,
+        until=parse_when(until, tz, day_end=True) if until else None,
         fetch=not no_fetch,
         replay=now is not None,
         language=lang,
@@ -194,3 +197,32 @@ def _email(
     )
     if not quiet:
         typer.echo(note, err=True)  # stdout carries the briefing itself
+
+
+def parse_when(
+    value: str, tz: ZoneInfo, *, day_end: bool = False, day_time: time = time(0)
+) -> datetime:
+    """An ISO 8601 date or date-time from the command line; local time when no offset is given.
+
+    A date alone means `day_time` on that day, or the end of the day (the
+    next midnight) when `day_end` is set, so `--until 2024-12-31` includes
+    the 31st.
+    """
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            day = datetime.strptime(text, "%Y-%m-%d").date()
+            if day_end:
+                return datetime.combine(day + timedelta(days=1), time(0), tz)
+            return datetime.combine(day, day_time, tz)
+        return localize(datetime.fromisoformat(text), tz)
+    except ValueError as exc:
+        raise UsageError(
+            f"{value!r} is not an ISO 8601 date or date-time",
+            "write e.g. 2026-11-27 or 2026-11-27T08:30 (local time) or 2026-11-27T07:30:00+00:00",
+        ) from exc
+
+
+def localize(value: datetime, tz: ZoneInfo) -> datetime:
+    """A naive date-time is local time in `tz`; an aware one keeps its offset."""
+    return value.replace(tzinfo=tz) if value.tzinfo is None else value
