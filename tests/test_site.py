@@ -126,6 +126,18 @@ def hostile_briefing() -> Briefing:
     )
 
 
+def extract_config(folder: Path, section: str) -> Path:
+    """A config in `folder`: Järfälla, `section`, and the recorded Järfälla extract."""
+    extract = Path(__file__).parent / "data" / "polisen" / "polisen-events-jarfalla-extract.json"
+    config = folder / "sources.toml"
+    config.write_text(
+        f'[briefing]\nmunicipality = "Järfälla"\n\n{section}\n'
+        f'[sources.polisen]\nkind = "polisen"\norigin = "police"\npath = "{extract}"\n',
+        encoding="utf-8",
+    )
+    return config
+
+
 # --- what a page is made of ---------------------------------------------------------------
 
 
@@ -331,13 +343,7 @@ def test_a_site_that_cannot_be_written_exits_4_after_printing_the_briefing(tmp_p
 
 
 def test_config_site_dir_is_the_default(tmp_path: Path) -> None:
-    extract = Path(__file__).parent / "data" / "polisen" / "polisen-events-jarfalla-extract.json"
-    config = tmp_path / "sources.toml"
-    config.write_text(
-        '[briefing]\nmunicipality = "Järfälla"\n\n[site]\ndir = "intranät"\n\n'
-        f'[sources.polisen]\nkind = "polisen"\norigin = "police"\npath = "{extract}"\n',
-        encoding="utf-8",
-    )
+    config = extract_config(tmp_path, '[site]\ndir = "intranät"\n')
     result = runner.invoke(app, ["today", "-c", str(config), "-q", "--now", "2024-03-05"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "intranät" / "2024-03-05.html").is_file()
@@ -455,7 +461,6 @@ def test_ci_installs_the_browser_and_axe_and_never_skips_the_browser_tests() -> 
 
 
 def test_configured_district_polygons_outline_the_map(tmp_path: Path) -> None:
-    extract = Path(__file__).parent / "data" / "polisen" / "polisen-events-jarfalla-extract.json"
     squares = {  # invented test shapes, one square per kommundel, in Järfälla's corner of Sweden
         "Kallhäll-Stäket": (17.78, 59.45),
         "Jakobsberg": (17.83, 59.45),
@@ -477,13 +482,7 @@ def test_configured_district_polygons_outline_the_map(tmp_path: Path) -> None:
     ]
     geojson = {"type": "FeatureCollection", "features": features}
     (tmp_path / "kommundelar.geojson").write_text(json.dumps(geojson), encoding="utf-8")
-    config = tmp_path / "sources.toml"
-    config.write_text(
-        '[briefing]\nmunicipality = "Järfälla"\n\n'
-        '[places]\npolygons = "kommundelar.geojson"\n\n'
-        f'[sources.polisen]\nkind = "polisen"\norigin = "police"\npath = "{extract}"\n',
-        encoding="utf-8",
-    )
+    config = extract_config(tmp_path, '[places]\npolygons = "kommundelar.geojson"\n')
     site = tmp_path / "site"
     result = runner.invoke(
         app, ["today", "-c", str(config), "-q", "--now", "2024-03-05", "--site", str(site)]
@@ -511,13 +510,7 @@ def test_a_configured_gazetteer_draws_the_same_districts_in_html_and_on_the_site
     bundled = Path(__file__).parent.parent / "briefing" / "data" / "gazetteer" / "jarfalla.toml"
     added = '\n[[districts]]\nname = "Nya Görväln"\n'  # invented, for the test
     (tmp_path / "gazetteer.toml").write_text(bundled.read_text("utf-8") + added, "utf-8")
-    extract = Path(__file__).parent / "data" / "polisen" / "polisen-events-jarfalla-extract.json"
-    config = tmp_path / "sources.toml"
-    config.write_text(
-        '[briefing]\nmunicipality = "Järfälla"\n\n[places]\ngazetteer = "gazetteer.toml"\n\n'
-        f'[sources.polisen]\nkind = "polisen"\norigin = "police"\npath = "{extract}"\n',
-        encoding="utf-8",
-    )
+    config = extract_config(tmp_path, '[places]\ngazetteer = "gazetteer.toml"\n')
     replay = ("today", "-c", str(config), "--now", "2024-03-05")
     html = runner.invoke(app, [*replay, "-f", "html"])
     assert html.exit_code == 0, html.output
