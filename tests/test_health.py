@@ -19,6 +19,7 @@ from briefing.cli import app
 from briefing.errors import ConfigError
 from briefing.judge import health
 from briefing.models import Origin, SourceReport
+from briefing.render.health import banner
 from briefing.sources.base import SourceSettings
 from briefing.store import Store
 from tests.clirun import make_config, recorded_ids, recorded_table, run, table
@@ -197,10 +198,10 @@ def test_a_bad_stale_after_is_a_config_error_with_file_and_line(
 
 def test_banner_wording_for_a_never_fetched_failure() -> None:
     report = SourceReport("x", "rss", Origin.POLICE, "error", error="boom")
-    assert health.banner("sv", report, "Länsstyrelsen", None, None) == (
+    assert banner("sv", report, "Länsstyrelsen", None, None) == (
         "Länsstyrelsen: hämtningen misslyckades, ingen rapport ännu — kontrollera"
     )
-    assert health.banner("sv", SourceReport("x", "rss", Origin.POLICE, "ok"), "L", None, None) == ""
+    assert banner("sv", SourceReport("x", "rss", Origin.POLICE, "ok"), "L", None, None) == ""
 
 
 # --- briefing sources check, briefing fetch, briefing store check ----------------------------
