@@ -21,10 +21,10 @@ import httpx
 import pytest
 
 from briefing.errors import FetchError, Gone
+from briefing.sources.faultserver import LATIN1_FEED, FaultServer, http_date
 from briefing.sources.http import BACKOFF, RETRY_AFTER_CAP, HttpClient, RateLimit, retry_after
 from briefing.store import Store
 from tests.clirun import DATA, make_config, recorded_ids, recorded_table, run, table
-from tests.faultserver import LATIN1_FEED, FaultServer, http_date
 
 pytestmark = pytest.mark.timeout(30)
 
