@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 
 from briefing import sources
 from briefing.sources.base import Batch, FetchContext, Source
-from briefing.sources.contract import Recorded, context, offline
+from briefing.sources.contract import Recorded, context
+from briefing.sources.contract import offline as offline  # for tests: a client that sends nothing
 from briefing.sources.http import HttpClient
 
 DATA = Path(__file__).parent / "data"

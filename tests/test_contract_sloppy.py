@@ -12,7 +12,7 @@ import pytest
 
 pytest_plugins = ("pytester",)
 
-SLOPPY = '''
+SLOPPY = """
 import json
 import uuid
 from datetime import datetime
@@ -68,7 +68,7 @@ class TestSloppy(AdapterContract):
         path = folder / "rapporter.json"
         path.write_text(json.dumps([{"rubrik": "Brand", "tid": "2023-06-07 22:31"}, {}]))
         return Malformed(path=path, kept=frozenset({"any"}), names="record 1")
-'''
+"""
 
 BROKEN_PROMISES = {
     "test_every_time_is_timezone_aware",

@@ -21,7 +21,8 @@ from briefing.judge import health
 from briefing.models import Origin, SourceReport
 from briefing.sources.base import SourceSettings
 from briefing.store import Store
-from tests.clirun import make_config, recorded_ids, recorded_table, run, table
+from tests.builders import make_config, recorded_ids, recorded_table, table
+from tests.clirun import run
 
 runner = CliRunner()
 GUARD_COLUMNS = {"time": "Datum", "place": "Plats", "category": "Händelse", "text": "Beskrivning"}

@@ -32,7 +32,8 @@ from typer.testing import CliRunner
 from briefing.cli import app
 from briefing.sources.faultserver import FaultServer
 from briefing.sources.rss import parse_feed
-from tests.clirun import make_config, recorded_table, run, table
+from tests.builders import make_config, recorded_table, table
+from tests.clirun import run
 from tests.smtp_server import smtp_server
 
 runner = CliRunner()
