@@ -14,10 +14,10 @@ from pydantic import ValidationError
 
 from briefing import sources
 from briefing.errors import SourceError
-from briefing.models import Incident, Origin
+from briefing.models import Incident, Origin, mask_personnummer
 from briefing.sources._timeparse import parse_datetime
 from briefing.sources.base import Batch
-from briefing.sources.csv import CsvSettings, CsvSource, mask_personnummer
+from briefing.sources.csv import CsvSettings, CsvSource
 from briefing.sources.http import HttpClient
 from tests.builders import DATA, GUARD_COLUMNS, TZ, fetch_context, offline
 from tests.builders import GUARDS_CSV as GUARDS

@@ -87,8 +87,8 @@ def test_type_place_time_headings_and_round_ups(records: dict[int, dict[str, obj
     assert all("bland annat" not in p.text for p in parts)
 
 
-def at(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=TZ)
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=TZ)
 
 
 def test_type_place_colon_headings_and_times_in_the_text(
