@@ -148,6 +148,9 @@ FAULTS = [
 ]
 
 
+_READ: dict[str, Batch] = {}
+
+
 def _times(incident: Incident) -> list[datetime]:
     return [t for t in (incident.published_at, incident.occurred_at) if t is not None]
 
@@ -169,7 +172,11 @@ class AdapterContract:
 
     @pytest.fixture
     def batch(self, recorded: Recorded) -> Batch:
-        return recorded.read()
+        """The recording, read once and shared: tests must not change it."""
+        key = repr(recorded)
+        if key not in _READ:
+            _READ[key] = recorded.read()
+        return _READ[key]
 
     @pytest.fixture(scope="class")
     @classmethod
