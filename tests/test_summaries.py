@@ -87,7 +87,7 @@ def test_type_place_time_headings_and_round_ups(records: dict[int, dict[str, obj
     assert all("bland annat" not in p.text for p in parts)
 
 
-def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+def at(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=TZ)
 
 

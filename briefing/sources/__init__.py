@@ -22,6 +22,7 @@ BUILTIN = {
     "polisen": "briefing.sources.polisen:PolisenSource",
     "rss": "briefing.sources.rss:RssSource",
     "csv": "briefing.sources.csv:CsvSource",
+    "imap": "briefing.sources.imap:ImapSource",
 }
 
 ENTRY_POINT_GROUP = "briefing.sources"
