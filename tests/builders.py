@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,6 +30,8 @@ POLISEN_EXTRACT = DATA / "polisen" / "polisen-events-jarfalla-extract.json"
 BLEKINGE_RSS = DATA / "polisen-rss-blekinge-2022.xml"
 GUARDS_CSV = DATA / "csv" / "ordningsvakter-cp1252.csv"
 GUARD_COLUMNS = {"time": "Datum", "place": "Plats", "category": "Händelse", "text": "Beskrivning"}
+GUARD_MAIL = DATA / "imap" / "vaktrapport-csv.eml"  # guard_mail(GUARDS_CSV), saved
+GUARD_SENDER = "rapport@vaktbolaget.example.se"
 
 # Each built-in adapter on a real recording: the adapter contract's data.
 RECORDED = {
@@ -49,6 +53,16 @@ RECORDED = {
         path=GUARDS_CSV,
         content_type="text/csv; charset=windows-1252",
         refuses=r"no column 'Datum'",
+        now=datetime(2023, 6, 8, 8, 44, tzinfo=TZ),
+    ),
+    "imap": Recorded(
+        table={
+            "kind": "imap",
+            "origin": "guards",
+            "senders": [GUARD_SENDER],
+            "columns": GUARD_COLUMNS,
+        },
+        path=GUARD_MAIL,
         now=datetime(2023, 6, 8, 8, 44, tzinfo=TZ),
     ),
 }
@@ -134,6 +148,22 @@ def first_items(feed: bytes, count: int) -> bytes:
     for _ in range(count):
         end = feed.index(b"</item>", end) + len(b"</item>")
     return feed[:end] + b"\n  </channel>\n</rss>\n"
+
+
+def guard_mail(export: bytes) -> bytes:
+    """The guard company's morning mail with `export` (its CSV) attached, as an .eml file."""
+    mail = EmailMessage()
+    mail["From"] = f"Vaktbolaget rapporter <{GUARD_SENDER}>"
+    mail["To"] = "sakerhet-rapporter@example.se"
+    mail["Subject"] = "Vaktrapport natt 7-8 juni"
+    mail["Date"] = format_datetime(datetime(2023, 6, 8, 6, 5, tzinfo=TZ))
+    mail["Message-ID"] = "<vaktrapport-2023-06-08@vaktbolaget.example.se>"
+    mail.set_content("Hej,\n\nBifogat nattens rapporter.\n\nVaktbolaget\n")
+    mail.add_attachment(
+        export, maintype="text", subtype="csv", filename="ordningsvakter-2023-06-07.csv"
+    )
+    mail.set_boundary("===============vaktrapport-2023-06-08==")  # the same bytes every time
+    return mail.as_bytes()
 
 
 def keys(batch: Batch) -> frozenset[str]:

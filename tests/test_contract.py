@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from briefing import sources
-from briefing.sources.contract import AdapterContract, Malformed, Recorded
-from tests.builders import RECORDED, keys
+from briefing.sources.contract import AdapterContract, HttpAdapterContract, Malformed, Recorded
+from tests.builders import GUARDS_CSV, RECORDED, guard_mail, keys
 
 
 def broken_and_good(
@@ -30,7 +30,7 @@ def broken_and_good(
     return Malformed(path=folder / name, kept=kept, names=names)
 
 
-class TestPolisen(AdapterContract):
+class TestPolisen(HttpAdapterContract):
     @pytest.fixture
     def recorded(self) -> Recorded:
         return RECORDED["polisen"]
@@ -53,7 +53,7 @@ class TestPolisen(AdapterContract):
         )
 
 
-class TestRss(AdapterContract):
+class TestRss(HttpAdapterContract):
     @pytest.fixture
     def recorded(self) -> Recorded:
         return RECORDED["rss"]
@@ -75,23 +75,44 @@ class TestRss(AdapterContract):
         )
 
 
-class TestCsv(AdapterContract):
+def broken_row(csv: bytes) -> tuple[bytes, bytes]:
+    """The guards' export with its second report's time unreadable, and without that report."""
+    header, first, middle, *rest = csv.splitlines(keepends=True)
+    undated = b"ig\xe5r 20.00;" + middle.split(b";", 1)[1]  # "igår" in Windows-1252
+    return b"".join([header, first, undated, *rest]), b"".join([header, first, *rest])
+
+
+class TestCsv(HttpAdapterContract):
     @pytest.fixture
     def recorded(self) -> Recorded:
         return RECORDED["csv"]
 
     def malformed(self, recorded: Recorded, folder: Path) -> Malformed:
-        header, first, middle, *rest = recorded.path.read_bytes().splitlines(keepends=True)
-        undated = b"ig\xe5r 20.00;" + middle.split(b";", 1)[1]  # "igår" in Windows-1252
+        broken, good = broken_row(recorded.path.read_bytes())
         names = r"vakter\.csv:3: unreadable time 'igår 20\.00'"
-        broken = b"".join([header, first, undated, *rest])
+        return broken_and_good(recorded, folder, "vakter.csv", broken, good, names)
+
+
+class TestImap(AdapterContract):  # a mailbox, not a URL: no HTTP faults
+    @pytest.fixture
+    def recorded(self) -> Recorded:
+        return RECORDED["imap"]
+
+    def malformed(self, recorded: Recorded, folder: Path) -> Malformed:
+        broken, good = broken_row(GUARDS_CSV.read_bytes())
+        names = r"ordningsvakter-2023-06-07\.csv:3: unreadable time 'igår 20\.00'"
         return broken_and_good(
-            recorded, folder, "vakter.csv", broken, b"".join([header, first, *rest]), names
+            recorded, folder, "rapport.eml", guard_mail(broken), guard_mail(good), names
         )
 
 
+def test_the_recorded_mail_is_the_guards_export_as_the_company_mails_it() -> None:
+    assert guard_mail(GUARDS_CSV.read_bytes()) == RECORDED["imap"].path.read_bytes()
+
+
 def test_every_built_in_adapter_is_under_the_contract() -> None:
-    tested = {cls.__name__.removeprefix("Test").lower() for cls in AdapterContract.__subclasses__()}
+    suites = [TestPolisen, TestRss, TestCsv, TestImap]
+    tested = {cls.__name__.removeprefix("Test").lower() for cls in suites}
     assert set(sources.BUILTIN) == tested == set(RECORDED)
 
 

@@ -22,7 +22,7 @@ import pytest
 
 from briefing.models import Incident
 from briefing.sources.base import Batch, FetchContext, Source
-from briefing.sources.contract import AdapterContract, Malformed, Recorded
+from briefing.sources.contract import HttpAdapterContract, Malformed, Recorded
 
 
 class SloppySource(Source):
@@ -49,7 +49,7 @@ class SloppySource(Source):
         return batch
 
 
-class TestSloppy(AdapterContract):
+class TestSloppy(HttpAdapterContract):
     @pytest.fixture
     def recorded(self, tmp_path: Path) -> Recorded:
         path = tmp_path / "rapporter.json"

@@ -1,13 +1,14 @@
 """The adapter contract as a pytest suite: what every adapter promises, tested.
 
 Only tests import this module (it needs pytest, which the briefing itself never
-imports). Subclass `AdapterContract` in a test module, give the `recorded`
-fixture, the adapter's table on a real recorded payload, and the `malformed`
-method, and pytest runs every promise against your adapter:
+imports). Subclass `HttpAdapterContract` (an adapter that fetches a URL) or
+`AdapterContract` (one that does not, such as a mailbox) in a test module, give
+the `recorded` fixture, the adapter's table on a real recorded payload, and the
+`malformed` method, and pytest runs every promise against your adapter:
 
-    from briefing.sources.contract import AdapterContract, Malformed, Recorded
+    from briefing.sources.contract import HttpAdapterContract, Malformed, Recorded
 
-    class TestTrafik(AdapterContract):
+    class TestTrafik(HttpAdapterContract):
         @pytest.fixture
         def recorded(self) -> Recorded:
             return Recorded(
@@ -93,8 +94,9 @@ class Recorded:
 
     table: Mapping[str, object]  # `kind`, `origin` and the adapter's own keys; no url/path
     path: Path  # one recorded file, at least two incidents in it
-    content_type: str  # what a server sends it with
-    refuses: str  # regex: what the adapter says of a payload that is not its format
+    # For an adapter that fetches a URL (HttpAdapterContract):
+    content_type: str = "application/octet-stream"  # what a server sends the recording with
+    refuses: str = ""  # regex: what the adapter says of a page that is not its format
     now: datetime = field(default_factory=lambda: datetime(2026, 7, 30, 8, 30, tzinfo=TZ))
     # The class, before it is installed; by default the registry's for `kind`, so the
     # entry point is tested too.
@@ -178,12 +180,6 @@ class AdapterContract:
             _READ[key] = recorded.read()
         return _READ[key]
 
-    @pytest.fixture(scope="class")
-    @classmethod
-    def fault_server(cls) -> Iterator[FaultServer]:
-        with FaultServer(lifetime=300) as server:
-            yield server
-
     # --- the recording ------------------------------------------------------------------
 
     def test_the_recording_is_read_whole(self, recorded: Recorded, batch: Batch) -> None:
@@ -220,17 +216,6 @@ class AdapterContract:
         assert [i.raw for i in again.incidents] == [i.raw for i in batch.incidents]
         assert len({i.id for i in batch.incidents}) == len(batch.incidents), "ids not unique"
 
-    def test_the_same_payload_over_http_gives_the_same_incidents(
-        self, recorded: Recorded, batch: Batch, fault_server: FaultServer
-    ) -> None:
-        url = fault_server.add(
-            type(self).__name__, recorded.path.read_bytes(), recorded.content_type
-        )
-        with HttpClient() as http:
-            served = recorded.read(http, url=url)
-        assert served.problems == []
-        assert _facts(served) == _facts(batch)
-
     # --- what cannot be read ----------------------------------------------------------------
 
     def test_a_malformed_record_is_named_counted_and_the_rest_kept(
@@ -251,6 +236,28 @@ class AdapterContract:
             recorded.read(path=missing)
         assert str(missing) in border.failure(caught.value)
 
+
+class HttpAdapterContract(AdapterContract):
+    """The promises of an adapter that fetches a URL, as well: the same incidents over
+    HTTP, and every fault of the fault server a failed source within the deadline."""
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def fault_server(cls) -> Iterator[FaultServer]:
+        with FaultServer(lifetime=300) as server:
+            yield server
+
+    def test_the_same_payload_over_http_gives_the_same_incidents(
+        self, recorded: Recorded, batch: Batch, fault_server: FaultServer
+    ) -> None:
+        url = fault_server.add(
+            type(self).__name__, recorded.path.read_bytes(), recorded.content_type
+        )
+        with HttpClient() as http:
+            served = recorded.read(http, url=url)
+        assert served.problems == []
+        assert _facts(served) == _facts(batch)
+
     @pytest.mark.parametrize(("route", "says"), FAULTS)
     def test_a_faulty_server_is_a_failed_source_within_the_deadline(
         self, recorded: Recorded, fault_server: FaultServer, route: str, says: str | None
@@ -261,6 +268,7 @@ class AdapterContract:
             recorded.read(HttpClient(), **table)
         elapsed = time.monotonic() - started
         message = border.failure(caught.value)
+        assert says or recorded.refuses, "Recorded.refuses: what the adapter says of a login page"
         assert re.search(says or recorded.refuses, message), message
         assert "\n" not in message
         assert elapsed < DEADLINE + SLACK, f"{route} took {elapsed:.1f} s"
