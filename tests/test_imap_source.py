@@ -17,25 +17,31 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 from openpyxl import Workbook
 
 from briefing.errors import SourceError
 from briefing.models import Origin
-from briefing.sources.base import Batch, FetchContext
+from briefing.sources.base import Batch
 from briefing.sources.http import HttpClient
 from briefing.sources.imap import ImapSettings, ImapSource, imap_utf7
-from tests.clirun import make_config, recorded_ids, recorded_table, run, table
+from tests.builders import (
+    GUARD_COLUMNS,
+    TZ,
+    fetch_context,
+    make_config,
+    offline,
+    recorded_ids,
+    recorded_table,
+    table,
+)
+from tests.clirun import run
 from tests.imap_server import Dovecot, running_dovecot
 
-TZ = ZoneInfo("Europe/Stockholm")
 NOW = datetime(2026, 11, 27, 8, 30, tzinfo=TZ)
 GUARDS = "rapport@vaktbolaget.example.se"
 RESCUE = "ledningscentral@brandkaren.example.se"
-GUARD_COLUMNS = {"time": "Datum", "place": "Plats", "category": "Händelse", "text": "Beskrivning"}
 WINDOW = ("--since", "2026-11-26 16:00", "--until", "2026-11-27 08:30")
 
 
@@ -47,10 +53,7 @@ def server() -> Iterator[Dovecot]:
 
 @pytest.fixture
 def http() -> Iterator[HttpClient]:
-    def refuse(request: httpx.Request) -> httpx.Response:
-        raise AssertionError(f"unexpected request to {request.url}")
-
-    with HttpClient(transport=httpx.MockTransport(refuse)) as client:
+    with offline() as client:
         yield client
 
 
@@ -131,8 +134,7 @@ def fetch(
     http: HttpClient, server: Dovecot, state: dict[str, str] | None = None, **keys: Any
 ) -> Batch:
     source = ImapSource("brevlada", settings(server, **keys))
-    ctx = FetchContext(http=http, now=NOW, tz=TZ, municipality="Järfälla", state=state or {})
-    return source.fetch(ctx)
+    return source.fetch(fetch_context(http, NOW, state))
 
 
 @pytest.fixture
@@ -338,6 +340,7 @@ def test_with_the_server_down_the_mailbox_fails_and_the_rest_is_intact(
     assert recorded_ids() <= result.ids("inspelad")
 
 
+@pytest.mark.slow  # waits out the timeout
 def test_a_server_that_never_answers_fails_within_the_timeout(
     http: HttpClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -351,7 +354,7 @@ def test_a_server_that_never_answers_fails_within_the_timeout(
         port = silent.getsockname()[1]
         keys = {"host": "127.0.0.1", "port": port, "username": "u", "timeout": 0.5}
         source = ImapSource("brevlada", ImapSettings.model_validate(BASE | keys))
-        ctx = FetchContext(http=http, now=NOW, tz=TZ, municipality="Järfälla")
+        ctx = fetch_context(http, NOW)
         started = time.monotonic()
         with pytest.raises(SourceError, match="timed out"):
             source.fetch(ctx)
@@ -362,13 +365,10 @@ def test_saved_eml_files_are_read_like_the_mailbox(http: HttpClient, tmp_path: P
     for number, mail in enumerate(the_five()):
         (tmp_path / f"{number}.eml").write_bytes(mail.as_bytes())
     source = ImapSource("brevlada", ImapSettings.model_validate(BASE | {"path": tmp_path}))
-    ctx = FetchContext(http=http, now=NOW, tz=TZ, municipality="Järfälla")
-    batch = source.fetch(ctx)
+    batch = source.fetch(fetch_context(http, NOW))
     assert len(batch.incidents) == 4
     assert sum("not in `senders`" in p for p in batch.problems) == 1
-    again = source.fetch(
-        FetchContext(http=http, now=NOW, tz=TZ, municipality="Järfälla", state=batch.state)
-    )
+    again = source.fetch(fetch_context(http, NOW, batch.state))
     assert again.incidents == [] and again.problems == []
 
 

@@ -19,7 +19,8 @@ from briefing.sources.base import Batch, FetchContext
 from briefing.sources.http import HttpClient
 from briefing.sources.krisinformation import KrisinformationSettings, KrisinformationSource
 from briefing.store import Store
-from tests.clirun import DATA, make_config, run, table
+from tests.builders import DATA, make_config, table
+from tests.clirun import run
 
 KRIS = DATA / "krisinformation"
 SAMPLE = KRIS / "krisinformation-v3-news-2023-03.json"

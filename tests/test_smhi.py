@@ -18,11 +18,12 @@ from briefing.errors import ConfigError, SourceError
 from briefing.judge.geo import Box, Polygon
 from briefing.models import Origin
 from briefing.sources.base import FetchContext
+from briefing.sources.faultserver import FaultServer
 from briefing.sources.http import HttpClient
 from briefing.sources.smhi import SmhiSettings, SmhiSource, meets, municipality_bounds
 from briefing.store import Store
-from tests.clirun import DATA, make_config, run, table
-from tests.faultserver import FaultServer
+from tests.builders import DATA, make_config, table
+from tests.clirun import run
 
 SMHI = DATA / "smhi"
 WINDOW = ("--since", "2026-11-26", "--until", "2026-11-28")

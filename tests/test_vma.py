@@ -19,7 +19,8 @@ from briefing.sources.base import FetchContext
 from briefing.sources.http import HttpClient
 from briefing.sources.vma import VmaSettings, VmaSource
 from briefing.store import Store
-from tests.clirun import DATA, make_config, run, table
+from tests.builders import DATA, make_config, table
+from tests.clirun import run
 
 VMA = DATA / "vma"
 SAMPLE = VMA / "sr-vma-api-v2-alerts-example.json"

@@ -14,47 +14,40 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 from openpyxl import Workbook
 
 from briefing.errors import SourceError
 from briefing.models import Incident
-from briefing.sources.base import Batch, FetchContext
+from briefing.sources.base import Batch
 from briefing.sources.csv import CsvSettings, CsvSource
 from briefing.sources.http import HttpClient
 from briefing.sources.tables import _EXCEL_EPOCH
+from tests.builders import DATA, GUARD_COLUMNS, TZ, fetch_context, offline
+from tests.builders import GUARDS_CSV as GUARDS
 
-TZ = ZoneInfo("Europe/Stockholm")
 NOW = datetime(2023, 6, 8, 8, 44, tzinfo=TZ)
-CSV = Path(__file__).parent / "data" / "csv"
+CSV = DATA / "csv"
 RESCUE = CSV / "raddningstjanst-utf8-bom.csv"
-GUARDS = CSV / "ordningsvakter-cp1252.csv"
 RESCUE_COLUMNS = {
     "time": "Larmtid",
     "category": "Händelsetyp",
     "place": "Adress",
     "text": "Beskrivning",
 }
-GUARD_COLUMNS = {"time": "Datum", "place": "Plats", "category": "Händelse", "text": "Beskrivning"}
-
-
-def no_network(request: httpx.Request) -> httpx.Response:
-    raise AssertionError(f"unexpected request to {request.url}")
 
 
 @pytest.fixture
 def http() -> Iterator[HttpClient]:
-    with HttpClient(transport=httpx.MockTransport(no_network)) as client:
+    with offline() as client:
         yield client
 
 
 def fetch(http: HttpClient, path: Path, columns: dict[str, Any], **settings: Any) -> Batch:
     table = {"kind": "csv", "origin": "rescue", "columns": columns, "path": path, **settings}
     source = CsvSource("rtj", CsvSettings.model_validate(table))
-    return source.fetch(FetchContext(http=http, now=NOW, tz=TZ, municipality="Järfälla"))
+    return source.fetch(fetch_context(http, NOW))
 
 
 def csv_rows(path: Path, encoding: str = "utf-8-sig") -> list[list[str]]:
