@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import gzip
 import json
-import re
+import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -183,6 +183,28 @@ class Atlas:
                     return found
         return None
 
+    @cached_property
+    def groupings(self) -> dict[str, Any]:
+        """kommundelar.toml: per kommunkod, districts as lists of RegSO names."""
+        source = self.root.joinpath("kommundelar.toml")
+        try:
+            found = tomllib.loads(source.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise AreaDataError(f"{source}: cannot read the kommundelar: {exc}") from exc
+        return found
+
+    def kommundelar(self, name_or_code: str) -> Polygons | None:
+        """The kommundelar as unions of RegSO areas, when kommundelar.toml lists them."""
+        code = self.code_of(name_or_code)
+        entry = self.groupings.get(code)
+        if entry is None:
+            return None
+        try:
+            return self.municipality(code).districts(entry["districts"])
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            where = f"{self.root.joinpath('kommundelar.toml')}: {code}.districts"
+            raise AreaDataError(f"{where}: {exc}") from exc
+
     def _read(self, code: str) -> MunicipalityAreas:
         source = self.root.joinpath(f"{code}.json.gz")
         try:
@@ -278,82 +300,6 @@ def dissolve(polygons: Iterable[Polygon]) -> tuple[Polygon, ...]:
     return tuple(Polygon(outer, tuple(holes[outer])) for outer in outers)
 
 
-_DIRECTIONS = (
-    "norra södra östra västra nordöstra nordvästra sydöstra sydvästra mellersta centrala "
-    "norr söder öster väster nord syd öst väst nordost nordväst sydost sydväst nordöst sydöst "
-    "inre yttre övre nedre"
-)
-_GENERIC = (
-    "omland omnejd tätort tätorten tätorter centrum centralort landsbygd landsbygden "
-    "landsbygder landsbyggd glesbygd kommundel kommundelen kommun kommuns stad staden "
-    "samhälle närområde områden området övriga ytterområden södraomland"
-)
-_DROP = frozenset((_DIRECTIONS + " " + _GENERIC).split())
-# Words after which a name in -s is a genitive ("Olofströms omland" is Olofström's).
-_GENITIVE_AFTER = frozenset(_GENERIC.split())
-_PREFIX_DROP = frozenset(
-    {"Centrala", "Mellersta", "Nordöstra", "Nordvästra", "Sydöstra", "Sydvästra"}
-)
-# Endings of names that end in s themselves (Bjursås, Antnäs, Hörnefors, Backhus).
-_OWN_S = ("ås", "näs", "fors", "hus", "ss", "x", "z")
-
-
-def place_names(regso_name: str) -> tuple[str, ...]:
-    """The place names a RegSO name is made of, as texts write them.
-
-    "Barkarby östra-Veddesta" → ("Barkarby", "Veddesta"); "Centrala Jakobsberg" →
-    ("Jakobsberg",); "Olofströms omland-Vilshult" → ("Olofström", "Vilshult").
-    Directions and generic words (norra, omland, tätort, centrum, …) are dropped;
-    "Norra", "Södra", "Östra", "Västra" before a name are kept, as they are often
-    part of it (Västra Frölunda, Södra Sandby).
-    """
-    text = re.sub(r"^RegSO-", "", regso_name.strip())
-    parts = _hyphen_parts(text)
-    found: list[str] = []
-    genitive_after = False
-    for position in range(len(parts) - 1, -1, -1):
-        words = parts[position].split()
-        while words and words[0] in _PREFIX_DROP:
-            words.pop(0)
-        dropped = False
-        while words and words[-1].casefold() in _DROP and words[-1][0].islower():
-            dropped = dropped or words[-1] in _GENITIVE_AFTER
-            words.pop()
-        if position == len(parts) - 1:
-            genitive_after = dropped
-        if words and (dropped or (genitive_after and len(words) == 1)):
-            words[-1] = _genitive_stem(words[-1])
-        name = " ".join(words)
-        if name and name not in found:
-            found.insert(0, name)
-    return tuple(found)
-
-
-def _hyphen_parts(text: str) -> list[str]:
-    """Split at hyphens, keeping hyphenated municipality names whole (Upplands-Bro, Dals-Ed)."""
-    pieces = text.split("-")
-    parts: list[str] = []
-    for piece in pieces:
-        if (
-            parts
-            and parts[-1].split()
-            and piece.split()
-            and municipalities.lookup(f"{parts[-1].split()[-1]}-{piece.split()[0]}")
-        ):
-            parts[-1] = f"{parts[-1]}-{piece}"
-        else:
-            parts.append(piece)
-    return [part.strip() for part in parts if part.strip()]
-
-
-def _genitive_stem(word: str) -> str:
-    if not word.endswith("s") or municipalities.lookup(word) is not None:
-        return word
-    if municipalities.lookup(word[:-1]) is not None:
-        return word[:-1]
-    return word if word.endswith(_OWN_S) else word[:-1]
-
-
 _default: Atlas | None = None
 
 
@@ -375,3 +321,7 @@ def neighbours(name_or_code: str) -> tuple[str, ...]:
 
 def locate(lon: float, lat: float) -> Area | None:
     return atlas().locate(lon, lat)
+
+
+def kommundelar(name_or_code: str) -> Polygons | None:
+    return atlas().kommundelar(name_or_code)
