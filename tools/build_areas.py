@@ -101,18 +101,21 @@ def measure(original: np.ndarray, simplified: np.ndarray, rows: list[Row]) -> di
             "median": round(float(np.median(hausdorff)), 1),
             "mean": round(float(hausdorff.mean()), 1),
         },
-        "area_change": {"max": round(float(change.max()), 5), "mean": round(float(change.mean()), 6)},
+        "area_change": {
+            "max": round(float(change.max()), 5),
+            "mean": round(float(change.mean()), 6),
+        },
         "symmetric_difference_share": {
             "max": round(float(symdiff.max()), 5),
             "mean": round(float(symdiff.mean()), 6),
         },
-        "worst_hausdorff": [
-            f"{rows[i].code} {rows[i].name}: {hausdorff[i]:.0f} m" for i in worst
-        ],
+        "worst_hausdorff": [f"{rows[i].code} {rows[i].name}: {hausdorff[i]:.0f} m" for i in worst],
     }
 
 
-def neighbours(unions: dict[str, Any], tolerance: float, min_shared: float) -> dict[str, dict[str, float]]:
+def neighbours(
+    unions: dict[str, Any], tolerance: float, min_shared: float
+) -> dict[str, dict[str, float]]:
     """Municipalities whose unsimplified areas share more than `min_shared` metres of border.
 
     Borders within `tolerance` metres count as shared (the coverage is edge-matched, so this
@@ -129,6 +132,8 @@ def neighbours(unions: dict[str, Any], tolerance: float, min_shared: float) -> d
         shared = shapely.intersection(geoms[i].boundary, geoms[j].boundary.buffer(tolerance)).length
         if shared > min_shared:
             found[codes[i]][codes[j]] = found[codes[j]][codes[i]] = round(shared)
+        else:
+            print(f"not neighbours: {codes[i]} and {codes[j]} meet along only {shared:.1f} m")
     return found
 
 
@@ -155,7 +160,7 @@ def polygons_of(geometry: Any) -> list[Polygon]:
 
 
 def label_point(projected: Polygon, wgs84: Polygon) -> list[int]:
-    """A point well inside (pole of inaccessibility, 1 m precision) that stays inside once rounded."""
+    """A point well inside (pole of inaccessibility, to 1 m), still inside once rounded."""
     for candidate in (polylabel(projected, 1.0), projected.point_on_surface()):
         lon, lat = _to_wgs84.transform(candidate.x, candidate.y)
         point = [round(lon * SCALE), round(lat * SCALE)]
@@ -168,7 +173,42 @@ _to_wgs84 = Transformer.from_crs(SOURCE_CRS, TARGET_CRS, always_xy=True)
 
 
 def to_wgs84(geometry: Any) -> Any:
-    return shapely.transform(geometry, lambda xy: np.column_stack(_to_wgs84.transform(xy[:, 0], xy[:, 1])))
+    return shapely.transform(
+        geometry, lambda xy: np.column_stack(_to_wgs84.transform(xy[:, 0], xy[:, 1]))
+    )
+
+
+def verify(out: Path, rows: list[Row]) -> None:
+    """Read the output back through the run time: every area there, every label inside its
+    own area, every municipality's areas dissolving into exactly its boundary."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from briefing.judge import areas  # the run-time reader, standard library only
+
+    atlas = areas.Atlas(out)
+    problems = []
+    count = 0
+    started = time.perf_counter()
+    for code in atlas.codes:
+        municipality = atlas.municipality(code)
+        count += len(municipality.areas)
+        for area in municipality.areas:
+            if municipality.locate(*area.label) is not area:
+                problems.append(f"{area.code}: the label point is not in the area")
+        dissolved = areas.dissolve(area.polygon for area in municipality.areas)
+        if sorted(map(_ring_key, dissolved)) != sorted(map(_ring_key, municipality.boundary)):
+            problems.append(f"{code}: its areas do not dissolve into its boundary")
+    if count != len(rows):
+        problems.append(f"{count} areas written, {len(rows)} read")
+    if problems:
+        sys.exit("verification failed:\n" + "\n".join(problems))
+    print(
+        f"verified {count} areas through briefing.judge.areas "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+
+
+def _ring_key(polygon: Any) -> tuple[int, frozenset[Any]]:
+    return len(polygon.outer), frozenset(polygon.outer)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -187,7 +227,10 @@ def main(argv: list[str] | None = None) -> int:
     by_municipality: dict[str, list[int]] = defaultdict(list)
     for index, row in enumerate(rows):
         if row.municipality not in names:
-            sys.exit(f"{args.gpkg}: {row.code}: kommunkod {row.municipality} not in {args.municipalities}")
+            sys.exit(
+                f"{args.gpkg}: {row.code}: kommunkod {row.municipality} "
+                f"not in {args.municipalities}"
+            )
         by_municipality[row.municipality].append(index)
     missing = sorted(set(names) - set(by_municipality))
     if missing:
@@ -219,12 +262,14 @@ def main(argv: list[str] | None = None) -> int:
         areas = []
         for i in idx:
             wgs84 = to_wgs84(simplified[i])
-            areas.append({
-                "code": rows[i].code,
-                "name": rows[i].name,
-                "label": label_point(simplified[i], wgs84),
-                "rings": encode_polygon(wgs84),
-            })
+            areas.append(
+                {
+                    "code": rows[i].code,
+                    "name": rows[i].name,
+                    "label": label_point(simplified[i], wgs84),
+                    "rings": encode_polygon(wgs84),
+                }
+            )
         boundary = to_wgs84(shapely.coverage_union_all(simplified[idx]))
         document = {
             "municipality": code,
@@ -255,6 +300,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     text = json.dumps({"meta": meta, "municipalities": index}, ensure_ascii=False, indent=1)
     (args.out / "index.json").write_text(text + "\n", encoding="utf-8")
+    verify(args.out, rows)
     print(f"wrote {len(index)} municipalities, {total_bytes / 1e6:.2f} MB gzip, to {args.out}")
     print(f"took {time.monotonic() - started:.0f} s")
     return 0
