@@ -6,6 +6,8 @@ import csv
 import gzip
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -200,6 +202,16 @@ def test_damaged_data_names_the_file(tmp_path: Path) -> None:
     (tmp_path / "index.json").write_text("{}", encoding="utf-8")
     with pytest.raises(areas.AreaDataError, match="cannot read the area index"):
         areas.Atlas(tmp_path).codes  # noqa: B018
+
+
+def test_the_run_time_needs_only_the_standard_library() -> None:
+    code = (
+        "import sys; from briefing.judge import areas; areas.load('Järfälla'); "
+        "areas.locate(17.835, 59.423); areas.kommundelar('Järfälla'); "
+        "print(sorted({'shapely', 'pyproj', 'numpy'} & set(sys.modules)))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
 
 
 def test_attribution_ships_with_the_data() -> None:
