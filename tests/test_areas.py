@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from briefing.judge import areas
 from briefing.judge.areanames import place_names
 from briefing.judge.gazetteer import Gazetteer
-from briefing.judge.geo import Polygon
+from briefing.judge.geo import Polygon, Polygons
 
 ATLAS = areas.atlas()
 BUNDLED = Path(areas.__file__).parent.parent / "data" / "areas"
@@ -185,6 +185,29 @@ def test_districts_name_what_is_wrong() -> None:
     assert "'Barkarbystaden norra' is in both 'A' and 'B'" in str(caught.value)
     with pytest.raises(ValueError, match="in no district: Stäket"):
         jarfalla.districts({"A": [n for n in names if n != "Stäket"]})
+
+
+def test_geojson_reads_back_through_geo_polygons() -> None:
+    sollentuna = areas.load("Sollentuna")
+    collection = sollentuna.geojson()
+    assert collection["attribution"].startswith("Källa: SCB")
+    text = json.dumps(collection)  # plain JSON types only
+    polygons = Polygons.parse(json.loads(text), "sollentuna.geojson")
+    assert polygons.names == tuple(area.name for area in sollentuna.areas)
+    assert polygons.district_of(59.4280, 17.9507) == "Sollentuna centrum"
+
+
+def test_a_bad_grouping_names_the_file_and_municipality(tmp_path: Path) -> None:
+    shutil.copy(BUNDLED / "index.json", tmp_path / "index.json")
+    shutil.copy(BUNDLED / "0123.json.gz", tmp_path / "0123.json.gz")
+    (tmp_path / "kommundelar.toml").write_text(
+        '["0123".districts]\nJakobsberg = ["Centrala Jakobsberg"]\n', encoding="utf-8"
+    )
+    with pytest.raises(areas.AreaDataError, match=r"kommundelar\.toml: 0123\.districts: .*in no"):
+        areas.Atlas(tmp_path).kommundelar("Järfälla")
+    (tmp_path / "kommundelar.toml").write_text("[0123", encoding="utf-8")
+    with pytest.raises(areas.AreaDataError, match="cannot read the kommundelar"):
+        areas.Atlas(tmp_path).kommundelar("Järfälla")
 
 
 def test_damaged_data_names_the_file(tmp_path: Path) -> None:

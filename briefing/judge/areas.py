@@ -89,6 +89,21 @@ class MunicipalityAreas:
         choices = ", ".join(area.name for area in self.areas)
         raise KeyError(f"{name_or_code!r} is not a RegSO area of {self.name} ({choices})")
 
+    def geojson(self) -> dict[str, Any]:
+        """The areas as a GeoJSON FeatureCollection (RFC 7946), with SCB's attribution."""
+        features = [
+            {
+                "type": "Feature",
+                "properties": {"code": area.code, "name": area.name, "label": list(area.label)},
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [list(map(list, r)) for r in area.rings],
+                },
+            }
+            for area in self.areas
+        ]
+        return {"type": "FeatureCollection", "attribution": ATTRIBUTION, "features": features}
+
     def districts(self, groups: Mapping[str, Iterable[str]]) -> Polygons:
         """Named unions of areas (e.g. kommundelar), for briefing.judge.geo.Polygons.
 
@@ -129,6 +144,7 @@ class Atlas:
     def __init__(self, root: Traversable | None = None) -> None:
         self.root = root if root is not None else files("briefing.data").joinpath("areas")
         self._loaded: dict[str, MunicipalityAreas] = {}
+        self._kommundelar: dict[str, Polygons] = {}
 
     @cached_property
     def _data(self) -> dict[str, Any]:
@@ -199,11 +215,15 @@ class Atlas:
         entry = self.groupings.get(code)
         if entry is None:
             return None
+        if code in self._kommundelar:
+            return self._kommundelar[code]
         try:
-            return self.municipality(code).districts(entry["districts"])
+            found = self.municipality(code).districts(entry["districts"])
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             where = f"{self.root.joinpath('kommundelar.toml')}: {code}.districts"
             raise AreaDataError(f"{where}: {exc}") from exc
+        self._kommundelar[code] = found
+        return found
 
     def _read(self, code: str) -> MunicipalityAreas:
         source = self.root.joinpath(f"{code}.json.gz")
