@@ -218,10 +218,15 @@ def test_damaged_data_names_the_file(tmp_path: Path) -> None:
         broken.municipality("Järfälla")
     with pytest.raises(areas.AreaDataError, match=r"0163\.json\.gz"):
         broken.municipality("Sollentuna")  # missing
-    ring = {"scale": 1, "areas": [{"code": "x", "name": "x", "label": [0, 0], "rings": [[1, 2]]}]}
+    area = {"code": "x", "name": "x", "label": [0, 0], "box": [0, 0, 1, 1], "rings": [[1, 2]]}
+    ring = {"scale": 1, "areas": [area]}
     (tmp_path / "0114.json.gz").write_bytes(gzip.compress(json.dumps(ring).encode()))
     with pytest.raises(areas.AreaDataError, match="a ring needs 4 or more"):
         broken.municipality("0114")
+    area["rings"] = [[0, 0, 1, 0, 0, 1, 0, 0]]  # does not come back to the start
+    (tmp_path / "0115.json.gz").write_bytes(gzip.compress(json.dumps(ring).encode()))
+    with pytest.raises(areas.AreaDataError, match="a ring must end where it starts"):
+        broken.municipality("0115")
     (tmp_path / "index.json").write_text("{}", encoding="utf-8")
     with pytest.raises(areas.AreaDataError, match="cannot read the area index"):
         areas.Atlas(tmp_path).codes  # noqa: B018

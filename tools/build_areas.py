@@ -149,6 +149,12 @@ def encode_ring(coords: np.ndarray) -> list[int]:
     return [int(v) for v in deltas.ravel()]
 
 
+def box_of(rings: list[list[int]]) -> list[int]:
+    """[west, south, east, north] of the outer ring, in the same integers."""
+    points = np.cumsum(np.array(rings[0]).reshape(-1, 2), axis=0)
+    return [int(v) for v in (*points.min(axis=0), *points.max(axis=0))]
+
+
 def encode_polygon(polygon: Polygon) -> list[list[int]]:
     polygon = shapely.orient_polygons(polygon)  # outer counter-clockwise, holes clockwise
     rings = [polygon.exterior, *polygon.interiors]
@@ -262,21 +268,26 @@ def main(argv: list[str] | None = None) -> int:
         areas = []
         for i in idx:
             wgs84 = to_wgs84(simplified[i])
+            rings = encode_polygon(wgs84)
             areas.append(
                 {
                     "code": rows[i].code,
                     "name": rows[i].name,
                     "label": label_point(simplified[i], wgs84),
-                    "rings": encode_polygon(wgs84),
+                    "box": box_of(rings),
+                    "rings": rings,
                 }
             )
         boundary = to_wgs84(shapely.coverage_union_all(simplified[idx]))
+        outline = [encode_polygon(p) for p in polygons_of(boundary)]
+        boxes = np.array([box_of(rings) for rings in outline])
         document = {
             "municipality": code,
             "name": names[code],
             "scale": SCALE,
             "areas": areas,
-            "boundary": [encode_polygon(p) for p in polygons_of(boundary)],
+            "box": [int(v) for v in (*boxes[:, :2].min(axis=0), *boxes[:, 2:].max(axis=0))],
+            "boundary": outline,
         }
         data = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         packed = gzip.compress(data, compresslevel=9, mtime=0)

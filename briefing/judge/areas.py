@@ -2,7 +2,7 @@
 
 The data (briefing/data/areas/, "Källa: SCB", CC BY 4.0) is derived by
 tools/build_areas.py from SCB's RegSO 2025: per municipality one gzip JSON file with
-its areas (code, name, label point, rings) and its boundary, and index.json with
+its areas (code, name, label point, box, rings) and its boundary, and index.json with
 every municipality's bounding box and neighbours. Coordinates are WGS84 (lon, lat);
 a file is read only when its municipality is first asked for.
 
@@ -21,7 +21,7 @@ import gzip
 import json
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from importlib.resources import files
 from importlib.resources.abc import Traversable
@@ -40,14 +40,33 @@ class AreaDataError(BriefingError):
 
 
 @dataclass(frozen=True, slots=True)
+class Encoded:
+    """A polygon's rings as stored (checked, not yet decoded: most are never needed)."""
+
+    rings: tuple[Sequence[int], ...]
+    scale: float
+
+    def decode(self) -> Polygon:
+        outer, *holes = (_decode(values, self.scale) for values in self.rings)
+        return Polygon(outer, tuple(holes))
+
+
+@dataclass(frozen=True, eq=False)
 class Area:
-    """One RegSO area: a polygon (outer ring and holes) and a label point inside it."""
+    """One RegSO area: a polygon (outer ring and holes) and a label point inside it.
+
+    The polygon is decoded when first needed (a point inside the box asks for it).
+    """
 
     code: str  # "0123R005"
     name: str  # "Centrala Jakobsberg"
-    polygon: Polygon
     label: Point
     box: Box
+    encoded: Encoded = field(repr=False)
+
+    @cached_property
+    def polygon(self) -> Polygon:
+        return self.encoded.decode()
 
     @property
     def rings(self) -> tuple[Ring, ...]:
@@ -61,16 +80,21 @@ class Area:
         return self.box.holds(lon, lat) and self.polygon.contains(lon, lat)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, eq=False)
 class MunicipalityAreas:
     """A municipality's RegSO areas (in code order), its boundary and its neighbours."""
 
     code: str
     name: str
     areas: tuple[Area, ...]
-    boundary: tuple[Polygon, ...]
     neighbours: tuple[str, ...]  # kommunkoder, sharing a border by land or water
     box: Box
+    encoded: tuple[Encoded, ...] = field(repr=False)
+
+    @cached_property
+    def boundary(self) -> tuple[Polygon, ...]:
+        """The union of the areas: polygons (islands, exclaves) with their holes."""
+        return tuple(polygon.decode() for polygon in self.encoded)
 
     def contains(self, lon: float, lat: float) -> bool:
         return self.box.holds(lon, lat) and any(p.contains(lon, lat) for p in self.boundary)
@@ -129,7 +153,7 @@ class MunicipalityAreas:
                 members.append(area)
             if members:
                 parts = dissolve(area.polygon for area in members)
-                found.append(District(district, parts, _box(parts)))
+                found.append(District(district, parts, _outline_box(parts)))
         left_out = [area.name for area in self.areas if area.code not in owner]
         if left_out:
             problems.append(f"areas of {self.name} in no district: {', '.join(left_out)}")
@@ -231,39 +255,53 @@ class Atlas:
             data = json.loads(gzip.decompress(source.read_bytes()))
             scale = float(data["scale"])
             areas = tuple(_area(item, scale) for item in data["areas"])
-            boundary = tuple(_polygon(rings, scale) for rings in data["boundary"])
+            boundary = tuple(_encoded(rings, scale) for rings in data["boundary"])
+            box = _box(data["box"], scale)
         except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError) as exc:
             raise AreaDataError(f"{source}: damaged area data: {exc!r}") from exc
         entry = self.index[code]
         return MunicipalityAreas(
-            code, entry["name"], areas, boundary, tuple(entry["neighbours"]), _box(boundary)
+            code, entry["name"], areas, tuple(entry["neighbours"]), box, boundary
         )
 
 
 def _area(item: Any, scale: float) -> Area:
-    polygon = _polygon(item["rings"], scale)
     x, y = item["label"]
-    return Area(item["code"], item["name"], polygon, (x / scale, y / scale), _box([polygon]))
-
-
-def _polygon(rings: Any, scale: float) -> Polygon:
-    outer, *holes = (_ring(values, scale) for values in rings)
-    return Polygon(outer, tuple(holes))
-
-
-def _ring(values: Sequence[int], scale: float) -> Ring:
-    if len(values) < 8 or len(values) % 2:
-        raise ValueError(f"a ring needs 4 or more [x, y] positions, found {len(values)} numbers")
-    points = tuple(
-        (x / scale, y / scale)
-        for x, y in zip(accumulate(values[0::2]), accumulate(values[1::2]), strict=True)
+    return Area(
+        item["code"],
+        item["name"],
+        (x / scale, y / scale),
+        _box(item["box"], scale),
+        _encoded(item["rings"], scale),
     )
-    if points[0] != points[-1]:
-        raise ValueError("a ring must end where it starts")
-    return points
 
 
-def _box(polygons: Iterable[Polygon]) -> Box:
+def _box(values: Any, scale: float) -> Box:
+    west, south, east, north = (value / scale for value in values)
+    if not (west <= east and south <= north):
+        raise ValueError(f"box {values} is not [west, south, east, north]")
+    return Box(west, south, east, north)
+
+
+def _encoded(rings: Any, scale: float) -> Encoded:
+    """The rings checked (4 or more positions, closed), to be decoded when needed."""
+    if not (isinstance(rings, list) and rings):
+        raise ValueError("a polygon is a non-empty list of rings")
+    for values in rings:
+        if not isinstance(values, list) or len(values) < 8 or len(values) % 2:
+            raise ValueError("a ring needs 4 or more [x, y] positions")
+        if sum(values[2::2]) or sum(values[3::2]):
+            raise ValueError("a ring must end where it starts")
+    return Encoded(tuple(rings), scale)
+
+
+def _decode(values: Sequence[int], scale: float) -> Ring:
+    xs = [x / scale for x in accumulate(values[0::2])]
+    ys = [y / scale for y in accumulate(values[1::2])]
+    return tuple(zip(xs, ys, strict=True))
+
+
+def _outline_box(polygons: Iterable[Polygon]) -> Box:
     return Box.around(point for polygon in polygons for point in polygon.outer)
 
 
