@@ -552,7 +552,9 @@ def test_configured_places(tmp_path: Path) -> None:
     (tmp_path / "small.toml").write_text(SMALL, encoding="utf-8")
     (tmp_path / "d.geojson").write_text(json.dumps(POLYGONS), encoding="utf-8")
     bundled = configured(config.load(write_config(tmp_path, "")))
-    assert bundled is not None and bundled.polygons is None and len(bundled.districts) == 4
+    assert bundled is not None and len(bundled.districts) == 4
+    # the kommundelar's polygons are the unions of Järfälla's RegSO areas (kommundelar.toml)
+    assert bundled.polygons is not None and bundled.polygons.names == bundled.districts
     own = configured(
         config.load(write_config(tmp_path, 'gazetteer = "small.toml"\npolygons = "d.geojson"'))
     )

@@ -20,7 +20,13 @@ from briefing.models import Origin
 from briefing.sources.base import FetchContext
 from briefing.sources.faultserver import FaultServer
 from briefing.sources.http import HttpClient
-from briefing.sources.smhi import SmhiSettings, SmhiSource, meets, municipality_bounds
+from briefing.sources.smhi import (
+    SmhiSettings,
+    SmhiSource,
+    meets,
+    meets_boundary,
+    municipality_bounds,
+)
 from briefing.store import Store
 from tests.builders import DATA, make_config, table
 from tests.clirun import run
@@ -116,13 +122,25 @@ def test_the_box_meets_polygons_inside_around_across_and_not_beside() -> None:
     assert not meets([donut], box)  # the box sits in the hole
 
 
-def test_a_municipality_without_a_box_needs_bounds(tmp_path: Path) -> None:
+def test_every_municipality_has_its_boundary_and_bounds_override_it(tmp_path: Path) -> None:
     path = SMHI / "warning-1-active.json"
-    with pytest.raises(SourceError, match="no bounding box is known for Göteborg") as caught:
-        fetch(path, municipality="Göteborg")
-    assert "bounds = [west, south, east, north]" in str(caught.value.hint)
-    # Given one (here: a box in western Skåne), it is used.
+    # Göteborg's own boundary (SCB's areas) meets none of the recorded warnings' areas ...
+    assert fetch(path, municipality="Göteborg") == []
+    # ... a box given in the settings (here: one in western Skåne) is used instead.
     assert fetch(path, municipality="Göteborg", bounds=(13.2, 55.6, 13.4, 55.8)) == ["1002-2003"]
+
+
+def test_a_warning_must_meet_the_boundary_not_only_the_box() -> None:
+    assert JARFALLA is not None
+    # a triangle in the box's north-east corner, outside Järfälla itself
+    corner = Polygon(((17.893, 59.503), (17.898, 59.503), (17.898, 59.508), (17.893, 59.503)))
+    assert meets([corner], JARFALLA)
+    assert not meets_boundary([corner], "0123")
+    # one around Jakobsberg, and one crossing the municipality with no vertex inside it
+    around = Polygon(((17.83, 59.42), (17.86, 59.42), (17.86, 59.43), (17.83, 59.42)))
+    across = Polygon(((17.70, 59.42), (17.95, 59.42), (17.95, 59.4201), (17.70, 59.42)))
+    assert meets_boundary([around], "0123")
+    assert meets_boundary([across], "0123")
 
 
 def test_bounds_are_checked_in_the_configuration(tmp_path: Path) -> None:

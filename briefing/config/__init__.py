@@ -26,7 +26,17 @@ from briefing.sources.base import SourceSettings
 
 CONFIG_ENV = "BRIEFING_CONFIG"
 DEFAULT_NAME = "sources.toml"
-TOP_LEVEL = ("briefing", "store", "sources", "rules", "places", "stakeholders", "email", "site")
+TOP_LEVEL = (
+    "briefing",
+    "store",
+    "sources",
+    "rules",
+    "places",
+    "districts",
+    "stakeholders",
+    "email",
+    "site",
+)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -156,6 +166,8 @@ class Config:
     stakeholders: StakeholdersSection = field(default_factory=StakeholdersSection)
     email: EmailSection | None = None
     site: SiteSection = field(default_factory=SiteSection)
+    # [districts]: kommundelar as groups of RegSO area names (briefing.judge.districts)
+    districts: Mapping[str, tuple[str, ...]] | None = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -240,6 +252,10 @@ def parse(data: Mapping[str, Any], path: Path, text: str = "") -> Config:
     models.update({(name,): model for name, model in optional.items()})
     models.update({("sources", name): model for name, model in settings.items()})
     _check_relative_paths(models, path.parent, problems)
+    if "districts" in data and section is not None:
+        from briefing.judge import districts  # the areas are read only when grouped
+
+        districts.check(data["districts"], section.municipality, problems)
     problems.check(f"fix {path} and run again")
     assert section is not None and store is not None
     folder = path.parent
@@ -249,6 +265,7 @@ def parse(data: Mapping[str, Any], path: Path, text: str = "") -> Config:
         briefing=_resolve_paths(section, folder),
         store=_resolve_paths(store, folder),
         sources={name: _resolve_paths(s, folder) for name, s in settings.items()},
+        districts={k: tuple(v) for k, v in data["districts"].items()} if "districts" in data else None,
         **extra,  # type: ignore[arg-type]
     )
 

@@ -40,7 +40,11 @@ class Area:
 
 
 def configured(config: Config) -> Gazetteer | None:
-    """The gazetteer of `[places]` (default: the bundled one), with its district polygons."""
+    """The gazetteer of `[places]` (default: the bundled one, else one made from the RegSO
+    names), with the district polygons: `[places] polygons`, else the RegSO areas grouped
+    as `[districts]` says (briefing.judge.districts)."""
+    from briefing.judge import districts
+
     home = config.municipality.name
     section = config.places
     gazetteer = Gazetteer.load(section.gazetteer) if section.gazetteer else Gazetteer.bundled(home)
@@ -50,14 +54,29 @@ def configured(config: Config) -> Gazetteer | None:
             [f"{where}: is for {gazetteer.municipality}, the briefing for {home}"],
             "give the gazetteer of the briefing's municipality in [places] gazetteer",
         )
-    if section.polygons is None:
-        return gazetteer
+    if section.polygons is not None:
+        if gazetteer is None:
+            raise ConfigError(
+                [f"{section.polygons}: district polygons need a gazetteer naming the kommundelar"],
+                "set [places] gazetteer",
+            )
+        return gazetteer.with_polygons(Polygons.load(section.polygons, gazetteer.districts))
+    grouped = districts.groups(home, config.districts)
     if gazetteer is None:
+        gazetteer = districts.starting_gazetteer(home, grouped)
+    # A gazetteer's own kommundelar must be the areas' groups (one more, still without an
+    # outline, is allowed: it is listed, not drawn); names of another scheme are an error.
+    unknown = [name for name in gazetteer.districts if name not in grouped]
+    if gazetteer.districts and len(unknown) == len(gazetteer.districts):
+        where = section.gazetteer or "the bundled gazetteer"
         raise ConfigError(
-            [f"{section.polygons}: district polygons need a gazetteer naming the kommundelar"],
-            "set [places] gazetteer",
+            [
+                f"{where}: districts {', '.join(unknown)} are not the districts of "
+                f"{config.path} ({', '.join(grouped)})"
+            ],
+            "group the RegSO areas in [districts] under the gazetteer's district names",
         )
-    return gazetteer.with_polygons(Polygons.load(section.polygons, gazetteer.districts))
+    return gazetteer.with_polygons(districts.polygons(home, grouped))
 
 
 def resolve(incident: Incident, area: Area, gazetteer: Gazetteer | None) -> Place:

@@ -12,7 +12,7 @@ Its quirks, handled here:
 - `Area` lists the places: `Country` ("Sverige", on almost every item),
   `County` ("Stockholms län"), `Municipality`, and `PoI` (a point). An item for
   the municipality's county, for the municipality, or with a point inside the
-  municipality's box is placed in the municipality. An item whose only area is
+  municipality's boundary (SCB's RegSO areas) is placed in the municipality. An item whose only area is
   "Sverige" names no place: it is placed by its text, like a police summary,
   unless `nationwide = true` places all of them in the municipality.
 - `Coordinate` is "lon,lat[ alt]": longitude first. Only a PoI's point is the
@@ -34,6 +34,7 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from briefing.errors import SourceError
+from briefing.judge import areas as scb_areas
 from briefing.judge.geo import in_sweden
 from briefing.models import Incident
 from briefing.sources import municipalities
@@ -49,7 +50,6 @@ from briefing.sources._authority import (
 )
 from briefing.sources.base import Batch, FetchContext, Source, SourceSettings
 from briefing.sources.rss import html_to_text
-from briefing.sources.smhi import municipality_bounds
 
 TYPE = "Krisinformation"
 KEEP = 500  # items whose last update is remembered, so that a replay changes nothing
@@ -146,8 +146,7 @@ class KrisinformationSource(Source):
         counties = [c for a in _typed(areas, "County") if (c := municipalities.county(a))]
         places = [m for a in _typed(areas, "Municipality") if (m := municipalities.lookup(a))]
         if home is not None:
-            box = municipality_bounds(home.code)
-            inside = point is not None and box is not None and box.holds(*point)
+            inside = point is not None and scb_areas.load(home.code).contains(*point)
             national = not counties and not places and bool(_typed(areas, "Country"))
             if (
                 home.county in counties

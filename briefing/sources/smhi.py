@@ -8,8 +8,9 @@ incident per warning area that meets the municipality, keyed "<warning id>-<area
   ("SMHI gul varning") medium, orange high, red critical; `MESSAGE` (a notice,
   almost always present) is not a warning and is dropped;
 - "meets the municipality" is: the polygon and the municipality's bounding box
-  (`municipality_bounds`, or `bounds` in the settings) overlap. A box is wider
-  than the boundary, so a warning just outside may show; one inside never hides;
+  (`municipality_bounds`, or `bounds` in the settings) overlap, and then (without
+  `bounds`) the polygon meets the municipality's own boundary (SCB's RegSO areas,
+  briefing.judge.areas): a warning just outside the box's corner does not show;
 - there is no "valid to": a warning that is no longer in the list (or no longer
   meets the municipality, or fell to MESSAGE) has ended. Its last version is
   repeated as "Upphört: …", from what the source state remembers. A replay of
@@ -32,6 +33,7 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, field_validator
 
 from briefing.errors import SourceError
+from briefing.judge import areas
 from briefing.judge.geo import Box, Polygon, in_sweden
 from briefing.models import Incident
 from briefing.sources import municipalities
@@ -59,21 +61,42 @@ ENDED_NOTE = "Varningen finns inte längre i SMHI:s lista."
 _ACTIVE, _ENDED, _NEWEST = "active:", "ended:", "newest:"
 KEEP_SEEN = 500  # areas whose newest version is remembered, so that a replay changes nothing
 
-# Bounding boxes (west, south, east, north; WGS84 degrees) of municipalities, from SCB's
-# RegSO 2025 polygons (the union of the municipality's areas, reprojected from SWEREF 99 TM,
-# rounded outwards). Until briefing.judge.areas has the real boundary.
-_BOUNDS = {
-    "0123": Box(17.729, 59.379, 17.907, 59.511),  # Järfälla
-}
-
-
 # What "the municipality" is for one fetch: its box, the municipality, the briefing's zone.
 _Place = tuple[Box, municipalities.Municipality | None, ZoneInfo]
 
 
 def municipality_bounds(kommunkod: str) -> Box | None:
-    """The bounding box of a municipality, if known (None otherwise)."""
-    return _BOUNDS.get(kommunkod)
+    """The bounding box of a municipality (SCB's RegSO areas), None for an unknown code."""
+    entry = areas.atlas().index.get(kommunkod)
+    return None if entry is None else Box(*entry["bbox"])
+
+
+def meets_boundary(polygons: list[Polygon], kommunkod: str) -> bool:
+    """Whether any polygon meets the municipality itself (its RegSO areas' union)."""
+    home = areas.load(kommunkod)
+    boundary = home.boundary
+    for polygon in polygons:
+        if any(home.contains(lon, lat) for lon, lat in polygon.outer):
+            return True
+        if any(polygon.contains(*part.outer[0]) for part in boundary):
+            return True
+        box = Box.around(polygon.outer)
+        edges = [e for e in itertools.pairwise(polygon.outer) if _near(e, home.box)]
+        for part in boundary:
+            sides = [s for s in itertools.pairwise(part.outer) if _near(s, box)]
+            if any(_cross(edge, side) for edge in edges for side in sides):
+                return True
+    return False
+
+
+def _near(segment: tuple[Point, Point], box: Box) -> bool:
+    (x1, y1), (x2, y2) = segment
+    return not (
+        max(x1, x2) < box.west
+        or min(x1, x2) > box.east
+        or max(y1, y2) < box.south
+        or min(y1, y2) > box.north
+    )
 
 
 class SmhiSettings(AuthoritySettings):
@@ -198,7 +221,10 @@ class SmhiSource(Source):
             return None
         if code not in LEVELS:
             raise RecordError(f"unknown warning level {code[:20]!r}")
-        if not meets(_polygons(area.get("area")), box):
+        shapes = _polygons(area.get("area"))
+        if not meets(shapes, box):
+            return None
+        if self.settings.bounds is None and home and not meets_boundary(shapes, home.code):
             return None
         kind, word = LEVELS[code]
         event = _swedish(warning.get("event")) or "Vädervarning"

@@ -1,0 +1,150 @@
+"""A municipality's districts, made of Statistics Sweden's RegSO areas ("Källa: SCB").
+
+By default every RegSO area is a district. `[districts]` in sources.toml groups them
+into kommundelar (`Jakobsberg = ["Centrala Jakobsberg", "Nibble", …]`), every area in
+exactly one group; without it, a grouping bundled in briefing/data/areas/kommundelar.toml
+(Järfälla's four kommundelar) is used. The districts' polygons place every point (a
+CSV row's coordinates, an event's own point); and when no gazetteer is bundled or
+given, `starting_gazetteer` makes one from the area names and their parts
+("Barkarby östra-Veddesta" → Barkarby, Veddesta), so that texts naming them are
+placed from the first morning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import cache
+
+from briefing.config import tomllines
+from briefing.judge import areas
+from briefing.judge.areanames import place_names
+from briefing.judge.gazetteer import Entry, Gazetteer, fold
+from briefing.judge.geo import District, Polygons
+from briefing.sources import municipalities
+
+Groups = Mapping[str, Sequence[str]]  # district -> RegSO area names (or codes)
+
+
+def check(table: object, municipality: str, problems: tomllines.Problems) -> None:
+    """File `[districts]`'s problems: not a table of lists, an unknown area, an area twice."""
+    if not isinstance(table, Mapping) or not table:
+        problems.add(("districts",), 'must be a table of lists of RegSO names: X = ["A", "B"]')
+        return
+    try:
+        known = areas.load(municipality)
+    except ValueError:
+        return  # [briefing] municipality reports it
+    owner: dict[str, str] = {}
+    for district, names in table.items():
+        if not (isinstance(names, list) and names and all(isinstance(n, str) for n in names)):
+            problems.add(("districts", district), "must be a non-empty list of RegSO area names")
+            continue
+        for index, name in enumerate(names):
+            try:
+                area = known.area(name)
+            except KeyError:
+                choices = ", ".join(a.name for a in known.areas)
+                message = f"{name!r} is not a RegSO area of {known.name} (they are: {choices})"
+                problems.add(("districts", district, index), message)
+                continue
+            if area.code in owner:
+                message = f"{area.name!r} is already in district {owner[area.code]!r}"
+                problems.add(("districts", district, index), message)
+            owner.setdefault(area.code, district)
+    left_out = [a.name for a in known.areas if a.code not in owner]
+    if left_out and owner:
+        problems.add(("districts",), f"areas of {known.name} in no district: {', '.join(left_out)}")
+
+
+def groups(municipality: str, configured: Groups | None = None) -> dict[str, tuple[str, ...]]:
+    """The districts as groups of area names: the configured ones, else the bundled
+    kommundelar, else one district per RegSO area."""
+    if configured:
+        return {name: tuple(members) for name, members in configured.items()}
+    code = areas.atlas().code_of(municipality)
+    bundled = areas.atlas().groupings.get(code)
+    if bundled is not None:
+        return {name: tuple(members) for name, members in bundled["districts"].items()}
+    return {area.name: (area.name,) for area in areas.load(code).areas}
+
+
+def polygons(municipality: str, grouped: Groups) -> Polygons:
+    """The districts' polygons: the areas themselves, or their unions."""
+    known = areas.load(municipality)
+    if all(len(members) == 1 and members[0] == name for name, members in grouped.items()):
+        return Polygons([District(a.name, (a.polygon,), a.box) for a in known.areas])
+    return known.districts(grouped)
+
+
+def area_district(municipality: str, grouped: Groups) -> dict[str, str]:
+    """RegSO code -> the district it is in."""
+    known = areas.load(municipality)
+    return {known.area(name).code: d for d, members in grouped.items() for name in members}
+
+
+def starting_gazetteer(municipality: str, grouped: Groups) -> Gazetteer:
+    """The districts, and every place name their RegSO names are made of, as a gazetteer.
+
+    A name in areas of two districts gives no district (it is shown, not used to place);
+    a name that an area of another municipality of the county has too is a homonym
+    (never used alone to place an event the police gave only the county); a name that
+    is an ordinary word ("Torget", "Bron") only matches when written as a name; the
+    municipality's own name and every other municipality's are left out ("Sollentuna"
+    in "Sollentuna centrum" would place every event of the municipality).
+    """
+    known = areas.load(municipality)
+    owner = area_district(municipality, grouped)
+    names: dict[str, Entry] = {}
+    for district in grouped:
+        names[_key(district)] = Entry(district, "district", district)
+    found: dict[str, list[areas.Area]] = {}
+    spelled: dict[str, str] = {}
+    for area in known.areas:
+        for name in place_names(area.name):
+            key = _key(name)
+            if key in names or municipalities.lookup(name) is not None:
+                continue
+            found.setdefault(key, []).append(area)
+            spelled.setdefault(key, name)
+    elsewhere = county_names(known.code)
+    for key, where in found.items():
+        districts = {owner[a.code] for a in where}
+        single = where[0] if len(where) == 1 else None
+        names[key] = Entry(
+            spelled[key],
+            "area",
+            districts.pop() if len(districts) == 1 else None,
+            common_noun=key in common_nouns(),
+            homonym=key in elsewhere,
+            lat=single.label[1] if single else None,
+            lon=single.label[0] if single else None,
+        )
+    return Gazetteer(known.name, tuple(grouped), names)
+
+
+@cache
+def county_names(code: str) -> frozenset[str]:
+    """The folded place names of the other municipalities' areas in the county of `code`."""
+    found: set[str] = set()
+    for other in areas.atlas().codes:
+        if other[:2] == code[:2] and other != code:
+            for area in areas.load(other).areas:
+                found.update(_key(name) for name in (area.name, *place_names(area.name)))
+    return frozenset(found)
+
+
+@cache
+def common_nouns() -> frozenset[str]:
+    """Folded ordinary words that are place names too: only as names do they place."""
+    return frozenset(_key(word) for word in _COMMON_NOUNS.split(","))
+
+
+_COMMON_NOUNS = (
+    "Torget, Torg, Centrum, Bron, Bro, Stäket, Staket, Skogen, Parken, Park, Stationen, Stan, "
+    "Staden, Hamnen, Hamn, Kyrkan, Sjön, Ängen, Backen, Gården, Stranden, Strand, Berg, "
+    "Berget, Dalen, Ön, Näset, Viken, Udden, Heden, Hagen, Kullen, Åsen, Egna hem, Fältet"
+)
+
+
+def _key(name: str) -> str:
+    return fold(" ".join(name.split()))
