@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from briefing.cli import app
-from briefing.errors import ConfigError, SourceError
+from briefing.errors import ConfigError
 from briefing.judge.geo import Box, Polygon
 from briefing.models import Origin
 from briefing.sources.base import FetchContext

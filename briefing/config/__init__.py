@@ -265,9 +265,14 @@ def parse(data: Mapping[str, Any], path: Path, text: str = "") -> Config:
         briefing=_resolve_paths(section, folder),
         store=_resolve_paths(store, folder),
         sources={name: _resolve_paths(s, folder) for name, s in settings.items()},
-        districts={k: tuple(v) for k, v in data["districts"].items()} if "districts" in data else None,
+        districts=_districts(data.get("districts")),
         **extra,  # type: ignore[arg-type]
     )
+
+
+def _districts(table: Any) -> dict[str, tuple[str, ...]] | None:
+    """`[districts]` as checked by briefing.judge.districts.check."""
+    return None if table is None else {name: tuple(areas) for name, areas in table.items()}
 
 
 _OPTIONAL: dict[str, type[BaseModel]] = {

@@ -12,7 +12,8 @@ Its quirks, handled here:
 - `Area` lists the places: `Country` ("Sverige", on almost every item),
   `County` ("Stockholms län"), `Municipality`, and `PoI` (a point). An item for
   the municipality's county, for the municipality, or with a point inside the
-  municipality's boundary (SCB's RegSO areas) is placed in the municipality. An item whose only area is
+  municipality's boundary (SCB's RegSO areas) is placed in the municipality. An
+  item whose only area is
   "Sverige" names no place: it is placed by its text, like a police summary,
   unless `nationwide = true` places all of them in the municipality.
 - `Coordinate` is "lon,lat[ alt]": longitude first. Only a PoI's point is the
