@@ -3,7 +3,8 @@
 - `today`: make the briefing, show it, write the site, e-mail it (briefing.cli.today);
 - `send`: e-mail what waits in the outbox (briefing.cli.send);
 - `fetch`, `sources`, `sources check`: the sources (briefing.cli.sources);
-- `store check` (briefing.cli.store); `eval` (briefing.cli.evaluate).
+- `store check` (briefing.cli.store); `eval` (briefing.cli.evaluate);
+- `init KOMMUN`: a sources.toml for any municipality (briefing.cli.init).
 
 Errors become messages and exit codes in briefing.cli.common only. Heavy
 modules are imported inside the commands so that `briefing --help` starts fast.
@@ -11,7 +12,7 @@ modules are imported inside the commands so that `briefing --help` starts fast.
 
 from __future__ import annotations
 
-from briefing.cli import evaluate, send, sources, store, today
+from briefing.cli import evaluate, init, send, sources, store, today
 from briefing.cli.app import app
 
 __all__ = ["app", "main"]
@@ -23,6 +24,7 @@ app.command()(sources.fetch)
 app.add_typer(sources.sources_app, name="sources")
 app.add_typer(store.store_app, name="store")
 app.command("eval")(evaluate.eval_labels)
+app.command()(init.init)
 
 
 def main() -> None:

@@ -122,15 +122,21 @@ def starting_gazetteer(municipality: str, grouped: Groups) -> Gazetteer:
     return Gazetteer(known.name, tuple(grouped), names)
 
 
-@cache
 def county_names(code: str) -> frozenset[str]:
     """The folded place names of the other municipalities' areas in the county of `code`."""
-    found: set[str] = set()
+    return frozenset(key for key, codes in _county_index(code[:2]).items() if codes - {code})
+
+
+@cache
+def _county_index(county: str) -> dict[str, set[str]]:
+    """Folded area names and their parts -> the kommunkoder of the county that have them."""
+    found: dict[str, set[str]] = {}
     for other in areas.atlas().codes:
-        if other[:2] == code[:2] and other != code:
+        if other[:2] == county:
             for area in areas.load(other).areas:
-                found.update(_key(name) for name in (area.name, *place_names(area.name)))
-    return frozenset(found)
+                for name in (area.name, *place_names(area.name)):
+                    found.setdefault(_key(name), set()).add(other)
+    return found
 
 
 @cache
