@@ -300,6 +300,8 @@ class DistrictShape:
     # Its outer rings of (longitude, latitude), as GeoJSON writes them; () when no
     # district polygons are configured (the map draws a labelled box instead).
     outline: tuple[tuple[tuple[float, float], ...], ...] = ()
+    # Where its name and its incidents without a point of their own are drawn (lon, lat).
+    centre: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,6 +324,10 @@ class Briefing:
     # The municipality's kommundelar from the configured gazetteer, in the order to draw
     # them: the map shows them (and the sparklines count them) even on a quiet night.
     districts: tuple[DistrictShape, ...] = ()
+    # The municipality's own outline and its bordering municipalities' (SCB's RegSO areas),
+    # for the map: outer rings of (longitude, latitude).
+    boundary: tuple[tuple[tuple[float, float], ...], ...] = ()
+    surroundings: tuple[DistrictShape, ...] = ()
     # For the ledger of what was shown (briefing.pipeline.record_shown), not for the reader:
     # whether this is a live morning (not a replay or a chosen window), and the (id,
     # version) of every report shown, a summary's part as its summary.

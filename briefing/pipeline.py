@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from briefing import sources
 from briefing.config import Config
 from briefing.errors import Gone
-from briefing.judge import health, stakeholders, summaries
+from briefing.judge import districts, health, stakeholders, summaries
 from briefing.judge.classify import Rules
 from briefing.judge.fuse import fuse
 from briefing.judge.judge import Judge
@@ -262,21 +262,17 @@ def assemble(
         repeats=repeats,
         daily=daily,
         districts=district_shapes(gazetteer),
+        boundary=districts.boundary(home.code),
+        surroundings=districts.surroundings(home.code),
         live=span.live,
         shown=tuple(shown_now),
     )
 
 
 def district_shapes(gazetteer: Gazetteer | None) -> tuple[DistrictShape, ...]:
-    """The gazetteer's kommundelar, each with the outer rings of its polygons when configured
-    (holes are left out of a schematic map)."""
-    if gazetteer is None:
-        return ()
-    rings: dict[str, list[tuple[tuple[float, float], ...]]] = {}
-    for district in gazetteer.polygons.districts if gazetteer.polygons else ():
-        rings.setdefault(district.name, []).extend(part.outer for part in district.parts)
-    names = dict.fromkeys((*gazetteer.districts, *rings))
-    return tuple(DistrictShape(name, tuple(rings.get(name, ()))) for name in names)
+    """The gazetteer's kommundelar, each with the outer rings of its polygons and a centre
+    when configured (holes are left out of a schematic map)."""
+    return districts.shapes(gazetteer)
 
 
 def record_shown(store: Store, briefing: Briefing) -> int:

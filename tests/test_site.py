@@ -38,6 +38,7 @@ from briefing.models import (
 )
 from briefing.render.html import CSP, render_html
 from briefing.render.svg import district_map, pictures, sparklines
+from briefing.render.svgmap import EDGE, PAPER
 from tests.schema_check import validate
 
 TZ = ZoneInfo("Europe/Stockholm")
@@ -490,7 +491,9 @@ def test_configured_district_polygons_outline_the_map(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     drawn = (site / "index.html").read_text("utf-8").split('class="district-map"')[1]
     drawn = drawn.split("</svg>")[0]
-    assert drawn.count("<path") == 4
+    # the four squares, Järfälla's own outline and its five bordering municipalities (SCB)
+    assert drawn.count('<path d="M') == 4 + 1 + 5
+    assert drawn.count(f'fill="{PAPER}" stroke="{EDGE}" stroke-width="1"/>') == 4
     for name in squares:
         assert f">{name}</text>" in drawn
 

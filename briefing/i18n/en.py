@@ -147,6 +147,7 @@ STRINGS: dict[str, str] = {
         "Schematic map of this period's incidents in {municipality} by district. "
         "The shape shows the severity."
     ),
+    "map.attribution": "Boundary and areas: Källa: SCB (Statistics Sweden, RegSO 2025, CC BY 4.0).",
     "map.label": "Map: {parts}.",
     "map.label.none": "Map: no incidents in {municipality}.",
     "map.first.one": "{count} incident in {district}",

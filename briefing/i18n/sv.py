@@ -158,6 +158,7 @@ STRINGS: dict[str, str] = {
         "Schematisk karta över periodens händelser i {municipality} per kommundel. "
         "Formen visar allvarlighet."
     ),
+    "map.attribution": "Kommungräns och områden: Källa: SCB (RegSO 2025, CC BY 4.0).",
     "map.label": "Karta: {parts}.",
     "map.label.none": "Karta: inga händelser i {municipality}.",
     "map.first.one": "{count} händelse i {district}",

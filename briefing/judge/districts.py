@@ -19,7 +19,8 @@ from briefing.config import tomllines
 from briefing.judge import areas
 from briefing.judge.areanames import place_names
 from briefing.judge.gazetteer import Entry, Gazetteer, fold
-from briefing.judge.geo import District, Polygons
+from briefing.judge.geo import District, Point, Polygon, Polygons, Ring
+from briefing.models import DistrictShape
 from briefing.sources import municipalities
 
 Groups = Mapping[str, Sequence[str]]  # district -> RegSO area names (or codes)
@@ -74,6 +75,59 @@ def polygons(municipality: str, grouped: Groups) -> Polygons:
     if all(len(members) == 1 and members[0] == name for name, members in grouped.items()):
         return Polygons([District(a.name, (a.polygon,), a.box) for a in known.areas])
     return known.districts(grouped)
+
+
+def shapes(gazetteer: Gazetteer | None) -> tuple[DistrictShape, ...]:
+    """The gazetteer's districts for the map: outer rings and a centre, when it has polygons.
+
+    The centre is the label point (a point well inside) of the district's RegSO area, or
+    for a group, of its member area nearest the group's middle.
+    """
+    if gazetteer is None:
+        return ()
+    rings: dict[str, list[Ring]] = {}
+    for district in gazetteer.polygons.districts if gazetteer.polygons else ():
+        rings.setdefault(district.name, []).extend(part.outer for part in district.parts)
+    labels = _labels(gazetteer.municipality)
+    names = dict.fromkeys((*gazetteer.districts, *rings))
+    return tuple(
+        DistrictShape(name, tuple(rings.get(name, ())), _centre(rings.get(name, []), labels))
+        for name in names
+    )
+
+
+def boundary(municipality: str) -> tuple[Ring, ...]:
+    """The outer rings of the municipality's own outline."""
+    return tuple(part.outer for part in areas.load(municipality).boundary)
+
+
+def surroundings(municipality: str) -> tuple[DistrictShape, ...]:
+    """The bordering municipalities' outlines (their outer rings), by SCB's adjacency."""
+    found = []
+    for code in areas.neighbours(municipality):
+        other = areas.load(code)
+        found.append(DistrictShape(other.name, boundary(code), other.areas[0].label))
+    return tuple(found)
+
+
+def _labels(municipality: str) -> tuple[Point, ...]:
+    try:
+        return tuple(area.label for area in areas.load(municipality).areas)
+    except ValueError:
+        return ()
+
+
+def _centre(rings: Sequence[Ring], labels: Sequence[Point]) -> Point | None:
+    """The label point inside the district nearest the middle of its largest ring."""
+    if not rings:
+        return None
+    ring = max(rings, key=lambda r: abs(areas.signed_area(r)))
+    lons, lats = [p[0] for p in ring], [p[1] for p in ring]
+    middle = ((min(lons) + max(lons)) / 2, (min(lats) + max(lats)) / 2)
+    inside = [p for p in labels if any(Polygon(r).contains(*p) for r in rings)]
+    if not inside:
+        return middle
+    return min(inside, key=lambda p: (p[0] - middle[0]) ** 2 + (p[1] - middle[1]) ** 2)
 
 
 def area_district(municipality: str, grouped: Groups) -> dict[str, str]:

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from briefing.i18n import label, language, t, t_count
+from briefing.judge.areas import ATTRIBUTION
 from briefing.models import Briefing, Item, Severity, clean_text
-from briefing.render import svgmap
+from briefing.render import svgmap, svgoutline
 
 Ring = Sequence[tuple[float, float]]  # (longitude, latitude), as GeoJSON writes them
 Outlines = Mapping[str, Sequence[Ring]]  # district -> its outer rings
@@ -58,13 +59,34 @@ def pictures(briefing: Briefing) -> Pictures:
     names = _district_names(briefing)
     outlines = {d.name: d.outline for d in briefing.districts if d.outline}
     municipality = clean_text(briefing.municipality, single_line=True)
-    drawn = district_map(lang, municipality, names, briefing.local, outlines or None)
+    shapes = _shapes(briefing, outlines)
+    drawn = district_map(lang, municipality, names, briefing.local, outlines or None, shapes)
     days = max((len(counts) for _, counts in briefing.daily), default=0)
+    caption = t(lang, "map.caption", municipality=municipality)
+    if shapes is not None:
+        caption += " " + t(lang, "map.attribution")
     return Pictures(
         map=drawn,
-        map_caption=t(lang, "map.caption", municipality=municipality),
+        map_caption=caption,
         sparklines=sparklines(lang, briefing.daily),
         days=days,
+    )
+
+
+def _shapes(briefing: Briefing, outlines: Outlines) -> svgoutline.Shapes | None:
+    """The real map's shapes, when the briefing carries the municipality's outline."""
+    if not (outlines and briefing.boundary):
+        return None
+    return svgoutline.Shapes(
+        districts={clean_text(name, single_line=True): rings for name, rings in outlines.items()},
+        centres={
+            clean_text(d.name, single_line=True): d.centre for d in briefing.districts if d.centre
+        },
+        boundary=briefing.boundary,
+        surroundings={
+            clean_text(s.name, single_line=True): s.outline for s in briefing.surroundings
+        },
+        attribution=ATTRIBUTION,
     )
 
 
@@ -81,6 +103,7 @@ def district_map(
     districts: Sequence[str],
     items: Sequence[Item],
     outlines: Outlines | None = None,
+    shapes: svgoutline.Shapes | None = None,
 ) -> Markup | None:
     """The map as an `<svg role="img">`; None when there is no district and no incident."""
     placed: dict[str | None, list[Item]] = {name: [] for name in districts}
@@ -97,7 +120,8 @@ def district_map(
         legend=tuple((s, label(lang, "severity", s.value)) for s in Severity),
     )
     outlined = {d: outlines[d] for d in districts if outlines and outlines.get(d)}
-    body = svgmap.draw(placed, words, outlined or None)
+    real = None if shapes is None else (lambda named: svgoutline.draw(named, shapes, words))
+    body = svgmap.draw(placed, words, outlined or None, real)
     return _svg(body.width, body.height, alt, body.markup, "district-map")
 
 

@@ -25,6 +25,8 @@ MAX_ROWS = 3
 FONT = Markup("font-family=\"system-ui, -apple-system, 'Segoe UI', sans-serif\"")
 DASHED = Markup(' stroke-dasharray="6 4"')
 BOLD = Markup(' font-weight="bold"')
+# White behind the letters, so that a name drawn over lines stays legible.
+HALO = Markup(' stroke="#ffffff" stroke-width="3" paint-order="stroke" stroke-linejoin="round"')
 INK, MUTED, PAPER, EDGE = "#1a1a1a", "#444444", "#f4f4f4", "#767676"
 
 
@@ -45,14 +47,27 @@ class Drawing:
     markup: Markup
 
 
+Real = Callable[[Mapping[str, Sequence[Item]]], tuple[list[Markup], float]]
+
+
 def draw(
     placed: Mapping[str | None, Sequence[Item]],
     words: Words,
     outlines: Mapping[str, Sequence[Ring]] | None = None,
+    real: Real | None = None,
 ) -> Drawing:
-    """The districts (outlined, or as a grid of boxes), the unplaced strip and the legend."""
+    """The districts (a real map, outlined, or as a grid of boxes), the unplaced strip and
+    the legend. `real` draws the districts it has shapes for (briefing.render.svgoutline);
+    the others get a labelled box below it."""
     named = {d: found for d, found in placed.items() if d is not None}
-    if outlines:
+    if real is not None:
+        drawn = {d: found for d, found in named.items() if outlines and d in outlines}
+        parts, y = real(drawn)
+        for district, found in named.items():
+            if district not in drawn:
+                box, y = _box(district, found, (PAD, y, WIDTH - 2 * PAD), words)
+                parts.append(box)
+    elif outlines:
         parts, y = _outlined(named, outlines, words)
     else:
         parts, y = _grid(named, words)
@@ -266,11 +281,13 @@ def _text(
     fill: str = INK,
     bold: bool = False,
     anchor: str = "start",
+    halo: bool = False,
 ) -> Markup:
     return Markup(
         '<text x="{x}" y="{y}" font-size="{size}" fill="{fill}" text-anchor="{anchor}" '
-        "{font}{weight}>{text}</text>"
+        "{font}{halo}{weight}>{text}</text>"
     ).format(
+        halo=HALO if halo else Markup(),
         x=_n(x),
         y=_n(y),
         size=size,
