@@ -328,6 +328,8 @@ class Briefing:
     # for the map: outer rings of (longitude, latitude).
     boundary: tuple[tuple[tuple[float, float], ...], ...] = ()
     surroundings: tuple[DistrictShape, ...] = ()
+    # Neighbours' incidents left out: neither serious nor near the border (briefing.judge.nearby).
+    neighbours_left_out: int = 0
     # For the ledger of what was shown (briefing.pipeline.record_shown), not for the reader:
     # whether this is a live morning (not a replay or a chosen window), and the (id,
     # version) of every report shown, a summary's part as its summary.

@@ -17,13 +17,13 @@ from zoneinfo import ZoneInfo
 from briefing import sources
 from briefing.config import Config
 from briefing.errors import Gone
-from briefing.judge import districts, health, stakeholders, summaries
+from briefing.judge import districts, health, nearby, stakeholders, summaries
 from briefing.judge.classify import Rules
 from briefing.judge.fuse import fuse
 from briefing.judge.judge import Judge
 from briefing.judge.places import Area, Gazetteer, configured
 from briefing.judge.trends import compute as compute_trends
-from briefing.models import Briefing, DistrictShape, Item, SourceReport, Status
+from briefing.models import Briefing, DistrictShape, Incident, Item, SourceReport, Status
 from briefing.sources import border as intake
 from briefing.sources.base import Batch, FetchContext, Source
 from briefing.sources.http import HttpClient
@@ -239,7 +239,11 @@ def assemble(
     stored = summaries.expand(stored, config.tz)  # night summaries, one part per happening
     lang = language or config.briefing.language
     judge = Judge(area, gazetteer, rules, lang)  # shared with the trends: one judgement each
-    items = [item for s in stored if (item := _judge(s, judge, shown)) is not None]
+    near = nearby.Rule(
+        home.code, config.briefing.neighbour_min_severity, config.briefing.neighbour_radius_km
+    )
+    far: list[Incident] = []  # neighbours' incidents neither serious nor near the border
+    items = [item for s in stored if (item := _judge(s, judge, shown, near, far)) is not None]
     items = _fuse_and_suggest(config, items, gazetteer, lang, fuse_reports)
     trends, repeats, daily = compute_trends(
         store, judge, end=span.end, tz=config.tz, since=span.start
@@ -264,6 +268,7 @@ def assemble(
         districts=district_shapes(gazetteer),
         boundary=districts.boundary(home.code),
         surroundings=districts.surroundings(home.code),
+        neighbours_left_out=len(far),
         live=span.live,
         shown=tuple(shown_now),
     )
@@ -304,13 +309,18 @@ def _fuse_and_suggest(
     ]
 
 
-def _judge(stored: Stored, judge: Judge, shown: dict[str, int]) -> Item | None:
+def _judge(
+    stored: Stored, judge: Judge, shown: dict[str, int], near: nearby.Rule, far: list[Incident]
+) -> Item | None:
     incident = stored.incident
     place = judge.place(incident)
     if place.municipality == judge.area.municipality:
         local = True
     elif place.municipality in judge.area.neighbours:
         local = False
+        if not near.matters(incident, place, judge.judgement(incident)):
+            far.append(incident)  # a neighbour's minor incident far from the border
+            return None
     else:
         return None
     before = shown.get(incident.parent or incident.id)  # a summary's part: as its summary

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from briefing import sources
 from briefing.config import tomllines
 from briefing.errors import ConfigError
+from briefing.models import Severity
 from briefing.sources import municipalities
 from briefing.sources.base import SourceSettings
 
@@ -50,6 +51,10 @@ class BriefingSection(BaseModel):
     language: Literal["sv", "en"] = "sv"
     night_starts: time = Field(default=time(16, 0))
     templates: Path | None = None
+    # The neighbours' incidents shown: this severity or above, or within this many km of
+    # the municipality's boundary (briefing.judge.nearby).
+    neighbour_min_severity: Severity = Severity.HIGH
+    neighbour_radius_km: float = Field(default=2.0, ge=0, le=50)
 
     @field_validator("municipality")
     @classmethod

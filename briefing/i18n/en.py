@@ -38,6 +38,14 @@ STRINGS: dict[str, str] = {
     "empty.no_sources": "Note: no source has reported.",
     "empty.serious": "No serious incidents.",
     "empty.neighbours": "No incidents reported in the neighbouring municipalities.",
+    "empty.neighbours_left_out.one": (
+        "No serious incidents and none near the border in the neighbouring municipalities"
+        " ({count} other left out)."
+    ),
+    "empty.neighbours_left_out.other": (
+        "No serious incidents and none near the border in the neighbouring municipalities"
+        " ({count} others left out)."
+    ),
     "district.unknown": "District unknown",
     "time.reported": "reported",
     "label.place": "Place",

@@ -43,6 +43,14 @@ STRINGS: dict[str, str] = {
     "empty.no_sources": "Observera: inga källor har rapporterat.",
     "empty.serious": "Inga allvarliga händelser.",
     "empty.neighbours": "Inga händelser rapporterade hos grannkommunerna.",
+    "empty.neighbours_left_out.one": (
+        "Inga allvarliga händelser eller händelser nära gränsen hos grannkommunerna"
+        " ({count} annan lämnades utanför)."
+    ),
+    "empty.neighbours_left_out.other": (
+        "Inga allvarliga händelser eller händelser nära gränsen hos grannkommunerna"
+        " ({count} andra lämnades utanför)."
+    ),
     "district.unknown": "Okänd kommundel",
     "time.reported": "rapporterad",
     "label.place": "Plats",

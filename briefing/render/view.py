@@ -148,7 +148,7 @@ def build(briefing: Briefing) -> View:
         neighbours=tuple(_entry(context, item) for item in _by_place(briefing.neighbours)),
         empty=_empty(lang, briefing, name),
         no_serious=t(lang, "empty.serious") if local and not serious else None,
-        no_neighbours=t(lang, "empty.neighbours") if not briefing.neighbours else None,
+        no_neighbours=_no_neighbours(lang, briefing),
         trends=_trend_lines(briefing),
     )
 
@@ -306,3 +306,12 @@ def _stakeholders(lang: str, item: Item) -> tuple[Suggestion, ...]:
 def _status_label(lang: str, status: Status) -> str:
     word = label(lang, "status", status.value)
     return word if status is Status.UNCHANGED else word.upper()
+
+
+def _no_neighbours(lang: str, briefing: Briefing) -> str | None:
+    """What the neighbours' section says when it shows nothing (and what it left out)."""
+    if briefing.neighbours:
+        return None
+    if briefing.neighbours_left_out:
+        return t_count(lang, "empty.neighbours_left_out", briefing.neighbours_left_out)
+    return t(lang, "empty.neighbours")
