@@ -210,6 +210,9 @@ class Judgement:
     category: str
     severity: Severity
     reasons: tuple[str, ...] = ()
+    # "to check" (att kontrollera): why the text cannot settle whether it is serious;
+    # None when it can. Only ever set on an incident that is not judged serious.
+    check: str | None = None
 
     @property
     def serious(self) -> bool:

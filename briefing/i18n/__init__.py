@@ -159,6 +159,7 @@ _SV: dict[str, str] = {
     ),
     "reason.free_type": "rubrik '{type}' läses som text: {category}, grundnivå {severity}",
     "reason.rule": "regel '{rule}' ('{words}'): → {change}",
+    "reason.check": "att kontrollera: regel '{rule}' ('{words}'), texten avgör inte hur allvarligt",
     # The intranet page: pictures, skip link and site archive.
     "skip": "Hoppa till innehållet",
     "heading.overview": "Översikt per kommundel",
@@ -332,6 +333,7 @@ _EN: dict[str, str] = {
     "reason.unknown_type": "unknown type '{type}': {category}, base {severity}",
     "reason.free_type": "heading '{type}' read as text: {category}, base {severity}",
     "reason.rule": "rule '{rule}' ('{words}'): → {change}",
+    "reason.check": "to check: rule '{rule}' ('{words}'), the text does not say how serious",
     "skip": "Skip to the content",
     "heading.overview": "Overview by district",
     "map.caption": (

@@ -114,6 +114,7 @@ class Rule:
     category: str | None = None
     settings: frozenset[str] | None = None
     times: frozenset[str] | None = None
+    check: bool = False  # the incident is "to check" when it ends up not serious
     _pattern: Words | None = field(default=None, init=False, repr=False, compare=False)
     _unless: Words | None = field(default=None, init=False, repr=False, compare=False)
     asks_where_or_when: bool = field(default=False, init=False, repr=False, compare=False)

@@ -26,7 +26,7 @@ from briefing.judge.rulebook import (
 )
 from briefing.models import Severity
 
-_EFFECTS = ("raise_to", "lower_to", "raise", "lower", "category")
+_EFFECTS = ("raise_to", "lower_to", "raise", "lower", "category", "check")
 _CONDITIONS = ("pattern", "setting", "time")
 _RULE_KEYS = {"name", "unless", "categories", *_CONDITIONS, *_EFFECTS}
 _SETTING_KEYS = {"pattern", "unless", "place_kinds"}
@@ -189,7 +189,14 @@ class _Check:
             category=self.category(table.get("category"), categories, optional=True),
             settings=self.names(table.get("setting"), "setting", "setting", known[0]),
             times=self.names(table.get("time"), "time", "time", known[1]),
+            check=self.flag(table.get("check", False), "check"),
         )
+
+    def flag(self, value: Any, key: str) -> bool:
+        if type(value) is not bool:
+            self.fail(f"{key} must be true or false")
+            return False
+        return value
 
     def names(self, value: Any, key: str, what: str, allowed: set[str]) -> frozenset[str] | None:
         """A name or a list of names, each one of `allowed`; None when not given."""
