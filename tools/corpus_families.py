@@ -4,17 +4,19 @@
 
 CORPUS_DIR holds polisen-events-2023-2024.json.gz and polisen-pages-2023-2024.json.gz
 (see its PROVENANCE.md). For each family (seed words below, on the title and summary,
-and with --pages the page text too; summaries and notices left out), it prints how many events carry the family's words, under which police types,
-how many the bundled rules flag serious from the API text alone, and the commonest
-words and word pairs of the summaries the rules leave unflagged, with the over-read
-phrases ("inga skador", "visade sig" …) counted. The corpus is unlabelled: this says
-where the rules are silent, a reader decides whether they should speak. It is a
-reading aid for writing briefing/data/rules.toml, never run by briefing or its tests.
+and with --pages the page text too; summaries and notices left out), it prints how
+many events carry the family's words, under which police types, how many the bundled
+rules flag serious from the API text alone, and the commonest words and word pairs of
+the summaries the rules leave unflagged, with the over-read phrases ("inga skador",
+"visade sig" …) counted. The corpus is unlabelled: this says where the rules are
+silent, a reader decides whether they should speak. It is a reading aid for writing
+briefing/data/rules.toml, never run by briefing or its tests.
 """
 
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import re
 import sys
@@ -23,6 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from briefing.errors import SourceError
 from briefing.judge.classify import Rules, classify
 from briefing.models import Incident, Origin, Place
 from briefing.sources.polisen import parse_event
@@ -44,18 +47,33 @@ FAMILIES = {
     "youth": r"ungdom\w*|tonår\w*|\bpojk\w*|\bflick\w*|\d\d-åri\w*|minderårig\w*",
     "unrest": r"oroligheter|stenkast\w*|upplopp\w*|\bbråk\w*|\bstökig\w*|folksamling\w*",
     "sexual": r"\bvåldtäkt\w*|sexuell\w*|\bblott\w*|\bonan\w*|ofredande",
-    "search": r"\befter(?:sök|sökning)\w*|\bflydde\b|\bflyr\b|\bförföljande\b|\bjakt\b|\bstopptecken",
+    "search": r"\befter(?:sök|sökning)\w*|\bflydde\b|\bflyr\b|\bförföljande\b|\bjakt\b"
+    r"|\bstopptecken",
 }
 OVER_READS = [
-    "inga skador", "ingen skadad", "ingen brand", "falsklarm", "falskt larm", "visade sig",
-    "matlagning", "matos", "släckt", "släcktes", "tekniskt fel", "ömsesidig", "inga tecken",
-    "ingen fara", "ingen person", "kunde inte hittas", "fyrverkeri", "smällare",
+    "inga skador",
+    "ingen skadad",
+    "ingen brand",
+    "falsklarm",
+    "falskt larm",
+    "visade sig",
+    "matlagning",
+    "matos",
+    "släckt",
+    "släcktes",
+    "tekniskt fel",
+    "ömsesidig",
+    "inga tecken",
+    "ingen fara",
+    "ingen person",
+    "kunde inte hittas",
+    "fyrverkeri",
+    "smällare",
 ]
 WORD = re.compile(r"[a-zåäöé]+(?:-[a-zåäöé]+)?")
-STOP = set(
-    "i på en ett och att som har är av till med för om det den vid var sig efter från där"
-    " inte under man kvinna polisen polis sin hans hennes de ska kan men också när han hon".split()
-)
+_STOP = """i på en ett och att som har är av till med för om det den vid var sig efter från där
+inte under man kvinna polisen polis sin hans hennes de ska kan men också när han hon"""
+STOP = set(_STOP.split())
 
 
 def load(folder: Path) -> tuple[list[Incident], dict[str, str]]:
@@ -66,8 +84,11 @@ def load(folder: Path) -> tuple[list[Incident], dict[str, str]]:
     incidents = []
     for record in records:
         try:
-            incidents.append(parse_event(record["event"], source="corpus", origin=Origin.POLICE, tz=TZ))
-        except Exception:  # noqa: BLE001 - a reading aid skips what the adapter refuses
+            incidents.append(
+                parse_event(record["event"], source="corpus", origin=Origin.POLICE, tz=TZ)
+            )
+        except SourceError as exc:  # the adapter refuses it: say so, read on
+            print(f"skipped: {exc}", file=sys.stderr)
             continue
     text = {
         key: " ".join([page.get("preamble") or "", *(page.get("body_paragraphs") or [])])
@@ -105,14 +126,19 @@ def main(argv: list[str]) -> int:
         unflagged = [i for i in members if not classify(i, Place(i.municipality), rules).serious]
         types = Counter(i.type for i in members)
         types_un = Counter(i.type for i in unflagged)
-        print(f"\n== {family}: {len(members)} events, {len(unflagged)} not serious from the API text")
-        print("types (all / unflagged):", ", ".join(f"{t} {n}/{types_un[t]}" for t, n in types.most_common(14)))
+        print(
+            f"\n== {family}: {len(members)} events, {len(unflagged)} not serious from the API text"
+        )
+        print(
+            "types (all / unflagged):",
+            ", ".join(f"{t} {n}/{types_un[t]}" for t, n in types.most_common(14)),
+        )
         single, pairs = Counter[str](), Counter[str]()
         reads = Counter[str]()
         for incident in unflagged:
             found = words(incident.summary)
             single.update(set(found))
-            pairs.update({" ".join(p) for p in zip(found, found[1:])})
+            pairs.update({" ".join(p) for p in itertools.pairwise(found)})
             full = f"{incident.summary} {pages.get(incident.key, '')}".lower()
             reads.update(phrase for phrase in OVER_READS if phrase in full)
         print("words:", ", ".join(f"{w} {n}" for w, n in single.most_common(40)))

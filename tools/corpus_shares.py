@@ -18,6 +18,7 @@ from collections import Counter
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from briefing.errors import SourceError
 from briefing.judge.classify import Rules, classify
 from briefing.models import Origin, Place
 from briefing.sources.polisen import parse_event
@@ -45,7 +46,8 @@ def main(argv: list[str]) -> int:
     for record in records:
         try:
             incident = parse_event(record["event"], source="corpus", origin=Origin.POLICE, tz=TZ)
-        except Exception:  # noqa: BLE001 - a reading aid skips what the adapter refuses
+        except SourceError as exc:  # the adapter refuses it: say so, read on
+            print(f"skipped: {exc}", file=sys.stderr)
             continue
         if pages.get(incident.key):
             incident = dataclasses.replace(incident, text=pages[incident.key])
@@ -54,11 +56,15 @@ def main(argv: list[str]) -> int:
         serious[incident.type] += judgement.serious
         check[incident.type] += judgement.check is not None
     total = events.total()
-    print(f"{total} events ({'API and page text' if with_pages else 'API text'}): "
-          f"serious {serious.total() / total:.3f}, to check {check.total() / total:.3f}")
+    print(
+        f"{total} events ({'API and page text' if with_pages else 'API text'}): "
+        f"serious {serious.total() / total:.3f}, to check {check.total() / total:.3f}"
+    )
     for kind, count in events.most_common(top):
-        print(f"  {kind:<34}{count:>6}  serious {serious[kind] / count:.2f}  "
-              f"to check {check[kind] / count:.2f}")
+        print(
+            f"  {kind:<34}{count:>6}  serious {serious[kind] / count:.2f}  "
+            f"to check {check[kind] / count:.2f}"
+        )
     return 0
 
 
