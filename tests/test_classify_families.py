@@ -127,7 +127,8 @@ def test_the_page_settles_it(rules: Rules) -> None:
 def test_check_must_be_true_or_false(tmp_path: Path) -> None:
     path = tmp_path / "rules.toml"
     path.write_text(
-        'categories = ["other", "info"]\n[[rules]]\nname = "unsure"\npattern = "x"\ncheck = "yes"\n',
+        'categories = ["other", "info"]\n[[rules]]\nname = "unsure"\npattern = "x"\n'
+        'check = "yes"\n',
         encoding="utf-8",
     )
     with pytest.raises(ConfigError, match=r"rules\[0\] \('unsure'\): check must be true or false"):
@@ -143,7 +144,9 @@ def test_a_rule_with_only_check_is_a_rule(tmp_path: Path) -> None:
     )
     rules = Rules.load(path)
     judgement = judge(rules, "Övrigt", "Något oklart hände.")
-    assert judgement.check == "to check: rule 'unsure' ('oklart'), the text does not say how serious"
+    assert judgement.check == (
+        "to check: rule 'unsure' ('oklart'), the text does not say how serious"
+    )
     assert judgement.reasons == ("unknown type 'Övrigt': other, base medium",)
 
 
@@ -169,8 +172,13 @@ def test_to_check_is_shown_apart_in_every_format_and_in_the_json(tmp_path: Path)
     checks = {i["type"]: i.get("check") for i in document["incidents"]}
     assert checks["Larm om brand"].startswith("att kontrollera: regel 'fire_of_unknown_object'")
     assert checks["Bråk"] is None  # the key is only there when set
-    for fmt, heading in (("text", "ATT KONTROLLERA"), ("markdown", "## Att kontrollera"),
-                         ("terminal", "Att kontrollera"), ("html", ">Att kontrollera</h2>")):  # fmt: skip
+    headings = {
+        "text": "ATT KONTROLLERA",
+        "markdown": "## Att kontrollera",
+        "terminal": "Att kontrollera",
+        "html": ">Att kontrollera</h2>",
+    }
+    for fmt, heading in headings.items():
         output = render(briefing, fmt)
         assert heading in output, fmt
         # shown apart: after the serious incidents, before the other local ones
