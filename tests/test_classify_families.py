@@ -16,11 +16,12 @@ import pytest
 from briefing import config, pipeline
 from briefing.errors import ConfigError
 from briefing.judge.classify import Rules, classify
-from briefing.models import Incident, Judgement, Origin, Place, Severity
+from briefing.models import Judgement, Place, Severity
 from briefing.render import render
 from briefing.sources.http import HttpClient
 from briefing.store import Store
 from tests.schema_check import validate
+from tests.test_classify import report
 
 TZ = ZoneInfo("Europe/Stockholm")
 NOWHERE = Place("Järfälla")
@@ -35,19 +36,7 @@ def rules() -> Rules:
 
 
 def judge(rules: Rules, kind: str, summary: str, text: str = "") -> Judgement:
-    incident = Incident(
-        source="test",
-        key="1",
-        origin=Origin.POLICE,
-        type=kind,
-        title=f"1 maj 08.00, {kind}, Järfälla",
-        summary=summary,
-        published_at=datetime(2024, 5, 1, 8, 0, tzinfo=TZ),
-        municipality="Järfälla",
-        location="Järfälla",
-        text=text,
-    )
-    return classify(incident, NOWHERE, rules)
+    return classify(report(kind, summary, text=text), NOWHERE, rules)
 
 
 @pytest.mark.parametrize(
@@ -102,15 +91,7 @@ def test_what_the_text_cannot_settle_is_to_check_with_the_rule_and_words(
 
 
 def test_to_check_is_in_swedish_for_the_chief(rules: Rules) -> None:
-    incident_text = "Larm om brand."
-    judgement = classify(
-        Incident(
-            source="test", key="1", origin=Origin.POLICE, type="Brand",
-            title="1 maj 08.00, Brand, Järfälla", summary=incident_text,
-            published_at=datetime(2024, 5, 1, 8, 0, tzinfo=TZ), location="Järfälla",
-        ),
-        NOWHERE, rules, "sv",
-    )  # fmt: skip
+    judgement = classify(report("Brand", "Larm om brand."), NOWHERE, rules, "sv")
     assert judgement.check is not None
     assert judgement.check.startswith("att kontrollera: regel 'fire_of_unknown_object' ('brand')")
 
@@ -124,25 +105,21 @@ def test_the_page_settles_it(rules: Rules) -> None:
     assert not bin_fire.serious and bin_fire.check is None
 
 
-def test_check_must_be_true_or_false(tmp_path: Path) -> None:
+def unsure_rule(tmp_path: Path, check: str) -> Path:
+    """A rules file of one rule whose only effect is `check`."""
     path = tmp_path / "rules.toml"
-    path.write_text(
-        'categories = ["other", "info"]\n[[rules]]\nname = "unsure"\npattern = "x"\n'
-        'check = "yes"\n',
-        encoding="utf-8",
-    )
+    text = 'categories = ["other", "info"]\n[[rules]]\nname = "unsure"\npattern = "oklart"\n'
+    path.write_text(f"{text}check = {check}\n", encoding="utf-8")
+    return path
+
+
+def test_check_must_be_true_or_false(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"rules\[0\] \('unsure'\): check must be true or false"):
-        Rules.load(path)
+        Rules.load(unsure_rule(tmp_path, '"yes"'))
 
 
 def test_a_rule_with_only_check_is_a_rule(tmp_path: Path) -> None:
-    path = tmp_path / "rules.toml"
-    path.write_text(
-        'categories = ["other", "info"]\n[[rules]]\nname = "unsure"\npattern = "oklart"\n'
-        "check = true\n",
-        encoding="utf-8",
-    )
-    rules = Rules.load(path)
+    rules = Rules.load(unsure_rule(tmp_path, "true"))
     judgement = judge(rules, "Övrigt", "Något oklart hände.")
     assert judgement.check == (
         "to check: rule 'unsure' ('oklart'), the text does not say how serious"
