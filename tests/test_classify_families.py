@@ -52,6 +52,9 @@ def judge(rules: Rules, kind: str, summary: str, text: str = "") -> Judgement:
         ("Brand", "Brand på spis i samband med matlagning.", "medium"),  # 550925
         ("Olaga hot", "Hot mot företag i Norrköping", "high"),  # 466431: extortion family
         ("Stöld", "En man hotar butikspersonal.", "high"),  # 421503
+        ("Olaga hot", "Personal i matbutik som blivit hotad", "high"),  # 554952
+        ("Olaga hot", "Det har kommit brev med hotelser till ett antal tingsrätter.", "high"),
+        ("Olaga hot", "Man hotade sin granne.", "medium"),  # between individuals
         ("Olaga hot", "Vi hanterar i nuläget ett olaga hot mot centralstationen.", "high"),
         ("Ofredande/förargelse", "Man visade könet för skolelever.", "high"),  # 429061
         ("Ofredande/förargelse", "Förbipasserande ser en onanerande man.", "high"),
