@@ -82,6 +82,11 @@ def test_the_police_s_wording_of_each_family(
         ("Kontroll person/fordon", "Kontroll på skola.", "other_at_school"),  # 425051
         ("Trafikbrott", "Förföljande från E18 in till Tensta.", "search_after_chase"),
         ("Övrigt", "Ett larm om att någon har hört en hög smäll.", "bang_unexplained"),
+        (
+            "Anträffad död",
+            "En man hittades död, polisen utreder omständigheterna.",
+            "death_unclear",
+        ),
     ],
 )
 def test_what_the_text_cannot_settle_is_to_check_with_the_rule_and_words(
