@@ -4,8 +4,8 @@
 
 LABELS is labels-national.jsonl (one JSON object a line with an `id`); each SNAPSHOT is a
 full response of the police events API (a JSON array, as in tests/data/polisen/). Every
-labelled event is written once, exactly as the API returned it, ordered by id; an id found
-in no snapshot is reported on stderr and the exit status is 1.
+labelled event is written once, exactly as the API returned it, one a line, ordered by
+id; an id found in no snapshot is reported on stderr and the exit status is 1.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ def main(argv: list[str]) -> int:
     missing = sorted(wanted - found.keys())
     if missing:
         print(f"not in any snapshot: {missing}", file=sys.stderr)
-    events = [found[key] for key in sorted(found)]
-    print(json.dumps(events, ensure_ascii=False, indent=0))
+    lines = [json.dumps(found[key], ensure_ascii=False) for key in sorted(found)]
+    print("[\n" + ",\n".join(lines) + "\n]")  # one event a line
     return 1 if missing else 0
 
 
