@@ -30,6 +30,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 from briefing.judge.gazetteer import fold
 from briefing.models import Incident
@@ -78,7 +79,8 @@ NOT_PLACES = _folded(
     "Litauen, Estland, Lettland, Spanien, Europa, Dagens, Resultat, Uppdatering, "
     "Misstänkt, Larm, Polispatrull, Ambulans, Anmälan, Han, Hon, De, Den, Det, Där, "
     "Då, En, Ett, Vi, Man, Mannen, Kvinnan, Personen, Föraren, I, På, Vid, Och, Mot, "
-    "Från, Till, Efter, Under, Med, Om, Av, Vid, Samt, Men, Eller, Sedan"
+    "Från, Till, Efter, Under, Med, Om, Av, Vid, Samt, Men, Eller, Sedan, Länsväg, "
+    "Riksväg, Väg"
 )
 # Words that start a name ("Västra Esplanaden") but are none alone.
 _DIRECTIONS = _folded(
@@ -139,7 +141,7 @@ class Suggestion:
 
 @dataclass(slots=True)
 class _Tally:
-    events: set[int] = field(default_factory=set)
+    events: set[int] = field(default_factory=set)  # filled by the second pass
     written: Counter[str] = field(default_factory=Counter)
     rules: Counter[str] = field(default_factory=Counter)
 
@@ -196,7 +198,7 @@ def elsewhere(county_texts: Mapping[str, Iterable[str]], municipality: str) -> d
         if fold(other) == fold(municipality):
             continue
         for text in texts:
-            if not own.search(fold(text)):
+            if not own.search(_fold_text(text)):
                 for name in names_in([text]):
                     seen[name].add(other)
     return dict(seen)
@@ -221,33 +223,43 @@ def suggest(
     """
     area_of = {fold(name): area for name, area in (areas or {}).items()}
     skip = {fold(name) for name in known}
+    # Every text once in NFC and once folded (one character for one: positions match).
+    every = [
+        [(t, _fold_text(t)) for t in (unicodedata.normalize("NFC", text) for text in texts)]
+        for texts in events
+    ]
     tallies: dict[str, _Tally] = defaultdict(_Tally)
     words: Counter[str] = Counter()  # folded lower-case words, for the common-noun rule
-    named: list[set[str]] = []  # the folded names of each event
-    for index, texts in enumerate(events):
-        keys: set[str] = set()
-        for position, text in enumerate(texts):
-            words.update(fold(w) for w in _WORD.findall(text) if w[:1].islower())
+    for texts in every:  # the rules find the names ...
+        for position, (text, folded) in enumerate(texts):
+            words.update(m.group() for m in _WORD.finditer(folded) if text[m.start()].islower())
             for written, rule in mentions(text, title=position == 0):
                 key = fold(written)
                 if _wanted(key, municipality):
-                    tallies[key].events.add(index)
                     tallies[key].written[written] += 1
                     tallies[key].rules[rule] += 1
-                    keys.add(key)
-        named.append(keys)
     merged = _merge_endings(tallies)
-    named = [{merged.get(key, key) for key in keys} for keys in named]
+    wanted = {key: t for key, t in tallies.items() if key not in merged and key not in skip}
+    # ... and every event that names them anywhere counts, as a gazetteer would match.
+    spotter = _Spotter([*wanted, *area_of], {k for k, t in wanted.items() if _lower(t)})
+    named = [spotter.names(texts) for texts in every]
+    for index, keys in enumerate(named):
+        for key in keys & wanted.keys():
+            wanted[key].events.add(index)
     found = []
-    for key, tally in tallies.items():
-        if key in merged or key in skip or len(tally.events) < min_count:
+    for key, tally in wanted.items():
+        if len(tally.events) < max(min_count, 1):
             continue
         lower = sum(words[key + ending] for ending in _ENDINGS)
-        area, votes, voting = _area(key, tally.events, named, area_of)
+        if lower and set(tally.rules) == {"line start"}:
+            continue  # "Cyklisten, 45 år, …": a word that opens a line, not a name
+        name = tally.written.most_common(1)[0][0]
+        kind = _kind(name)
+        area, votes, voting = _area(key, tally.events, named, area_of, road=kind == "road")
         found.append(
             Suggestion(
-                name=tally.written.most_common(1)[0][0],
-                kind=_kind(tally.written.most_common(1)[0][0]),
+                name=name,
+                kind=kind,
                 count=len(tally.events),
                 area=area,
                 area_votes=votes,
@@ -292,9 +304,58 @@ def suggest_from_incidents(
     )
 
 
+def _lower(tally: _Tally) -> bool:
+    """Written in lower case most often: "länsväg 503" is found whatever its case."""
+    return tally.written.most_common(1)[0][0][:1].islower()
+
+
+class _Spotter:
+    """Finds which of some folded names an event's texts write, with Swedish endings.
+
+    Like the gazetteer: whole words, case and diacritics folded, and a capital
+    first letter, except for names usually written in lower case.
+    """
+
+    def __init__(self, keys: Iterable[str], any_case: Collection[str]):
+        self.spelled = {key + ending: key for key in keys for ending in reversed(_ENDINGS)}
+        self.starts = {  # the first words of names of several words: "umea", "umea centrum"
+            " ".join(words[:n])
+            for words in (key.split(" ") for key in self.spelled)
+            for n in range(1, len(words))
+        }
+        self.any_case = any_case
+
+    def names(self, texts: Iterable[tuple[str, str]]) -> set[str]:
+        """The names in these texts, each given as (text, the text folded)."""
+        found: set[str] = set()
+        for text, folded in texts:
+            words = list(_WORD.finditer(folded))
+            for i, first in enumerate(words):
+                capital = not text[first.start()].islower()
+                phrase = first.group()
+                for following in range(i + 1, len(words) + 1):
+                    key = self.spelled.get(phrase)
+                    if key and (capital or key in self.any_case):
+                        found.add(key)
+                    if following == len(words) or phrase not in self.starts:
+                        break
+                    phrase = f"{phrase} {words[following].group()}"
+        return found
+
+
+def _fold_text(text: str) -> str:
+    """`fold` of a long text, one translation table for its distinct characters."""
+    return text.translate({ord(char): fold(char) for char in set(text)})
+
+
+@cache
 def _wanted(key: str, municipality: str) -> bool:
     """Not a word that is never a place here, nor a municipality or a county."""
-    if key in NOT_PLACES or key in _DIRECTIONS or key in _NOT_STREETS or len(key) < 2:
+    if len(key) < 2 or any(
+        key.endswith(ending) and key[: len(key) - len(ending)] in words
+        for ending in _ENDINGS
+        for words in (NOT_PLACES, _DIRECTIONS, _NOT_STREETS)
+    ):
         return False
     for name in (key, key[:-1] if key.endswith("s") else key):
         if lookup(name) is not None or county(name) is not None or name == fold(municipality):
@@ -313,15 +374,18 @@ def _merge_endings(tallies: dict[str, _Tally]) -> dict[str, str]:
             base = key[: -len(ending)]
             if key.endswith(ending) and base in tallies and base not in merged:
                 merged[key] = base
-                into, form = tallies[base], tallies[key]
-                into.events |= form.events
-                into.rules.update(form.rules)
+                tallies[base].rules.update(tallies[key].rules)
                 break
     return merged
 
 
 def _area(
-    key: str, events: set[int], named: list[set[str]], area_of: Mapping[str, str]
+    key: str,
+    events: set[int],
+    named: list[set[str]],
+    area_of: Mapping[str, str],
+    *,
+    road: bool = False,
 ) -> tuple[str | None, int, int]:
     """The area, the events that vote for it, and the events that name any area.
 
@@ -338,7 +402,7 @@ def _area(
         here = {area_of[other] for other in named[index] if other != key and other in area_of}
         votes.update(here)
         voting += bool(here)
-    if not votes or _kind(key) == "road":
+    if not votes or road:
         return None, 0, voting
     area, top = votes.most_common(1)[0]
     return (area, top, voting) if 2 * top > voting else (None, 0, voting)
