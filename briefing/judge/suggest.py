@@ -80,7 +80,7 @@ NOT_PLACES = _folded(
     "Misstänkt, Larm, Polispatrull, Ambulans, Anmälan, Han, Hon, De, Den, Det, Där, "
     "Då, En, Ett, Vi, Man, Mannen, Kvinnan, Personen, Föraren, I, På, Vid, Och, Mot, "
     "Från, Till, Efter, Under, Med, Om, Av, Vid, Samt, Men, Eller, Sedan, Länsväg, "
-    "Riksväg, Väg"
+    "Riksväg"
 )
 # Words that start a name ("Västra Esplanaden") but are none alone.
 _DIRECTIONS = _folded(
@@ -122,6 +122,7 @@ class Suggestion:
     name: str  # the spelling written most often
     kind: str  # a gazetteer kind, guessed from the name's ending
     count: int  # events that name it
+    aliases: tuple[str, ...] = ()  # "Umeås centrum" for "Umeå centrum"
     area: str | None = None
     area_votes: int = 0  # events naming it that also name `area` (0: it is an area name)
     area_events: int = 0  # events naming it that name any area
@@ -144,6 +145,7 @@ class _Tally:
     events: set[int] = field(default_factory=set)  # filled by the second pass
     written: Counter[str] = field(default_factory=Counter)
     rules: Counter[str] = field(default_factory=Counter)
+    aliases: set[str] = field(default_factory=set)
 
 
 def mentions(text: str, *, title: bool = False) -> list[tuple[str, str]]:
@@ -152,16 +154,18 @@ def mentions(text: str, *, title: bool = False) -> list[tuple[str, str]]:
     if title:
         last = text.rsplit(",", 1)[-1].strip()
         return [(last, "title")] if re.fullmatch(_NAME, last) else []
-    found: list[tuple[int, str, str]] = []
+    found: dict[tuple[int, str], str] = {}  # (where, name) -> the first rule that found it
     for rule, pattern in (
         ("preposition", _AFTER_PREPOSITION),
         ("street", _STREET),
         ("road", _ROAD),
         ("line start", _LINE_START),
     ):
-        found += [(m.start(1), m.group(1), rule) for m in pattern.finditer(text)]
-    found.sort()
-    return [(part, rule) for _, written, rule in found for part in _parts(written)]
+        for match in pattern.finditer(text):
+            written = match.group(1)
+            for part in [" ".join(written.split())] if rule == "road" else _parts(written):
+                found.setdefault((match.start(1), part), rule)
+    return [(name, rule) for (_, name), rule in sorted(found.items(), key=lambda kv: kv[0][0])]
 
 
 def _parts(written: str) -> list[str]:
@@ -192,7 +196,7 @@ def elsewhere(county_texts: Mapping[str, Iterable[str]], municipality: str) -> d
     event. An event that names `municipality` is left out: it may be about
     this municipality's place ("fled towards Rotebro in Sollentuna").
     """
-    own = re.compile(rf"(?<!\w){re.escape(fold(municipality))}", re.IGNORECASE)
+    own = re.compile(rf"(?<![\w-]){re.escape(fold(municipality))}s?(?![\w-])")
     seen: dict[str, set[str]] = defaultdict(set)
     for other, texts in county_texts.items():
         if fold(other) == fold(municipality):
@@ -241,7 +245,9 @@ def suggest(
     merged = _merge_endings(tallies)
     wanted = {key: t for key, t in tallies.items() if key not in merged and key not in skip}
     # ... and every event that names them anywhere counts, as a gazetteer would match.
-    spotter = _Spotter([*wanted, *area_of], {k for k, t in wanted.items() if _lower(t)})
+    spellings = {key: key for key in [*wanted, *area_of]}
+    spellings |= {form: base for form, base in merged.items() if tallies[base].aliases}
+    spotter = _Spotter(spellings, {k for k, t in wanted.items() if _lower(t)})
     named = [spotter.names(texts) for texts in every]
     for index, keys in enumerate(named):
         for key in keys & wanted.keys():
@@ -251,7 +257,7 @@ def suggest(
         if len(tally.events) < max(min_count, 1):
             continue
         lower = sum(words[key + ending] for ending in _ENDINGS)
-        if lower and set(tally.rules) == {"line start"}:
+        if lower and set(tally.rules) == {"line start"} and key not in COMMON_NOUNS:
             continue  # "Cyklisten, 45 år, …": a word that opens a line, not a name
         name = tally.written.most_common(1)[0][0]
         kind = _kind(name)
@@ -261,6 +267,7 @@ def suggest(
                 name=name,
                 kind=kind,
                 count=len(tally.events),
+                aliases=tuple(sorted(tally.aliases)),
                 area=area,
                 area_votes=votes,
                 area_events=voting,
@@ -316,8 +323,12 @@ class _Spotter:
     first letter, except for names usually written in lower case.
     """
 
-    def __init__(self, keys: Iterable[str], any_case: Collection[str]):
-        self.spelled = {key + ending: key for key in keys for ending in reversed(_ENDINGS)}
+    def __init__(self, spellings: Mapping[str, str], any_case: Collection[str]):
+        self.spelled = {
+            spelling + ending: key
+            for spelling, key in spellings.items()
+            for ending in reversed(_ENDINGS)
+        }
         self.starts = {  # the first words of names of several words: "umea", "umea centrum"
             " ".join(words[:n])
             for words in (key.split(" ") for key in self.spelled)
@@ -366,15 +377,20 @@ def _wanted(key: str, municipality: str) -> bool:
 def _merge_endings(tallies: dict[str, _Tally]) -> dict[str, str]:
     """Genitive and definite forms ("Rotebros") into the base name, when it is found too.
 
-    The gazetteer matches those endings by itself. Returns form -> base.
+    The gazetteer matches a name's endings by itself; a genitive inside a name
+    ("Umeås centrum" for "Umeå centrum") becomes an alias. Returns form -> base.
     """
     merged: dict[str, str] = {}
     for key in sorted(tallies, key=len):
-        for ending in _ENDINGS[1:]:
-            base = key[: -len(ending)]
-            if key.endswith(ending) and base in tallies and base not in merged:
+        head, space, rest = key.partition(" ")
+        inside = f"{head[:-1]} {rest}" if space and head.endswith("s") else None
+        bases = [key[: -len(ending)] for ending in _ENDINGS[1:] if key.endswith(ending)]
+        for base in [*bases, inside]:
+            if base in tallies and base not in merged:
                 merged[key] = base
                 tallies[base].rules.update(tallies[key].rules)
+                if base == inside:
+                    tallies[base].aliases.add(tallies[key].written.most_common(1)[0][0])
                 break
     return merged
 
@@ -404,8 +420,10 @@ def _area(
         voting += bool(here)
     if not votes or road:
         return None, 0, voting
-    area, top = votes.most_common(1)[0]
-    return (area, top, voting) if 2 * top > voting else (None, 0, voting)
+    (area, top), *others = votes.most_common(2)
+    if 2 * top <= voting or (others and others[0][1] == top):
+        return None, 0, voting
+    return area, top, voting
 
 
 def _without_generic(key: str) -> str:

@@ -53,6 +53,8 @@ def render_toml(
             continue
         lines += ["", *_comments(suggestion), "[[places]]"]
         lines += [f"name = {_string(suggestion.name)}", f"kind = {_string(suggestion.kind)}"]
+        if suggestion.aliases:
+            lines.append(f"aliases = [{', '.join(map(_string, suggestion.aliases))}]")
         if suggestion.area:
             lines.append(f"district = {_string(suggestion.area)}")
         lines += [*_flags(suggestion), "confirm = true"]
