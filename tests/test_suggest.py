@@ -22,10 +22,10 @@ from briefing.judge.gazetteer import Gazetteer
 from briefing.judge.suggest import (
     Suggestion,
     elsewhere,
-    mentions,
     suggest,
     suggest_from_incidents,
 )
+from briefing.judge.suggest_rules import mentions
 from briefing.judge.suggest_toml import render_toml
 from briefing.models import Incident, Origin
 from briefing.sources.base import FetchContext

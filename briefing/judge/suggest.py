@@ -19,7 +19,7 @@ noun*: on a short list of ordinary words that are place names too ("Torget",
 `LOWER_CASE_MIN` times in the texts (and in at least a quarter as many places
 as it is named): "skogen", "backen". The area is the one the caller's area
 names say: the name itself, or the area named most often in the events that
-name it. `render_toml` writes the suggestions as a gazetteer file, every
+name it. `suggest_toml.render_toml` writes them as a gazetteer file, every
 entry to be confirmed.
 """
 
@@ -33,86 +33,23 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from briefing.judge.gazetteer import fold
+from briefing.judge.suggest_rules import (
+    COMMON_NOUNS,
+    DIRECTIONS,
+    ENDINGS,
+    LOWER_WORD,
+    NOT_PLACES,
+    NOT_STREETS,
+    WORD,
+    fold_text,
+    kind_of,
+    mentions,
+    without_generic,
+)
 from briefing.models import Incident
 from briefing.sources.municipalities import county, lookup
 
 LOWER_CASE_MIN = 3
-
-
-def _folded(words: str) -> frozenset[str]:
-    """A word list written "A, B, C" as folded words."""
-    return frozenset(fold(word.strip()) for word in words.split(","))
-
-
-_CAP = r"(?-i:[A-ZÅÄÖÉÜ])[\w]*(?:-[\w]+)*"
-# Lower-case words that belong to a place name: "Häggviks station", "Strombergs väg".
-_GENERIC = (
-    r"station|pendeltågsstation|tunnelbanestation|busstation|resecentrum|centrum|"
-    r"köpcentrum|torg|väg|vägen|gata|gatan|gränd|allé|strand|park|hamn|sjukhus|industriområde|"
-    r"handelsområde|handelsplats|idrottsplats|sporthall|badplats|camping|kyrka|skola|gård"
-)
-_GENERIC_STREET = "väg|vägen|gata|gatan|gränd|allé|torg"
-_NAME = rf"{_CAP}(?:\s{_CAP}){{0,2}}(?:\s(?-i:{_GENERIC})\b)?"
-_PREPOSITION = (
-    r"i|på|vid|kring|utanför|från|till|mot|genom|längs|nära|invid|intill|runt|"
-    r"(?:norr|söder|öster|väster)\s+om"
-)
-_AFTER_PREPOSITION = re.compile(rf"(?<![\w-])(?i:{_PREPOSITION})\s+({_NAME})")
-_STREET_ENDINGS = (
-    r"vägen|gatan|gränd|gränden|backe|backen|torget|platsen|allén|leden|stigen|stråket"
-)
-_STREET = re.compile(rf"(?<![\w-])((?-i:[A-ZÅÄÖÉÜ])[\w-]+?(?:{_STREET_ENDINGS})s?)(?![\w-])")
-_ROAD = re.compile(r"(?<![\w-])(E\s?\d{1,2}|(?i:länsväg|riksväg|väg)\s\d{2,4})(?![\w-])")
-_ROAD_WORD = re.compile(r"E\d{1,2}")
-_LINE_START = re.compile(rf"^\s*({_NAME}),\s", re.MULTILINE)
-_WORD = re.compile(r"[\w-]+")
-_ENDINGS = ("", "s", "n", "en", "et", "ns", "ens", "ets")
-# Capitalised words after "i", "på" … that are not places of the municipality.
-NOT_PLACES = _folded(
-    "Polisen, Polis, Polismyndigheten, Sverige, Sveriges, Region, Regionen, SOS, "
-    "Alarm, LOB, Räddningstjänsten, Kriminalvården, Tullverket, Kustbevakningen, "
-    "Trafikverket, Socialtjänsten, Migrationsverket, Skatteverket, Försäkringskassan, "
-    "Arbetsförmedlingen, Facebook, Instagram, Snapchat, Tiktok, Telegram, Whatsapp, "
-    "Swish, Blocket, Google, ICA, Coop, Lidl, Willys, Hemköp, Systembolaget, Apoteket, "
-    "Max, McDonalds, Burger King, Circle, Preem, OKQ8, Ingo, Clas Ohlson, Biltema, "
-    "Jula, Elgiganten, Ikea, Stadium, Danmark, Norge, Finland, Tyskland, Polen, "
-    "Litauen, Estland, Lettland, Spanien, Europa, Dagens, Resultat, Uppdatering, "
-    "Misstänkt, Larm, Polispatrull, Ambulans, Anmälan, Han, Hon, De, Den, Det, Där, "
-    "Då, En, Ett, Vi, Man, Mannen, Kvinnan, Personen, Föraren, I, På, Vid, Och, Mot, "
-    "Från, Till, Efter, Under, Med, Om, Av, Vid, Samt, Men, Eller, Sedan, Länsväg, "
-    "Riksväg"
-)
-# Words that start a name ("Västra Esplanaden") but are none alone.
-_DIRECTIONS = _folded(
-    "Norra, Södra, Östra, Västra, Centrala, Gamla, Nya, Stora, Lilla, Övre, Nedre"
-)
-# Ordinary Swedish words that are place names too: kept, but marked.
-COMMON_NOUNS = _folded(
-    "Torget, Torg, Centrum, Bron, Bro, Staket, Skogen, Skog, Parken, Park, Stationen, "
-    "Stan, Staden, Hamnen, Hamn, Kyrkan, Skolan, Sjön, Ängen, Äng, Backen, Backe, "
-    "Gården, Stranden, Strand, Berg, Berget, Dalen, Ön, Näset, Viken, Udden, Slätten, "
-    "Heden, Hagen, Kullen, Åsen, Torpet, Kvarnen, Bryggan, Vägen, Gatan, Egna hem, "
-    "Ladugården, Kärret, Mossen, Fältet"
-)
-# Lower-case words that end like a street but are not one: "parkeringsplatsen".
-_NOT_STREETS = _folded(
-    "Brottsplatsen, Parkeringsplatsen, Arbetsplatsen, Olycksplatsen, Motorvägen, "
-    "Busstorget, Brandplatsen, Cykelvägen, Gångvägen, Landsvägen, Bilvägen, Infarten, "
-    "Påfarten"
-)
-_KIND_BY_ENDING = (  # matched on the name in lower case, not folded: "bäcken" is no "backen"
-    (re.compile(r"(?:station|resecentrum)$"), "station"),
-    (re.compile(r"centrum$"), "centre"),
-    (re.compile(r"skolan?$"), "school"),
-    (re.compile(r"industriområde$"), "industrial"),
-    (re.compile(r"(?:handelsområde|handelsplats|köpcentrum)$"), "commercial"),
-    (re.compile(r"^e\s?\d+$|^(?:länsväg|riksväg|väg) \d+$|ledens?$"), "road"),
-    (
-        re.compile(rf"(?:{_STREET_ENDINGS})s?$|\s(?:{_GENERIC_STREET})$"),
-        "street",
-    ),
-    (re.compile(r"(?:park|parken|badplats|strand|sjön)$"), "nature"),
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,42 +85,6 @@ class _Tally:
     aliases: set[str] = field(default_factory=set)
 
 
-def mentions(text: str, *, title: bool = False) -> list[tuple[str, str]]:
-    """The place names one text writes, as (name as written, rule), in text order."""
-    text = unicodedata.normalize("NFC", text)
-    if title:
-        last = text.rsplit(",", 1)[-1].strip()
-        return [(last, "title")] if re.fullmatch(_NAME, last) else []
-    found: dict[tuple[int, str], str] = {}  # (where, name) -> the first rule that found it
-    for rule, pattern in (
-        ("preposition", _AFTER_PREPOSITION),
-        ("street", _STREET),
-        ("road", _ROAD),
-        ("line start", _LINE_START),
-    ):
-        for match in pattern.finditer(text):
-            written = match.group(1)
-            for part in [" ".join(written.split())] if rule == "road" else _parts(written):
-                found.setdefault((match.start(1), part), rule)
-    return [(name, rule) for (_, name), rule in sorted(found.items(), key=lambda kv: kv[0][0])]
-
-
-def _parts(written: str) -> list[str]:
-    """A run of capitalised words cut where a word cannot be part of a name.
-
-    "Vasaplan Polis" -> Vasaplan, "E4 Sävar" -> E4, Sävar.
-    """
-    parts: list[list[str]] = [[]]
-    for word in written.split():
-        if fold(word) in NOT_PLACES:
-            parts.append([])
-        elif _ROAD_WORD.fullmatch(word):
-            parts += [[word], []]
-        else:
-            parts[-1].append(word)
-    return [" ".join(words) for words in parts if words]
-
-
 def names_in(texts: Iterable[str]) -> set[str]:
     """The folded place names these texts write (for homonyms seen elsewhere)."""
     return {fold(written) for text in texts for written, _ in mentions(text)}
@@ -202,7 +103,7 @@ def elsewhere(county_texts: Mapping[str, Iterable[str]], municipality: str) -> d
         if fold(other) == fold(municipality):
             continue
         for text in texts:
-            if not own.search(_fold_text(text)):
+            if not own.search(fold_text(text)):
                 for name in names_in([text]):
                     seen[name].add(other)
     return dict(seen)
@@ -229,14 +130,14 @@ def suggest(
     skip = {fold(name) for name in known}
     # Every text once in NFC and once folded (one character for one: positions match).
     every = [
-        [(t, _fold_text(t)) for t in (unicodedata.normalize("NFC", text) for text in texts)]
+        [(t, fold_text(t)) for t in (unicodedata.normalize("NFC", text) for text in texts)]
         for texts in events
     ]
     tallies: dict[str, _Tally] = defaultdict(_Tally)
     words: Counter[str] = Counter()  # folded lower-case words, for the common-noun rule
     for texts in every:  # the rules find the names ...
-        for position, (text, folded) in enumerate(texts):
-            words.update(m.group() for m in _WORD.finditer(folded) if text[m.start()].islower())
+        for position, (text, _) in enumerate(texts):
+            words.update(fold_text(" ".join(LOWER_WORD.findall(text))).split())
             for written, rule in mentions(text, title=position == 0):
                 key = fold(written)
                 if _wanted(key, municipality):
@@ -256,11 +157,11 @@ def suggest(
     for key, tally in wanted.items():
         if len(tally.events) < max(min_count, 1):
             continue
-        lower = sum(words[key + ending] for ending in _ENDINGS)
+        lower = sum(words[key + ending] for ending in ENDINGS)
         if lower and set(tally.rules) == {"line start"} and key not in COMMON_NOUNS:
             continue  # "Cyklisten, 45 år, …": a word that opens a line, not a name
         name = tally.written.most_common(1)[0][0]
-        kind = _kind(name)
+        kind = kind_of(name)
         area, votes, voting = _area(key, tally.events, named, area_of, road=kind == "road")
         found.append(
             Suggestion(
@@ -327,7 +228,7 @@ class _Spotter:
         self.spelled = {
             spelling + ending: key
             for spelling, key in spellings.items()
-            for ending in reversed(_ENDINGS)
+            for ending in reversed(ENDINGS)
         }
         self.starts = {  # the first words of names of several words: "umea", "umea centrum"
             " ".join(words[:n])
@@ -340,7 +241,7 @@ class _Spotter:
         """The names in these texts, each given as (text, the text folded)."""
         found: set[str] = set()
         for text, folded in texts:
-            words = list(_WORD.finditer(folded))
+            words = list(WORD.finditer(folded))
             for i, first in enumerate(words):
                 capital = not text[first.start()].islower()
                 phrase = first.group()
@@ -354,18 +255,13 @@ class _Spotter:
         return found
 
 
-def _fold_text(text: str) -> str:
-    """`fold` of a long text, one translation table for its distinct characters."""
-    return text.translate({ord(char): fold(char) for char in set(text)})
-
-
 @cache
 def _wanted(key: str, municipality: str) -> bool:
     """Not a word that is never a place here, nor a municipality or a county."""
     if len(key) < 2 or any(
         key.endswith(ending) and key[: len(key) - len(ending)] in words
-        for ending in _ENDINGS
-        for words in (NOT_PLACES, _DIRECTIONS, _NOT_STREETS)
+        for ending in ENDINGS
+        for words in (NOT_PLACES, DIRECTIONS, NOT_STREETS)
     ):
         return False
     for name in (key, key[:-1] if key.endswith("s") else key):
@@ -384,7 +280,7 @@ def _merge_endings(tallies: dict[str, _Tally]) -> dict[str, str]:
     for key in sorted(tallies, key=len):
         head, space, rest = key.partition(" ")
         inside = f"{head[:-1]} {rest}" if space and head.endswith("s") else None
-        bases = [key[: -len(ending)] for ending in _ENDINGS[1:] if key.endswith(ending)]
+        bases = [key[: -len(ending)] for ending in ENDINGS[1:] if key.endswith(ending)]
         for base in [*bases, inside]:
             if base in tallies and base not in merged:
                 merged[key] = base
@@ -409,7 +305,7 @@ def _area(
     more than half of the events that name it and any area. A road crosses
     areas: it gets one only by its name.
     """
-    for name in (key, _without_generic(key)):
+    for name in (key, without_generic(key)):
         if name in area_of:
             return area_of[name], 0, 0
     votes: Counter[str] = Counter()
@@ -426,20 +322,5 @@ def _area(
     return area, top, voting
 
 
-def _without_generic(key: str) -> str:
-    """ "haggviks station" -> "haggvik": the area a station or centre is named after."""
-    head, _, generic = key.rpartition(" ")
-    if not head or not re.fullmatch(fold(_GENERIC), generic):
-        return key
-    return head[:-1] if head.endswith("s") else head
-
-
 def _homonym(key: str, homonyms: Mapping[str, Collection[str]]) -> set[str]:
-    return {m for ending in _ENDINGS for m in homonyms.get(key + ending, ())}
-
-
-def _kind(name: str) -> str:
-    for pattern, kind in _KIND_BY_ENDING:
-        if pattern.search(name.lower()):
-            return kind
-    return "area"
+    return {m for ending in ENDINGS for m in homonyms.get(key + ending, ())}
