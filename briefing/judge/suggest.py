@@ -12,14 +12,20 @@ keeps to a few rules that say how the police write a place:
 - a name that opens a line, then a comma: "Fridhem, resultat efter trafikkontroll";
 - the last segment of a title, when it is not the municipality itself.
 
+Once a rule has found a name, every event that writes it anywhere counts (as
+the gazetteer would match it: case and diacritics folded, Swedish endings, a
+capital letter unless the name is written in lower case), so "Rotebro" counts
+the events that only say "Rotebro station" too. A word found only opening a
+line and also written lower-case ("Bilen, som …") is left out.
+
 A name is an **ambiguous** place when it is a *homonym* (found in events of
 another municipality of the county that do not name this one) or a *common
 noun*: on a short list of ordinary words that are place names too ("Torget",
 "Centrum", "Bron", "Stäket"), or written lower-case at least
 `LOWER_CASE_MIN` times in the texts (and in at least a quarter as many places
 as it is named): "skogen", "backen". The area is the one the caller's area
-names say: the name itself, or the area named most often in the events that
-name it. `suggest_toml.render_toml` writes them as a gazetteer file, every
+names say: the name itself, or the area named in more than half of the events
+that name it and any area (never for a road, which crosses areas). `suggest_toml.render_toml` writes them as a gazetteer file, every
 entry to be confirmed.
 """
 
