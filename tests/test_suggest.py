@@ -210,6 +210,8 @@ def test_the_area_is_the_name_or_the_area_named_with_it() -> None:
         ("t, Stöld, Sollentuna", "Olycka på E4 vid Rotebro.", ""),
         ("t, Stöld, Sollentuna", "Olycka på E4 vid Häggvik.", ""),
         ("t, Stöld, Sollentuna", "Brand på Bygatan i Edsberg och i Tureberg.", ""),
+        ("t, Stöld, Sollentuna", "Bråk på Lomvägen i Tureberg.", ""),
+        ("t, Kontroll, Sollentuna", "Kontroller i Edsberg, Häggvik, Tureberg, på Lomvägen.", ""),
     ]
     areas = {"Tureberg": "Tureberg", "Edsberg": "Edsberg", "Häggvik": "Häggvik"}
     areas["Rotebro"] = "Rotebro-Norrviken"
@@ -220,6 +222,8 @@ def test_the_area_is_the_name_or_the_area_named_with_it() -> None:
     assert found["Rotebro"].area == "Rotebro-Norrviken"
     assert found["E4"].area is None  # a road crosses areas
     assert found["Bygatan"].area is None and found["Bygatan"].area_events == 1  # a tie
+    lom = found["Lomvägen"]  # named with one area, and in a list of three: too little to go on
+    assert (lom.area, lom.area_events) == (None, 1)
 
 
 def test_known_names_and_rare_ones_are_left_out(sollentuna: list[Incident]) -> None:

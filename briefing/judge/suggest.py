@@ -24,9 +24,9 @@ noun*: on a short list of ordinary words that are place names too ("Torget",
 "Centrum", "Bron", "Stäket"), or written lower-case at least
 `LOWER_CASE_MIN` times in the texts (and in at least a quarter as many places
 as it is named): "skogen", "backen". The area is the one the caller's area
-names say: the name itself, or the area named in more than half of the events
-that name it and any area (never for a road, which crosses areas). `suggest_toml.render_toml` writes them as a gazetteer file, every
-entry to be confirmed.
+names say: the name itself, or the area named with it often enough (see
+`_area`; never for a road, which crosses areas). `suggest_toml.render_toml`
+writes the suggestions as a gazetteer file, every entry to be confirmed.
 """
 
 from __future__ import annotations
@@ -56,6 +56,8 @@ from briefing.models import Incident
 from briefing.sources.municipalities import county, lookup
 
 LOWER_CASE_MIN = 3
+AREA_VOTES_MIN = 2
+AREAS_IN_A_LIST = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,8 +310,10 @@ def _area(
     """The area, the events that vote for it, and the events that name any area.
 
     The name itself when it is an area's name (votes 0); else the area named in
-    more than half of the events that name it and any area. A road crosses
-    areas: it gets one only by its name.
+    more than half, and in at least `AREA_VOTES_MIN`, of the events that name it
+    and any area. An event naming more than `AREAS_IN_A_LIST` areas is a list
+    ("trafikkontroller på Ersboda, Teg, Röbäck …") and votes for none. A road
+    crosses areas: it gets one only by its name.
     """
     for name in (key, without_generic(key)):
         if name in area_of:
@@ -318,12 +322,13 @@ def _area(
     voting = 0
     for index in events:
         here = {area_of[other] for other in named[index] if other != key and other in area_of}
-        votes.update(here)
-        voting += bool(here)
+        if len(here) <= AREAS_IN_A_LIST:
+            votes.update(here)
+            voting += bool(here)
     if not votes or road:
         return None, 0, voting
     (area, top), *others = votes.most_common(2)
-    if 2 * top <= voting or (others and others[0][1] == top):
+    if top < AREA_VOTES_MIN or 2 * top <= voting or (others and others[0][1] == top):
         return None, 0, voting
     return area, top, voting
 
