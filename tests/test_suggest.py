@@ -21,6 +21,7 @@ import pytest
 from briefing.judge.gazetteer import Gazetteer
 from briefing.judge.suggest import (
     Suggestion,
+    county_texts_of,
     elsewhere,
     suggest,
     suggest_from_incidents,
@@ -173,6 +174,16 @@ def test_an_event_naming_this_municipality_does_not_make_a_homonym() -> None:
     events = [("1 maj, Stöld, Sollentuna", "Stöld i Edsberg och i Rotebro.", "")]
     found = by_name(suggest(events, "Sollentuna", homonyms=seen))
     assert found["Edsberg"].homonym_in == ("Danderyd",) and not found["Rotebro"].homonym
+
+
+def test_the_county_texts_come_from_the_other_municipalities_of_the_county(
+    sollentuna: list[Incident], tmp_path: Path
+) -> None:
+    danderyd = replayed("danderyd", "Danderyd", tmp_path)
+    umea = [dataclasses.replace(i, municipality="Umeå", key=f"u{i.key}") for i in danderyd]
+    texts = county_texts_of([*sollentuna, *danderyd, *umea], {}, "Sollentuna")
+    assert list(texts) == ["Danderyd"] and len(texts["Danderyd"]) == 33
+    assert texts["Danderyd"][0].startswith(danderyd[0].title + "\n" + danderyd[0].summary)
 
 
 def test_how_the_police_write_places() -> None:

@@ -203,10 +203,10 @@ def suggest_from_incidents(
     """`suggest` over stored incidents: the municipality's events, one per key.
 
     `pages` gives the page text by incident key for incidents without
-    `Incident.text`; `county_texts` the other municipalities' event texts (see
-    `elsewhere`).
+    `Incident.text`; `county_texts` the other municipalities' event texts
+    (`county_texts_of` makes them from stored incidents; see `elsewhere`).
     """
-    latest: dict[str, Incident] = {}
+    latest: dict[str, Incident] = {}  # the last version given of each event
     for incident in incidents:
         if incident.municipality == municipality:
             latest[incident.key] = incident
@@ -218,6 +218,24 @@ def suggest_from_incidents(
     return suggest(
         events, municipality, areas=areas, homonyms=homonyms, known=known, min_count=min_count
     )
+
+
+def county_texts_of(
+    incidents: Iterable[Incident], pages: Mapping[str, str], municipality: str
+) -> dict[str, list[str]]:
+    """The other municipalities of `municipality`'s county: one text per event each."""
+    home = lookup(municipality)
+    latest: dict[str, Incident] = {}
+    for incident in incidents:
+        other = lookup(incident.municipality or "")
+        if home and other and other.county == home.county and other.name != home.name:
+            latest[incident.key] = incident
+    found: dict[str, list[str]] = defaultdict(list)
+    for i in latest.values():
+        found[str(i.municipality)].append(
+            "\n".join((i.title, i.summary, i.text or pages.get(i.key, "")))
+        )
+    return dict(found)
 
 
 def _lower(tally: _Tally) -> bool:
