@@ -122,7 +122,8 @@ def unsure_rule(tmp_path: Path, check: str) -> Path:
 
 
 def test_check_must_be_true_or_false(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"rules\[0\] \('unsure'\): check must be true or false"):
+    wrong = r"rules\.toml:5: rules\[0\] \('unsure'\)\.check: must be true or false"
+    with pytest.raises(ConfigError, match=wrong):
         Rules.load(unsure_rule(tmp_path, '"yes"'))
 
 
