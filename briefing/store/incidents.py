@@ -10,9 +10,9 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any
+from operator import attrgetter
 
-from briefing.models import Incident, Origin
+from briefing.models import Incident, Origin, compact_json
 from briefing.store.base import Base, chunks, maybe_utc, utc, utc_text
 from briefing.store.state import replace_state
 
@@ -20,11 +20,12 @@ _INCIDENT_FIELDS = tuple(f.name for f in fields(Incident))
 # The document holds every field but `raw`, which has a column of its own: reading a
 # window then never decodes the payloads (a third of each document).
 _DOCUMENT_FIELDS = tuple(name for name in _INCIDENT_FIELDS if name != "raw")
-_DOCUMENT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_document_values = attrgetter(*_DOCUMENT_FIELDS)
+_DOCUMENT = compact_json()
 _DOCUMENTS = json.JSONDecoder()
 _KNOWN_FIELDS = frozenset(_INCIDENT_FIELDS)
 _ORIGINS = {origin.value: origin for origin in Origin}
-_DATETIME_FIELDS = ("published_at", "occurred_at")
+_DATETIME_FIELDS = ("published_at", "occurred_at")  # as the document writes them
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,13 +57,13 @@ class Incidents(Base):
         so a failed save makes the next run fetch the same data again.
         """
         seen = utc_text(seen_at)
+        ids = [incident.id for incident in incidents]
         with self._transaction() as conn:
-            latest = _latest_versions(conn, [incident.id for incident in incidents])
-            rows, result = _plan(incidents, latest, seen)
-            conn.executemany(_UPSERT_INCIDENT, rows)
-            conn.executemany(_INSERT_VERSION, rows)
+            plan = _plan(incidents, ids, _latest_versions(conn, ids), seen)
+            conn.executemany(_UPSERT_INCIDENT, plan.heads)
+            conn.executemany(_INSERT_VERSION, plan.versions)
             replace_state(conn, source, state)
-        return result
+        return plan.result
 
     def window(self, start: datetime, end: datetime, *, with_raw: bool = False) -> list[Stored]:
         """The latest version of every incident published in [start, end), and of
@@ -110,12 +111,12 @@ class Incidents(Base):
 def _encode(incident: Incident) -> str:
     """An incident as a JSON document: every field but `raw`, times ISO-8601 with their
     own offset."""
-    document: dict[str, Any] = {name: getattr(incident, name) for name in _DOCUMENT_FIELDS}
+    document = dict(zip(_DOCUMENT_FIELDS, _document_values(incident), strict=True))
     document["origin"] = incident.origin.value
-    for name in _DATETIME_FIELDS:
-        if document[name] is not None:
-            document[name] = document[name].isoformat()
-    return _DOCUMENT.encode(document)
+    document["published_at"] = incident.published_at.isoformat()
+    if (occurred := incident.occurred_at) is not None:
+        document["occurred_at"] = occurred.isoformat()
+    return _DOCUMENT(document)
 
 
 def _decode(document: str, raw: str) -> Incident:
@@ -153,40 +154,51 @@ def _latest_versions(conn: sqlite3.Connection, ids: list[str]) -> dict[str, tupl
     return latest
 
 
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """The rows one batch writes: `heads` for `incidents`, `versions` for `incident_versions`."""
+
+    heads: list[tuple[str, str, str, str, int, str, str]]
+    versions: list[tuple[str, int, str, str, str, str, str]]
+    result: SaveResult
+
+
 def _plan(
-    incidents: Sequence[Incident], latest: dict[str, tuple[int, str]], seen: str
-) -> tuple[list[dict[str, Any]], SaveResult]:
-    """The versions to write, in batch order, so an id seen twice can change in between."""
-    rows: list[dict[str, Any]] = []
-    for incident in incidents:
+    incidents: Sequence[Incident], ids: list[str], latest: dict[str, tuple[int, str]], seen: str
+) -> _Plan:
+    """The versions to write, in batch order, so an id seen twice can change in between.
+    Each incident is fingerprinted once, and encoded only when it is a new version."""
+    heads = []
+    versions = []
+    new = 0
+    for incident, incident_id in zip(incidents, ids, strict=True):
         fingerprint = incident.fingerprint()
-        version, previous = latest.get(incident.id, (0, ""))
-        if fingerprint != previous:
-            latest[incident.id] = (version + 1, fingerprint)
-            rows.append(_version_row(incident, version + 1, fingerprint, seen))
-    new = sum(row["version"] == 1 for row in rows)
-    return rows, SaveResult(new, len(rows) - new, len(incidents) - len(rows))
+        version, previous = latest.get(incident_id, _UNSEEN)
+        if fingerprint == previous:
+            continue
+        version += 1
+        if version == 1:
+            new += 1
+        latest[incident_id] = (version, fingerprint)
+        published = utc_text(incident.published_at)
+        head = (incident_id, incident.source, incident.key, seen, version, fingerprint, published)
+        heads.append(head)
+        document = _encode(incident)
+        versions.append(
+            (incident_id, version, fingerprint, published, seen, document, incident.raw)
+        )
+    result = SaveResult(new, len(heads) - new, len(incidents) - len(heads))
+    return _Plan(heads, versions, result)
 
 
-def _version_row(incident: Incident, version: int, fingerprint: str, seen: str) -> dict[str, Any]:
-    return {
-        "id": incident.id,
-        "source": incident.source,
-        "key": incident.key,
-        "version": version,
-        "fingerprint": fingerprint,
-        "published_at": utc_text(incident.published_at),
-        "seen_at": seen,
-        "document": _encode(incident),
-        "raw": incident.raw,
-    }
+_UNSEEN = (0, "")  # the version and fingerprint of an incident never stored
 
 
-# Named parameters, so the same rows feed both statements.
+# Parameters by position (a tuple binds faster than a dict): ?4 is the time of the fetch.
 _UPSERT_INCIDENT = """
     INSERT INTO incidents
         (id, source, key, first_seen, version, fingerprint, published_at, changed_at)
-    VALUES (:id, :source, :key, :seen_at, :version, :fingerprint, :published_at, :seen_at)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?4)
     ON CONFLICT (id) DO UPDATE SET
         version = excluded.version, fingerprint = excluded.fingerprint,
         published_at = excluded.published_at, changed_at = excluded.changed_at
@@ -194,7 +206,7 @@ _UPSERT_INCIDENT = """
 _INSERT_VERSION = """
     INSERT INTO incident_versions
         (incident_id, version, fingerprint, published_at, stored_at, document, raw)
-    VALUES (:id, :version, :fingerprint, :published_at, :seen_at, :document, :raw)
+    VALUES (?, ?, ?, ?, ?, ?, ?)
 """
 _WINDOW = """
     SELECT i.version, i.first_seen, i.changed_at, v.document, {raw}
