@@ -150,11 +150,13 @@ def test_the_configured_file_overrides_and_other_municipalities_have_none(tmp_pa
 def test_the_bundled_rules_cover_the_issues_examples() -> None:
     by_name = {rule.name: rule for rule in RULES}
     shots = by_name["lethal_violence_nearby"]
-    assert shots.categories == {"shooting", "explosion", "homicide"} and shots.within_m == 1000
+    assert shots.categories == frozenset({"shooting", "explosion", "homicide"})
+    assert shots.within_m == 1000
     assert {"school", "preschool", "housing"} <= shots.kinds
     business = by_name["business_premises"]
     assert business.in_district and business.tags == {"trygghetsforum"}
-    assert {"robbery", "burglary", "threat", "vandalism"} <= business.categories  # type: ignore[operator]
+    assert business.categories is not None
+    assert {"robbery", "burglary", "threat", "vandalism"} <= business.categories
     assert by_name["centre_trouble"].kinds == {"district_centre"}
 
 
@@ -183,17 +185,32 @@ district_if_unplaced = "yes"
     with pytest.raises(ConfigError) as caught:
         parse_rules(text, "rules.toml")
     assert caught.value.problems == [
-        "rules.toml:8: notify[1] ('bad'): unknown key 'colour'",
-        "rules.toml:8: notify[1] ('bad'): kinds: unknown value 'skola'",
-        "rules.toml:8: notify[1] ('bad'): categories: unknown value 'brand'",
-        "rules.toml:8: notify[1] ('bad'): needs `within_m` (metres) or `in_district = true`",
-        "rules.toml:8: notify[1] ('bad'): min_severity: 'huge' is not a severity "
+        "rules.toml:10: notify[1] ('bad').kinds: unknown kind 'skola' "
+        "(known: school, preschool, housing, business, district_centre, other)",
+        "rules.toml:11: notify[1] ('bad').categories: unknown category 'brand' "
+        "(known: fire, robbery, other, info)",
+        "rules.toml:12: notify[1] ('bad').min_severity: 'huge' is not a severity "
         "(critical, high, medium, low, info)",
-        "rules.toml:8: notify[1] ('bad'): pattern: bad regular expression '(unclosed': "
+        "rules.toml:13: notify[1] ('bad').pattern: bad regular expression '(unclosed': "
         "missing ), unterminated subpattern at position 0",
-        "rules.toml:16: notify[2] ('nowhere'): within_m: metres, a number from 1 to 50000",
-        "rules.toml:16: notify[2] ('nowhere'): district_if_unplaced: true or false",
-        "rules.toml:16: notify[2] ('nowhere'): needs `within_m` (metres) or `in_district = true`",
+        "rules.toml:14: notify[1] ('bad').colour: unknown key",
+        "rules.toml:19: notify[2] ('nowhere').within_m: metres, a number from 1 to 50000",
+        "rules.toml:20: notify[2] ('nowhere').district_if_unplaced: must be true or false",
+    ]
+
+
+def test_a_notify_rule_must_say_how_near_and_name_a_kind() -> None:
+    text = 'categories = ["other", "info"]\n[[notify]]\nname = "vague"\nkinds = []\n'
+    with pytest.raises(ConfigError) as caught:
+        parse_rules(text, "r.toml")
+    assert caught.value.problems == [
+        "r.toml:4: notify[0] ('vague').kinds: name at least one kind "
+        "(known: school, preschool, housing, business, district_centre, other)"
+    ]
+    with pytest.raises(ConfigError) as caught:
+        parse_rules(text.replace("[]", '"school"'), "r.toml")
+    assert caught.value.problems == [
+        "r.toml:2: notify[0] ('vague'): needs `within_m` (metres) or `in_district = true`"
     ]
 
 

@@ -14,7 +14,7 @@ from datetime import timedelta, tzinfo
 from urllib.parse import urlsplit
 
 from briefing.i18n import label, language, long_date, short_datetime, t, t_count
-from briefing.models import Briefing, Incident, Item, Severity, Status, clean_text
+from briefing.models import Briefing, Incident, Item, Severity, Status, Suggestion, clean_text
 from briefing.render.health import SourceLine, alert, local_time, source_lines
 
 MARKERS = {
@@ -48,13 +48,6 @@ def safe_url(url: object) -> str | None:
 
 
 @dataclass(frozen=True, slots=True)
-class Stakeholder:
-    name: str
-    kind: str
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
 class Entry:
     """One incident, worded for display."""
 
@@ -78,7 +71,7 @@ class Entry:
     origin: str
     source: str
     reasons: tuple[str, ...]
-    stakeholders: tuple[Stakeholder, ...]
+    stakeholders: tuple[Suggestion, ...]  # worded: `kind` is the kind's label
     url: str | None
     # Every source that reported it ("polis, Polisen"), the primary first, and
     # why several reports were taken for one event ("" when only one source).
@@ -299,9 +292,9 @@ def _reasons(lang: str, item: Item) -> tuple[str, ...]:
     return (*reasons[:MAX_REASONS], more)
 
 
-def _stakeholders(lang: str, item: Item) -> tuple[Stakeholder, ...]:
+def _stakeholders(lang: str, item: Item) -> tuple[Suggestion, ...]:
     return tuple(
-        Stakeholder(
+        Suggestion(
             clean_text(s.name, single_line=True),
             label(lang, "stakeholder", s.kind),
             clean_text(s.reason, single_line=True),

@@ -39,6 +39,7 @@ from pydantic import Field, field_validator
 from briefing.errors import SourceError
 from briefing.models import Incident, clean_text, mask_personnummer
 from briefing.sources import municipalities
+from briefing.sources._incidents import in_order, incident_time, place_of
 from briefing.sources.base import (
     Batch,
     FetchContext,
@@ -47,7 +48,6 @@ from briefing.sources.base import (
     fetch_if_changed,
     payload_files,
 )
-from briefing.sources.polisen import in_order, incident_time, place_of
 
 FEED_SUFFIXES = (".xml", ".rss", ".atom")
 _UPDATED_PREFIX = re.compile(r"Uppdaterad \d{4}-\d{2}-\d{2} \d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s+")
