@@ -184,12 +184,12 @@ class Incident:
 def compact_json() -> Callable[[object], str]:
     """`json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode`, the same text,
     less what `encode` sets up on every call (a new C encoder): the C encoder, made once.
-    Without the C accelerator, the encoder's own `encode`."""
+    Without the C accelerator, the encoder's own `encode`. For values the caller builds:
+    there is no circular check (a cycle ends in RecursionError instead of ValueError)."""
     encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
     make = getattr(json.encoder, "c_make_encoder", None)  # not in the type stubs
     if make is None:  # pragma: no cover - CPython always has it
         return encoder.encode
-    # No circular check (markers None): what is encoded is flat, made here.
     basestring = json.encoder.encode_basestring
     one_shot = make(None, encoder.default, basestring, None, ":", ",", False, False, True)
 
