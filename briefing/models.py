@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import json.encoder
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -158,14 +160,16 @@ class Incident:
         The raw payload is left out, so whitespace or key order changes in a
         feed never look like an edit.
         """
+        occurred = self.occurred_at
+        # Times in UTC: the same instant written with another offset is not an edit.
         facts = [
             self.origin.value,
             self.type,
             self.title,
             self.summary,
             self.url,
-            _utc(self.published_at),
-            _utc(self.occurred_at),
+            self.published_at.astimezone(UTC).isoformat(),
+            occurred.astimezone(UTC).isoformat() if occurred else None,
             self.municipality,
             self.county,
             self.location,
@@ -174,17 +178,29 @@ class Incident:
             self.lon,
             self.parent,
         ]
-        blob = _FACTS.encode(facts)
-        return hashlib.sha256(blob.encode()).hexdigest()
+        return hashlib.sha256(_FACTS(facts).encode()).hexdigest()
+
+
+def compact_json() -> Callable[[object], str]:
+    """`json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode`, the same text,
+    less what `encode` sets up on every call (a new C encoder): the C encoder, made once.
+    Without the C accelerator, the encoder's own `encode`. For values the caller builds:
+    there is no circular check (a cycle ends in RecursionError instead of ValueError)."""
+    encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+    make = getattr(json.encoder, "c_make_encoder", None)  # not in the type stubs
+    if make is None:  # pragma: no cover - CPython always has it
+        return encoder.encode
+    basestring = json.encoder.encode_basestring
+    one_shot = make(None, encoder.default, basestring, None, ":", ",", False, False, True)
+
+    def encode(value: object) -> str:
+        return "".join(one_shot(value, 0))
+
+    return encode
 
 
 # One encoder for every fingerprint: json.dumps with options makes a new one per call.
-_FACTS = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-
-
-def _utc(moment: datetime | None) -> str | None:
-    # The same instant written with another offset is not an edit.
-    return moment.astimezone(UTC).isoformat() if moment else None
+_FACTS = compact_json()
 
 
 @dataclass(frozen=True, slots=True)
