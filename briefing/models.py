@@ -22,14 +22,6 @@ _CONTROL = re.compile(
     r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
 )
 _SPACES = re.compile(r"[ \t\u00a0]+")
-# Personal identity numbers (personnummer, samordningsnummer: day + 60): YYMMDD or
-# YYYYMMDD, then 4 digits, optionally after "-" or "+". Phone numbers shaped like
-# a date are masked too: a false mask costs less than a leaked identity number.
-_PERSONNUMMER = re.compile(
-    r"(?<!\d)(?:19|20)?\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]|6[1-9]|[78]\d|9[01])"
-    r"[-+]?\d{4}(?!\d)"
-)
-MASK = "[personnummer]"
 
 
 def clean_text(value: object, *, single_line: bool = False) -> str:
@@ -46,11 +38,6 @@ def clean_text(value: object, *, single_line: bool = False) -> str:
     if single_line:
         text = text.replace("\n", " ")
     return _SPACES.sub(" ", text).strip()
-
-
-def mask_personnummer(text: str) -> str:
-    """`text` with every Swedish personal identity number replaced by "[personnummer]"."""
-    return _PERSONNUMMER.sub(MASK, text)
 
 
 class Severity(StrEnum):

@@ -19,6 +19,7 @@ import typer
 
 from briefing import __version__
 from briefing.errors import BriefingError, ConfigError, ExitStatus, UsageError
+from briefing.redact import credential_warnings, redact
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -260,7 +261,7 @@ def list_sources(ctx: typer.Context, config: ConfigOpt = None, debug: DebugOpt =
                 Text(adapter.label),
                 adapter.kind,
                 adapter.origin.value,
-                Text(str(settings.url or settings.path)),
+                Text(redact(str(settings.url or settings.path))),
                 f"{last:%Y-%m-%d %H:%M}" if last else "never",
                 str(health.consecutive_failures),
                 str(health.last_problems),  # records the last fetch could not read
@@ -352,6 +353,8 @@ def _load(path: Path | None) -> Config:
     loaded = config.load(config.find(path))
     if (risk := config.exposure(loaded)) is not None:
         typer.echo(f"briefing: warning: {risk}", err=True)
+    for warning in credential_warnings(loaded.path, loaded.sources):
+        typer.echo(f"briefing: warning: {warning}", err=True)
     return loaded
 
 
@@ -467,7 +470,8 @@ def _errors(debug: bool) -> Iterator[None]:
     except Exception as exc:
         if debug:
             raise
-        typer.echo(f"briefing: unexpected error: {type(exc).__name__}: {exc}", err=True)
+        text = redact(str(exc))
+        typer.echo(f"briefing: unexpected error: {type(exc).__name__}: {text}", err=True)
         typer.echo("Run again with --debug to see the traceback.", err=True)
         raise typer.Exit(ExitStatus.UNEXPECTED) from None
 

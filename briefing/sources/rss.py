@@ -37,7 +37,7 @@ import feedparser  # type: ignore[import-untyped]  # no stubs
 from pydantic import Field, field_validator
 
 from briefing.errors import SourceError
-from briefing.models import Incident, clean_text, mask_personnummer
+from briefing.models import Incident, clean_text
 from briefing.sources import municipalities
 from briefing.sources.base import (
     Batch,
@@ -47,6 +47,7 @@ from briefing.sources.base import (
     fetch_if_changed,
     payload_files,
 )
+from briefing.sources.pnr import mask_personnummer
 from briefing.sources.polisen import in_order, incident_time, place_of
 
 FEED_SUFFIXES = (".xml", ".rss", ".atom")
