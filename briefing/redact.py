@@ -39,7 +39,7 @@ TOKEN_KEYS = (
     "sig",
 )
 _TOKEN = re.compile(
-    rf"(?i)([?&;#](?:{'|'.join(re.escape(k) for k in TOKEN_KEYS)})=)[^&#\s\"'<>]*",
+    rf"(?i)([?&;#](?:{'|'.join(re.escape(k) for k in TOKEN_KEYS)})=)[^&#;\s\"'<>]*",
 )
 
 
