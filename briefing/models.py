@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from briefing.pnr import mask_personnummer
+
 # C0 and C1 control characters except tab and newline: they would reach the
 # terminal as escape sequences, break e-mail headers and confuse SQLite users.
 # Also bidirectional overrides and invisible format characters: a feed could use
@@ -34,6 +36,9 @@ def clean_text(value: object, *, single_line: bool = False) -> str:
     # again): printable means no control character, tab, newline or NBSP.
     if text.isprintable() and "  " not in text and text == text.strip():
         return text
+    # Masked before the invisible characters go: "850101\u200b1234" would become a bare
+    # run of digits, which the mask leaves alone unless its check digit is right.
+    text = mask_personnummer(text)
     text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     if single_line:
         text = text.replace("\n", " ")

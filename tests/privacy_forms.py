@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
-from briefing.sources.pnr import DASHES, INVISIBLE, PLUSES, SPACES
+from briefing.pnr import DASHES, INVISIBLE, PLUSES, SPACES
 
 JOINS = ["-", "+", " ", "  ", " - ", "\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "\u2212"]
 JOINS += ["\ufe63", "\uff0d", "\u00ad", "\u200b", "\x00", "\u00a0", "\u202f", "\t", "\u2060-"]

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from briefing.errors import ConfigError, FetchError, Gone
+from briefing.pnr import DASHES, MASK, luhn, mask_json, mask_personnummer
 from briefing.redact import redact
-from briefing.sources.pnr import DASHES, MASK, luhn, mask_json, mask_personnummer
 from briefing.store import MIGRATIONS, Store
 from briefing.store.scrub import scrub_mail
 from tests.privacy_forms import Written, personnummer, survivors

@@ -5,7 +5,7 @@ third-party adapter cannot forget it:
 
 - personal identity numbers (personnummer) are masked in every text field of
   every incident, police and RSS text included, in the raw payload (as the
-  text it decodes to, see `briefing.sources.pnr`), in the source's state, in
+  text it decodes to, see `briefing.pnr`), in the source's state, in
   the page texts it keeps, and in every problem and error message, so none
   reaches the store, the terminal, a page or an e-mail;
 - logins and tokens in URLs are removed from every problem and error
@@ -27,9 +27,9 @@ from zoneinfo import ZoneInfo
 
 from briefing.errors import BriefingError
 from briefing.models import Incident, clean_text
+from briefing.pnr import mask_json, mask_personnummer
 from briefing.redact import redact
 from briefing.sources.base import Batch, PageCache
-from briefing.sources.pnr import mask_json, mask_personnummer
 
 # A report dated this much after it was fetched is from the future, not from a
 # clock a few minutes fast.

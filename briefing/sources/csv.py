@@ -30,6 +30,7 @@ from typing import ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from briefing.errors import SourceError
+from briefing.pnr import mask_personnummer
 from briefing.sources import municipalities
 from briefing.sources._csvrows import RowError, RowReader, fold
 from briefing.sources.base import (
@@ -41,7 +42,6 @@ from briefing.sources.base import (
     payload_files,
 )
 from briefing.sources.http import MAX_BYTES
-from briefing.sources.pnr import mask_personnummer
 from briefing.sources.polisen import in_order
 
 DROP_SUFFIXES = (".csv",)

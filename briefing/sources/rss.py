@@ -38,6 +38,7 @@ from pydantic import Field, field_validator
 
 from briefing.errors import SourceError
 from briefing.models import Incident, clean_text
+from briefing.pnr import mask_personnummer
 from briefing.sources import municipalities
 from briefing.sources.base import (
     Batch,
@@ -47,7 +48,6 @@ from briefing.sources.base import (
     fetch_if_changed,
     payload_files,
 )
-from briefing.sources.pnr import mask_personnummer
 from briefing.sources.polisen import in_order, incident_time, place_of
 
 FEED_SUFFIXES = (".xml", ".rss", ".atom")

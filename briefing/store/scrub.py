@@ -13,8 +13,8 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
 
+from briefing.pnr import mask_json, mask_personnummer
 from briefing.redact import redact
-from briefing.sources.pnr import mask_json, mask_personnummer
 
 
 def scrub_text(value: object) -> object:
