@@ -65,9 +65,21 @@ _PATTERN = re.compile(
     rf"(?P<join>[{DASHES}{PLUSES}{SPACES}{INVISIBLE}]{{0,8}})"
     rf"(?P<serial>(?:{_D}){{3}}\d)(?!{_I}\d)"
 )
-_DIGITS = "0123456789"
-# Digits other than ASCII that a pasted text may bring; the pattern's \d takes them all.
-_OTHER_DIGITS = re.compile("[\uff10-\uff19\u0660-\u0669\u06f0-\u06f9]")
+# The same shape in JSON as written (escaped): a JSON escape may stand for any character
+# among the digits. Looser than the mask, without its look-behinds ("\\u00e4" ends in
+# a digit): finding nothing means no decoded string holds a personnummer, so most raw
+# payloads are passed without being decoded.
+_ESCAPE = r"(?:\\u[0-9a-fA-F]{4}|\\[nrtbf/\\\"])"
+_ESCAPED = re.compile(
+    rf"\d(?:(?:[{INVISIBLE}]|{_ESCAPE})*\d){{5,7}}"
+    rf"(?:[{DASHES}{PLUSES}{SPACES}{INVISIBLE}]|{_ESCAPE}){{0,8}}"
+    rf"\d(?:(?:[{INVISIBLE}]|{_ESCAPE})*\d){{3}}"
+)
+# Escaped digits (\\u0038, full-width, Arabic-Indic): the screen cannot see them.
+_ESCAPED_DIGIT = re.compile(r"\\u(?:003\d|ff1\d|066\d|06f\d)", re.IGNORECASE)
+# The digits counted by the cheap test: ASCII, and the full-width and Arabic-Indic digits
+# a pasted text may bring (the pattern's \d takes every digit).
+_ANY_DIGIT = re.compile("[0-9\uff10-\uff19\u0660-\u0669\u06f0-\u06f9]")
 _LENGTH = 10  # the fewest digits a personnummer has
 
 
@@ -85,6 +97,8 @@ def mask_json(raw: str) -> str:
     only if anything changed; anything else is masked as plain text.
     """
     if not _may_hold(raw):  # escapes only add digits: "\\u0038" holds more than "8"
+        return raw
+    if _ESCAPED.search(raw) is None and _ESCAPED_DIGIT.search(raw) is None:
         return raw
     try:
         value = json.loads(raw)
@@ -110,12 +124,7 @@ def luhn(digits: str) -> bool:
 
 def _may_hold(text: str) -> bool:
     """Cheap test first: fewer than ten digits cannot hold a personnummer."""
-    count = 0
-    for digit in _DIGITS:
-        count += text.count(digit)
-        if count >= _LENGTH:
-            return True
-    return not text.isascii() and _OTHER_DIGITS.search(text) is not None
+    return len(text) >= _LENGTH and len(_ANY_DIGIT.findall(text)) >= _LENGTH
 
 
 def _masked(match: re.Match[str]) -> str:

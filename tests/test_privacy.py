@@ -237,3 +237,13 @@ def test_a_kept_email_is_masked_in_what_a_client_shows(number: Written) -> None:
     body = shown.get_body(("plain",))
     assert body is not None
     assert survivors(body.get_content(), [number]) == []
+
+
+@PROPERTY
+@given(number=personnummer(), ascii_only=st.booleans())
+def test_the_escaped_screen_never_hides_a_number(number: Written, ascii_only: bool) -> None:
+    """A raw payload passed undecoded (the screen found nothing) holds no number."""
+    raw = json.dumps({"ä": f"ä{number.text}", "id": 1}, ensure_ascii=ascii_only)
+    assert survivors(json.dumps(json.loads(mask_json(raw)), ensure_ascii=False), [number]) == []
+    escaped = '{"t": "' + "".join(f"\\u{ord(c):04x}" for c in number.text) + '"}'
+    assert survivors(json.loads(mask_json(escaped))["t"], [number]) == []
