@@ -5,10 +5,12 @@ Outputs (every format, the site, e-mail) are in tests/test_privacy_outputs.py.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 import sys
 import unicodedata
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -17,8 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from briefing.errors import ConfigError, FetchError, Gone
+from briefing.models import Incident, Origin
 from briefing.pnr import DASHES, MASK, luhn, mask_json, mask_personnummer
+from briefing.pnr import mask_personnummer as masked_key
 from briefing.redact import redact
+from briefing.sources.border import masked
 from briefing.store import MIGRATIONS, Store
 from briefing.store.scrub import scrub_mail
 from tests.privacy_forms import Written, personnummer, survivors
@@ -158,6 +163,16 @@ def test_every_error_is_redacted_when_made() -> None:
 
 LEAKS = ["850101\u20131234", "8501\u200b01-1234", "850101 1234"]
 PASSWORD = "Hemligt-pw"
+OLD_INCIDENT = Incident(
+    source="lan",
+    key=f"guid-{LEAKS[0]}",
+    origin=Origin.AUTHORITY,
+    type="Brand",
+    title=f"Brand {LEAKS[1]}",
+    summary=f"Man {' '.join(LEAKS)}",
+    published_at=datetime(2026, 12, 3, 8, tzinfo=UTC),
+    raw=json.dumps({"title": f"Man {' '.join(LEAKS)}"}, ensure_ascii=True),
+)
 
 
 def _old_store(path: Path) -> None:
@@ -167,18 +182,19 @@ def _old_store(path: Path) -> None:
         conn.executescript(script)
     conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
     leak = " ".join(LEAKS)
-    incident_id = f"lan:guid-{LEAKS[0]}"
-    document = json.dumps({"key": f"guid-{LEAKS[0]}", "summary": f"Man {leak}"})
-    raw = json.dumps({"title": f"Man {leak}"}, ensure_ascii=True)
+    old = OLD_INCIDENT
+    document = {f.name: getattr(old, f.name) for f in dataclasses.fields(old) if f.name != "raw"}
+    document.update(origin=old.origin.value, published_at=old.published_at.isoformat())
     now = "2026-12-03T08:00:00+00:00"
     conn.execute(
-        "INSERT INTO incidents VALUES (?, 'lan', ?, ?, 1, 'f', ?, ?)",
-        (incident_id, f"guid-{LEAKS[0]}", now, now, now),
+        "INSERT INTO incidents VALUES (?, 'lan', ?, ?, 1, ?, ?, ?)",
+        (old.id, old.key, now, old.fingerprint(), now, now),
     )
     conn.execute(
-        "INSERT INTO incident_versions VALUES (?, 1, 'f', ?, ?, ?, ?)",
-        (incident_id, now, now, document, raw),
+        "INSERT INTO incident_versions VALUES (?, 1, ?, ?, ?, ?, ?)",
+        (old.id, old.fingerprint(), now, now, json.dumps(document, ensure_ascii=False), old.raw),
     )
+    incident_id = old.id
     conn.execute("INSERT INTO briefings VALUES (1, ?, ?, ?, 1)", (now, now, now))
     conn.execute("INSERT INTO briefing_items VALUES (1, ?, 1)", (incident_id,))
     conn.execute("INSERT INTO source_state VALUES ('lan', ?, ?)", (f"seen:{LEAKS[1]}", leak))
@@ -210,6 +226,9 @@ def test_the_migration_cleans_every_table_of_an_old_store(tmp_path: Path) -> Non
     with Store(path) as store:
         assert store.check() == []
         [kept] = store.undelivered("email")
+        # The same report fetched again, masked at the border, is not a new version.
+        again = masked(dataclasses.replace(OLD_INCIDENT, key=masked_key(OLD_INCIDENT.key)))
+        assert store.save_batch("lan", [again], {}, OLD_INCIDENT.published_at).unchanged == 1
     for table, text in store_text(path):
         assert survivors(text, numbers) == [], table
         assert PASSWORD not in text, table

@@ -109,15 +109,27 @@ MIGRATIONS: list[str] = [
     # personnummer (dashes, spaces, invisible characters; raw payloads as decoded text),
     # and logins and tokens removed from URLs. The briefing_scrub_* functions are
     # registered on every connection (briefing.store.scrub). Ids are masked with their
-    # references, so the foreign keys are checked at commit.
+    # references, so the foreign keys are checked at commit. A masked document gets the
+    # fingerprint of its masked facts: the next fetch, masked at the border, is no edit.
     """
     PRAGMA defer_foreign_keys = ON;
     UPDATE incident_versions SET document = briefing_scrub_json(document),
-        raw = briefing_scrub_json(raw), incident_id = briefing_scrub_text(incident_id)
+        raw = briefing_scrub_json(raw), incident_id = briefing_scrub_text(incident_id),
+        fingerprint = CASE WHEN document IS NOT briefing_scrub_json(document)
+            THEN briefing_fingerprint(briefing_scrub_json(document), fingerprint)
+            ELSE fingerprint END
     WHERE document IS NOT briefing_scrub_json(document) OR raw IS NOT briefing_scrub_json(raw)
         OR incident_id IS NOT briefing_scrub_text(incident_id);
     UPDATE incidents SET id = briefing_scrub_text(id), key = briefing_scrub_text(key)
     WHERE id IS NOT briefing_scrub_text(id) OR key IS NOT briefing_scrub_text(key);
+    UPDATE incidents SET fingerprint = (
+        SELECT v.fingerprint FROM incident_versions v
+        WHERE v.incident_id = incidents.id AND v.version = incidents.version
+    )
+    WHERE fingerprint IS NOT (
+        SELECT v.fingerprint FROM incident_versions v
+        WHERE v.incident_id = incidents.id AND v.version = incidents.version
+    );
     UPDATE briefing_items SET incident_id = briefing_scrub_text(incident_id)
     WHERE incident_id IS NOT briefing_scrub_text(incident_id);
     UPDATE OR REPLACE source_state

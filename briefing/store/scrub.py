@@ -7,14 +7,20 @@ stays a SQL script: `UPDATE pages SET text = briefing_scrub_text(text)`.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
+from dataclasses import fields
+from datetime import datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
 
+from briefing.models import Incident, Origin
 from briefing.pnr import mask_json, mask_personnummer
 from briefing.redact import redact
+
+_FIELDS = tuple(f.name for f in fields(Incident) if f.name != "raw")
 
 
 def scrub_text(value: object) -> object:
@@ -52,6 +58,24 @@ def scrub_mail(value: object) -> object:
     return message.as_bytes() if changed else value
 
 
+def fingerprint(document: object, kept: object) -> object:
+    """The fingerprint of a (masked) document's facts, so the next fetch of the same
+    report, masked at the border, is not a new version; `kept` if it is not a document
+    this version reads."""
+    if not isinstance(document, str):
+        return kept
+    try:
+        values = json.loads(document)
+        facts = {name: values[name] for name in _FIELDS if name in values}
+        facts["origin"] = Origin(facts["origin"])
+        for name in ("published_at", "occurred_at"):
+            if facts.get(name) is not None:
+                facts[name] = datetime.fromisoformat(facts[name])
+        return Incident(**facts).fingerprint()
+    except (ValueError, KeyError, TypeError):
+        return kept
+
+
 def register(conn: sqlite3.Connection) -> None:
     functions: tuple[tuple[str, Callable[[Any], Any]], ...] = (
         ("briefing_scrub_text", scrub_text),
@@ -60,3 +84,4 @@ def register(conn: sqlite3.Connection) -> None:
     )
     for name, function in functions:
         conn.create_function(name, 1, function, deterministic=True)
+    conn.create_function("briefing_fingerprint", 2, fingerprint, deterministic=True)
