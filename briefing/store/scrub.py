@@ -58,7 +58,7 @@ def scrub_mail(value: object) -> object:
     return message.as_bytes() if changed else value
 
 
-def fingerprint(document: object, kept: object) -> object:
+def fingerprint(document: object, kept: str | None) -> str | None:
     """The fingerprint of a (masked) document's facts, so the next fetch of the same
     report, masked at the border, is not a new version; `kept` if it is not a document
     this version reads."""
