@@ -48,7 +48,7 @@ from briefing.sources.base import (
     fetch_if_changed,
     payload_files,
 )
-from briefing.sources.polisen import in_order, incident_time, place_of
+from briefing.sources.polisen import MAX_YEAR, MIN_YEAR, in_order, incident_time, place_of
 
 FEED_SUFFIXES = (".xml", ".rss", ".atom")
 _UPDATED_PREFIX = re.compile(r"Uppdaterad \d{4}-\d{2}-\d{2} \d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s+")
@@ -208,7 +208,7 @@ def entry_key(entry: Any, title: str) -> str:
 def _published(entry: Any) -> datetime | None:
     for field in ("published_parsed", "updated_parsed"):
         parsed = entry.get(field)
-        if isinstance(parsed, time.struct_time):
+        if isinstance(parsed, time.struct_time) and MIN_YEAR <= parsed.tm_year <= MAX_YEAR:
             # feedparser gives UTC struct_time and drops the offset.
             return datetime.fromtimestamp(calendar.timegm(parsed), UTC)
     return None
