@@ -21,7 +21,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from briefing.cli import app
-from tests.clirun import run
+from tests.clirun import make_config, run, table
 from tests.smtp_server import smtp_server
 
 FORMATS = ("terminal", "text", "markdown", "html")
@@ -47,6 +47,32 @@ class Outputs:
                 yield f"{name} (decoded)", decoded
 
 
+GUARD_COLUMNS = {"time": "Datum", "place": "Plats", "category": "Händelse", "text": "Beskrivning"}
+RSS_HEAD = (
+    '<?xml version="1.0"?><rss version="2.0" '
+    'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>T</title>'
+)
+
+
+def three_sources(folder: Path, events: list[dict[str, object]], items: str, rows: str) -> Path:
+    """A config of a police file (`events`), an RSS file (`items`, RSS <item>s) and a guards'
+    CSV drop (`rows` under the header Datum;Plats;Händelse;Beskrivning), all in Järfälla."""
+    police = folder / "polis.json"
+    police.write_text(json.dumps(events), encoding="utf-8")
+    feed = folder / "lan.xml"
+    feed.write_text(f"{RSS_HEAD}{items}</channel></rss>", encoding="utf-8")
+    inbox = folder / "inkorg"
+    inbox.mkdir()
+    (inbox / "vakter.csv").write_text(f"Datum;Plats;Händelse;Beskrivning\n{rows}", "utf-8")
+    return make_config(
+        folder,
+        table("polis", "polisen", "police", path=police),
+        table("lan", "rss", "authority", path=feed, municipality="Järfälla"),
+        table("vakter", "csv", "guards", path="inkorg", columns=GUARD_COLUMNS,
+              municipality="Järfälla"),
+    )  # fmt: skip
+
+
 def every_output(cfg: Path, *, email: bool = True, args: tuple[str, ...] = ()) -> Outputs:
     """The briefing of `cfg` (its store next to it) everywhere it can be shown or kept."""
     found = Outputs()
@@ -66,8 +92,8 @@ def every_output(cfg: Path, *, email: bool = True, args: tuple[str, ...] = ()) -
     found.texts["sources"] = listed.stdout + listed.stderr
     if email:
         _mail(cfg, found, args)
-    for table, text in store_text(cfg.parent / "store.sqlite3"):
-        found.texts[f"store/{table}/{len(found.texts)}"] = text
+    for name, text in store_text(cfg.parent / "store.sqlite3"):
+        found.texts[f"store/{name}/{len(found.texts)}"] = text
     return found
 
 

@@ -29,13 +29,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.clirun import make_config, table
-from tests.everywhere import Outputs, every_output
+from tests.everywhere import Outputs, every_output, three_sources
 from tests.privacy_forms import Written, survivors
 
 TZ = ZoneInfo("Europe/Stockholm")
 MONTHS = "januari februari mars april maj juni juli augusti september oktober november december"
-GUARD_COLUMNS = {"time": "Datum", "place": "Plats", "category": "Händelse", "text": "Beskrivning"}
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 TEXT_SLOTS = ("police title", "police summary", "rss title", "rss text", "rss guid", "csv")
@@ -183,28 +181,7 @@ def hostile_sources(folder: Path, family: Family) -> Path:
         cell = _given(variant, "csv", slots, "Bråk").replace(";", ",").replace('"', "'")
         when = _given(variant, "csv time", slots, f"{moment:%Y-%m-%d %H:%M}")
         rows.append(f'{when};"{cell}";"{cell}";"{cell}"')
-    police = folder / "polis.json"
-    police.write_text(json.dumps(events), encoding="utf-8")
-    feed = folder / "lan.xml"
-    feed.write_text(
-        '<?xml version="1.0"?><rss version="2.0" '
-        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>T</title>'
-        + "".join(items)
-        + "</channel></rss>",
-        encoding="utf-8",
-    )
-    inbox = folder / "inkorg"
-    inbox.mkdir()
-    (inbox / "vakter.csv").write_text(
-        "Datum;Plats;Händelse;Beskrivning\n" + "\n".join(rows) + "\n", "utf-8"
-    )
-    return make_config(
-        folder,
-        table("polis", "polisen", "police", path=police),
-        table("lan", "rss", "authority", path=feed, municipality="Järfälla"),
-        table("vakter", "csv", "guards", path="inkorg", columns=GUARD_COLUMNS,
-              municipality="Järfälla"),
-    )  # fmt: skip
+    return three_sources(folder, events, "".join(items), "\n".join(rows) + "\n")
 
 
 @pytest.mark.timeout(180)

@@ -26,6 +26,7 @@ from briefing.redact import redact
 from briefing.sources.border import masked
 from briefing.store import MIGRATIONS, Store
 from briefing.store.scrub import scrub_mail
+from tests.everywhere import store_text
 from tests.privacy_forms import Written, personnummer, survivors
 
 PROPERTY = settings(max_examples=300, derandomize=True, deadline=None)
@@ -217,8 +218,6 @@ def _old_store(path: Path) -> None:
 
 
 def test_the_migration_cleans_every_table_of_an_old_store(tmp_path: Path) -> None:
-    from tests.test_security import store_text
-
     path = tmp_path / "old.sqlite3"
     _old_store(path)
     numbers = [Written(text, "8501011234") for text in LEAKS]

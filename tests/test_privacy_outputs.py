@@ -26,14 +26,13 @@ from hypothesis import strategies as st
 
 from briefing.pnr import MASK
 from tests.clirun import make_config, recorded_table, run, table
-from tests.everywhere import Outputs, every_output
+from tests.everywhere import Outputs, every_output, three_sources
 from tests.faultserver import FaultServer
 from tests.privacy_forms import Written, personnummer, survivors
 from tests.smtp_server import free_port
 
 TZ = ZoneInfo("Europe/Stockholm")
 MONTHS = "januari februari mars april maj juni juli augusti september oktober november december"
-GUARD_COLUMNS = {"time": "Datum", "place": "Plats", "category": "Händelse", "text": "Beskrivning"}
 SLOTS = (
     "police title",
     "police summary",
@@ -66,38 +65,22 @@ def sources_with(folder: Path, forms: dict[str, str]) -> Path:
         "type": "Misshandel",
         "location": {"name": "Järfälla", "gps": "59.4,17.8"},
     }
-    police = folder / "polis.json"
-    police.write_text(json.dumps([event]), encoding="utf-8")
+    published = format_datetime(now - timedelta(hours=1))
 
     def xml(text: str) -> str:
         return escape(_NOT_XML.sub("", text))
 
-    published = format_datetime(now - timedelta(hours=1))
-    feed = folder / "lan.xml"
-    feed.write_text(
-        '<?xml version="1.0"?><rss version="2.0" '
-        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>T</title>'
+    item = (
         f"<item><title>Brand i Järfälla {xml(forms['rss title'])}</title>"
         f"<guid>g-{xml(forms['rss guid'])}</guid>"
         f"<description>Anmälan av {xml(forms['rss description'])}.</description>"
         f"<content:encoded>{xml('<p>Mer: ' + forms['rss body'] + '</p>')}</content:encoded>"
-        f"<pubDate>{published}</pubDate></item></channel></rss>",
-        encoding="utf-8",
+        f"<pubDate>{published}</pubDate></item>"
     )
-    inbox = folder / "inkorg"
-    inbox.mkdir()
     cells = [forms["csv place"], forms["csv category"], forms["csv text"]]
-    row = ";".join(
-        [f"{now - timedelta(hours=2):%Y-%m-%d %H:%M}", *(c.replace(";", ",") for c in cells)]
-    )
-    (inbox / "vakter.csv").write_text(f"Datum;Plats;Händelse;Beskrivning\n{row}\n", "utf-8")
-    return make_config(
-        folder,
-        table("polis", "polisen", "police", path=police),
-        table("lan", "rss", "authority", path=feed, municipality="Järfälla"),
-        table("vakter", "csv", "guards", path="inkorg", columns=GUARD_COLUMNS,
-              municipality="Järfälla"),
-    )  # fmt: skip
+    when = f"{now - timedelta(hours=2):%Y-%m-%d %H:%M}"
+    row = ";".join([when, *(cell.replace(";", ",") for cell in cells)])
+    return three_sources(folder, [event], item, row + "\n")
 
 
 def leaks(outputs: Outputs, numbers: list[Written]) -> list[tuple[str, list[str]]]:

@@ -32,6 +32,7 @@ from typer.testing import CliRunner
 from briefing.cli import app
 from briefing.sources.rss import parse_feed
 from tests.clirun import make_config, recorded_table, run, table
+from tests.everywhere import store_text
 from tests.faultserver import FaultServer
 from tests.smtp_server import smtp_server
 
@@ -353,24 +354,6 @@ def test_hostile_text_adds_no_recipient_and_no_header_to_the_email(
         assert number not in raw
     text = message.get_body(("plain",)).get_content()
     assert not CONTROL.search(text.replace("\n", "").replace("\t", "").replace("\r", ""))
-
-
-def store_text(path: Path) -> Iterator[tuple[str, str]]:
-    """Every text cell of every table of the store, as (table, text)."""
-    conn = sqlite3.connect(path)
-    try:
-        tables = [
-            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
-        ]
-        for name in tables:
-            for row in conn.execute(f'SELECT * FROM "{name}"'):
-                for cell in row:
-                    if isinstance(cell, str):
-                        yield name, cell
-                    elif isinstance(cell, bytes):
-                        yield name, cell.decode("utf-8", "replace")
-    finally:
-        conn.close()
 
 
 def test_store_text_sees_every_table(tmp_path: Path) -> None:
