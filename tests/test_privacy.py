@@ -265,3 +265,23 @@ def test_the_escaped_screen_never_hides_a_number(number: Written, ascii_only: bo
     assert survivors(json.dumps(json.loads(mask_json(raw)), ensure_ascii=False), [number]) == []
     escaped = '{"t": "' + "".join(f"\\u{ord(c):04x}" for c in number.text) + '"}'
     assert survivors(json.loads(mask_json(escaped))["t"], [number]) == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"ftp://u:{PASSWORD}@host/feed",  # refused: not http(s)
+        f"file://u:{PASSWORD}@host/feed",
+        f"https://u:{PASSWORD}@host/feed?token={PASSWORD}",  # accepted, with a warning
+    ],
+)
+def test_a_config_error_or_warning_never_shows_the_password(tmp_path: Path, url: str) -> None:
+    from typer.testing import CliRunner
+
+    from briefing.cli import app
+    from tests.clirun import make_config, table
+
+    cfg = make_config(tmp_path, table("lan", "rss", "authority", url=url, timeout=1))
+    result = CliRunner().invoke(app, ["sources", "--config", str(cfg)])
+    assert PASSWORD not in result.stdout + result.stderr
+    assert "sources.lan.url" in result.stderr  # an error or the warning names the key
