@@ -13,6 +13,7 @@ import unicodedata
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -285,3 +286,27 @@ def test_a_config_error_or_warning_never_shows_the_password(tmp_path: Path, url:
     result = CliRunner().invoke(app, ["sources", "--config", str(cfg)])
     assert PASSWORD not in result.stdout + result.stderr
     assert "sources.lan.url" in result.stderr  # an error or the warning names the key
+
+
+def test_the_border_masks_state_pages_and_problems_and_redacts_problems() -> None:
+    from briefing.sources.base import Batch
+    from briefing.sources.border import MaskedPages, admit
+    from briefing.sources.polisen_details import MemoryPageCache
+
+    batch = Batch(
+        incidents=[OLD_INCIDENT],
+        problems=[f"https://u:{PASSWORD}@h/f: row 3 names {LEAKS[0]}"],
+        state={f"first_seen:{LEAKS[1]}": LEAKS[2]},
+    )
+    admitted = admit("lan", batch, OLD_INCIDENT.published_at, ZoneInfo("UTC"))
+    incident = admitted.incidents[0]
+    shown = [*admitted.problems, *admitted.state, *admitted.state.values()]
+    shown += [json.dumps(json.loads(incident.raw), ensure_ascii=False)]
+    shown += [str(getattr(incident, f.name)) for f in dataclasses.fields(Incident)]
+    numbers = [Written(text, "8501011234") for text in LEAKS]
+    assert survivors(" | ".join(shown), numbers) == []
+    assert PASSWORD not in " ".join(shown)
+    assert admitted.problems == [f"lan: https://***@h/f: row 3 names {MASK}"]
+    pages = MemoryPageCache()
+    MaskedPages(pages).save_page(f"p-{LEAKS[0]}", f"Text {LEAKS[1]}", OLD_INCIDENT.published_at)
+    assert pages.texts == {f"p-{MASK}": f"Text {MASK}"}
