@@ -60,13 +60,17 @@ def shifted(record: dict[str, Any], rounds: int) -> dict[str, Any]:
     """`record` moved `rounds × SHIFT` back, with a fresh id for rounds > 0."""
     if rounds == 0:
         return record
-    delta = SHIFT * rounds
+    return moved_back(record, SHIFT * rounds, rounds * ID_STRIDE)
+
+
+def moved_back(record: dict[str, Any], delta: timedelta, id_offset: int) -> dict[str, Any]:
+    """`record` published `delta` earlier (its title's incident time too), its id + `id_offset`."""
     original = datetime.strptime(record["datetime"], API_FORMAT).astimezone(TZ)
     # Moved in wall time, so the offset is the one in force on the new day.
     published = (original.replace(tzinfo=None) - delta).replace(tzinfo=TZ)
     offset = published.strftime("%z")
     copy = dict(record)
-    copy["id"] = int(record["id"]) + rounds * ID_STRIDE
+    copy["id"] = int(record["id"]) + id_offset
     copy["datetime"] = (
         f"{published:%Y-%m-%d} {published.hour}:{published:%M:%S} {offset[:3]}:{offset[3:]}"
     )

@@ -166,17 +166,20 @@ def _trends(
     """What every briefing computes besides its window: nine weeks of history."""
     try:
         from briefing.judge import trends
+        from briefing.judge.judge import Judge
     except ImportError as exc:
         timings["trends"] = f"not yet ({exc})"
         return
     with _timed(timings, "trends"):
-        trends.compute(store, area=area, gazetteer=gazetteer, rules=rules, end=end, tz=TZ)
+        judge = Judge(area, gazetteer, rules)  # a fresh one: the history judged from scratch
+        trends.compute(store, judge, end=end, tz=TZ)
 
 
 def _write_json(items: list[Any], first: datetime, last: datetime, path: Path) -> int:
     """The briefing written to a file as `briefing today -f json -o FILE` writes it; its size."""
+    from briefing.deliver.files import write_atomic
     from briefing.models import Briefing
-    from briefing.render.json import write
+    from briefing.render.json import chunks
 
     briefing = Briefing(
         municipality=HOME,
@@ -187,7 +190,7 @@ def _write_json(items: list[Any], first: datetime, last: datetime, path: Path) -
         sources=(),
         items=tuple(items),
     )
-    write(briefing, path)
+    write_atomic(path, chunks(briefing))
     return path.stat().st_size
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from briefing.pnr import mask_personnummer
+from briefing.pnr import mask_personnummer as mask_personnummer  # re-exported: adapters use it
 
 # C0 and C1 control characters except tab and newline: they would reach the
 # terminal as escape sequences, break e-mail headers and confuse SQLite users.
@@ -202,6 +202,9 @@ class Judgement:
     category: str
     severity: Severity
     reasons: tuple[str, ...] = ()
+    # "to check" (att kontrollera): why the text cannot settle whether it is serious;
+    # None when it can. Only ever set on an incident that is not judged serious.
+    check: str | None = None
 
     @property
     def serious(self) -> bool:
@@ -285,6 +288,16 @@ class Repeat:
 
 
 @dataclass(frozen=True, slots=True)
+class DistrictShape:
+    """A kommundel of the briefing's municipality as the map draws it."""
+
+    name: str
+    # Its outer rings of (longitude, latitude), as GeoJSON writes them; () when no
+    # district polygons are configured (the map draws a labelled box instead).
+    outline: tuple[tuple[tuple[float, float], ...], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Briefing:
     """The one model every renderer takes."""
 
@@ -301,6 +314,14 @@ class Briefing:
     # Incidents per local day for each district (None: district unknown), oldest
     # first, the last day being the window's end: the sparklines' data.
     daily: tuple[tuple[str | None, tuple[int, ...]], ...] = ()
+    # The municipality's kommundelar from the configured gazetteer, in the order to draw
+    # them: the map shows them (and the sparklines count them) even on a quiet night.
+    districts: tuple[DistrictShape, ...] = ()
+    # For the ledger of what was shown (briefing.pipeline.record_shown), not for the reader:
+    # whether this is a live morning (not a replay or a chosen window), and the (id,
+    # version) of every report shown, a summary's part as its summary.
+    live: bool = False
+    shown: tuple[tuple[str, int], ...] = ()
 
     @property
     def local(self) -> tuple[Item, ...]:

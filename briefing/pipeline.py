@@ -1,13 +1,14 @@
 """fetch → store → window → resolve → classify → Briefing.
 
-The library behind `briefing today`: the CLI only parses options and hands
-the result to a renderer. Every source is fetched concurrently and fails on
-its own; the store keeps facts, and judgements are recomputed here.
+The library behind `briefing today`: the CLI parses options, renders and
+delivers the Briefing this returns, and then records it with `record_shown`.
+Every source is fetched concurrently and fails on its own; the store keeps
+facts, and judgements are recomputed here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
@@ -15,13 +16,14 @@ from zoneinfo import ZoneInfo
 
 from briefing import sources
 from briefing.config import Config
-from briefing.errors import DeliveryError, Gone, UsageError
+from briefing.errors import Gone
 from briefing.judge import health, stakeholders, summaries
-from briefing.judge.classify import Rules, classify
+from briefing.judge.classify import Rules
 from briefing.judge.fuse import fuse
-from briefing.judge.places import Area, Gazetteer, configured, resolve
+from briefing.judge.judge import Judge
+from briefing.judge.places import Area, Gazetteer, configured
 from briefing.judge.trends import compute as compute_trends
-from briefing.models import Briefing, Item, SourceReport, Status
+from briefing.models import Briefing, DistrictShape, Item, SourceReport, Status
 from briefing.sources import border as intake
 from briefing.sources.base import Batch, FetchContext, Source
 from briefing.sources.http import HttpClient
@@ -206,14 +208,12 @@ def assemble(
     demo: bool = False,
     followed: frozenset[str] = frozenset(),
     fuse_reports: bool = True,
-    deliver: Callable[[Briefing], None] | None = None,
 ) -> Briefing:
-    """Judge the stored incidents of `span` and record what the briefing shows.
+    """Judge the stored incidents of `span` into the briefing; nothing is recorded here.
 
-    With `deliver` (show, write, send), the ledger is written only after it
-    returns, or raises DeliveryError (the message waits in the outbox): a run
-    killed while rendering or before sending leaves its incidents new for the
-    next run, instead of marked as seen by nobody.
+    The caller shows, writes or sends it, and only then calls `record_shown`:
+    a run killed while rendering or before sending leaves its incidents new
+    for the next run, instead of marked as seen by nobody.
 
     `followed` names the sources that were fetched successfully before this
     run: what they deliver now that was published earlier (a late CSV drop, a
@@ -238,26 +238,18 @@ def assemble(
     shown = store.shown_versions(s.incident.id for s in stored)
     stored = summaries.expand(stored, config.tz)  # night summaries, one part per happening
     lang = language or config.briefing.language
-    items = [
-        item for s in stored if (item := _judge(s, area, gazetteer, rules, shown, lang)) is not None
-    ]
+    judge = Judge(area, gazetteer, rules, lang)  # shared with the trends: one judgement each
+    items = [item for s in stored if (item := _judge(s, judge, shown)) is not None]
     items = _fuse_and_suggest(config, items, gazetteer, lang, fuse_reports)
     trends, repeats, daily = compute_trends(
-        store, area=area, gazetteer=gazetteer, rules=rules, end=span.end, tz=config.tz,
-        lang=lang, since=span.start,
-    )  # fmt: skip
+        store, judge, end=span.end, tz=config.tz, since=span.start
+    )
     versions = {s.incident.id: s.version for s in stored}
     shown_now = summaries.as_stored(
         (r, versions.get(r.parent or r.id, item.version)) for item in items for r in item.reports
     )
-
-    def remember() -> None:
-        store.record_briefing(
-            generated_at=now, start=span.start, end=span.end, live=span.live, shown=shown_now
-        )
-
     tz = config.tz
-    briefing = Briefing(
+    return Briefing(
         municipality=home.name,
         generated_at=now.astimezone(tz),
         window_start=span.start.astimezone(tz),
@@ -269,15 +261,38 @@ def assemble(
         trends=trends,
         repeats=repeats,
         daily=daily,
+        districts=district_shapes(gazetteer),
+        live=span.live,
+        shown=tuple(shown_now),
     )
-    try:
-        if deliver is not None:
-            deliver(briefing)
-    except DeliveryError:
-        remember()  # made, and waiting in the outbox: it counts as shown
-        raise
-    remember()
-    return briefing
+
+
+def district_shapes(gazetteer: Gazetteer | None) -> tuple[DistrictShape, ...]:
+    """The gazetteer's kommundelar, each with the outer rings of its polygons when configured
+    (holes are left out of a schematic map)."""
+    if gazetteer is None:
+        return ()
+    rings: dict[str, list[tuple[tuple[float, float], ...]]] = {}
+    for district in gazetteer.polygons.districts if gazetteer.polygons else ():
+        rings.setdefault(district.name, []).extend(part.outer for part in district.parts)
+    names = dict.fromkeys((*gazetteer.districts, *rings))
+    return tuple(DistrictShape(name, tuple(rings.get(name, ()))) for name in names)
+
+
+def record_shown(store: Store, briefing: Briefing) -> int:
+    """Write in the ledger that `briefing` was shown; its id there.
+
+    Call it once the briefing was delivered, or saved to the outbox (a failed
+    send: it counts as shown). The next live morning starts where this one
+    ended, and shows what this one showed as unchanged.
+    """
+    return store.record_briefing(
+        generated_at=briefing.generated_at,
+        start=briefing.window_start,
+        end=briefing.window_end,
+        live=briefing.live,
+        shown=briefing.shown,
+    )
 
 
 def _fuse_and_suggest(
@@ -293,19 +308,12 @@ def _fuse_and_suggest(
     ]
 
 
-def _judge(
-    stored: Stored,
-    area: Area,
-    gazetteer: Gazetteer | None,
-    rules: Rules,
-    shown: dict[str, int],
-    lang: str,
-) -> Item | None:
+def _judge(stored: Stored, judge: Judge, shown: dict[str, int]) -> Item | None:
     incident = stored.incident
-    place = resolve(incident, area, gazetteer)
-    if place.municipality == area.municipality:
+    place = judge.place(incident)
+    if place.municipality == judge.area.municipality:
         local = True
-    elif place.municipality in area.neighbours:
+    elif place.municipality in judge.area.neighbours:
         local = False
     else:
         return None
@@ -320,15 +328,10 @@ def _judge(
         incident=incident,
         status=status,
         place=place,
-        judgement=classify(incident, place, rules, lang),
+        judgement=judge.judgement(incident),
         local=local,
         version=stored.version,
     )
-
-
-def localize(value: datetime, tz: ZoneInfo) -> datetime:
-    """A naive date-time is local time in `tz`; an aware one keeps its offset."""
-    return value.replace(tzinfo=tz) if value.tzinfo is None else value
 
 
 def today(
@@ -345,9 +348,8 @@ def today(
     demo: bool = False,
     wall: datetime | None = None,
     fuse_reports: bool = True,
-    deliver: Callable[[Briefing], None] | None = None,
 ) -> Briefing:
-    """Everything `briefing today` does, with `deliver` to show it (see `assemble`).
+    """Everything `briefing today` does before the briefing is shown (see `assemble`).
 
     `now` is the briefing's clock (a past moment in a replay); `wall` is the
     real time, which stamps what is fetched and stored (default: `now`).
@@ -367,29 +369,4 @@ def today(
         demo=demo,
         followed=followed,
         fuse_reports=fuse_reports,
-        deliver=deliver,
     )
-
-
-def parse_when(
-    value: str, tz: ZoneInfo, *, day_end: bool = False, day_time: time = time(0)
-) -> datetime:
-    """An ISO 8601 date or date-time from the command line; local time when no offset is given.
-
-    A date alone means `day_time` on that day, or the end of the day (the
-    next midnight) when `day_end` is set, so `--until 2024-12-31` includes
-    the 31st.
-    """
-    text = value.strip()
-    try:
-        if len(text) == 10:
-            day = datetime.strptime(text, "%Y-%m-%d").date()
-            if day_end:
-                return datetime.combine(day + timedelta(days=1), time(0), tz)
-            return datetime.combine(day, day_time, tz)
-        return localize(datetime.fromisoformat(text), tz)
-    except ValueError as exc:
-        raise UsageError(
-            f"{value!r} is not an ISO 8601 date or date-time",
-            "write e.g. 2026-11-27 or 2026-11-27T08:30 (local time) or 2026-11-27T07:30:00+00:00",
-        ) from exc

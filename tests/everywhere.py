@@ -21,7 +21,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from briefing.cli import app
-from tests.clirun import make_config, run, table
+from tests.builders import make_config, table
+from tests.clirun import run
 from tests.smtp_server import smtp_server
 
 FORMATS = ("terminal", "text", "markdown", "html")

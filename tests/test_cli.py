@@ -3,23 +3,30 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections import Counter
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from typer.testing import CliRunner
 
 from briefing.cli import app
+from briefing.cli.today import parse_when
+from briefing.errors import UsageError
 from tests.schema_check import validate
 
 SCHEMA_1 = json.loads(
     (Path(__file__).parent.parent / "briefing" / "data" / "schema-1.json").read_text("utf-8")
 )
 
+TZ = ZoneInfo("Europe/Stockholm")
 DATA = Path(__file__).parent / "data"
+GOLDEN = Path(__file__).parent / "golden"
 POLISEN = DATA / "polisen"
 EXTRACT = POLISEN / "polisen-events-jarfalla-extract.json"
 NEIGHBOURS = '["Sollentuna", "Upplands-Bro", "Upplands Väsby", "Sundbyberg", "Stockholm", "Ekerö"]'
@@ -67,6 +74,19 @@ def test_demo_prints_a_briefing_and_exits_0() -> None:
     assert "DEMO" in result.stdout
     assert "\x1b" not in result.stdout
     assert not [line for line in result.stdout.splitlines() if line != line.rstrip()]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name"), [("terminal", "briefing-demo-terminal.txt"), ("html", "briefing-demo.html")]
+)
+def test_golden_demo(fmt: str, name: str) -> None:
+    """`briefing today --demo` off a terminal (a pipe, cron) at a fixed width; and its page."""
+    result = runner.invoke(app, ["today", "--demo", "-f", fmt], env={"COLUMNS": "100"})
+    assert result.exit_code == 0, result.stderr
+    golden = GOLDEN / name
+    if os.environ.get("BRIEFING_REGEN_GOLDEN") == "1":
+        golden.write_text(result.stdout, "utf-8")
+    assert result.stdout == golden.read_text("utf-8"), "differs; BRIEFING_REGEN_GOLDEN=1 to update"
 
 
 def test_demo_json_lists_incidents_with_judgements() -> None:
@@ -216,3 +236,14 @@ def test_configured_templates_override_the_bundled_page(tmp_path: Path) -> None:
     result = runner.invoke(app, ["today", "-c", str(cfg), "-f", "html", "--since", "2024-06-01"])
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith("<p>Säkerhetsbriefing Järfälla")
+
+
+def test_parse_when() -> None:
+    assert parse_when("2024-12-31", TZ, day_end=True) == datetime(2025, 1, 1, tzinfo=TZ)
+    assert parse_when("2024-12-31", TZ) == datetime(2024, 12, 31, tzinfo=TZ)
+    local = parse_when("2024-06-01T08:30", TZ)
+    assert local.utcoffset() == timedelta(hours=2)
+    utc = parse_when("2024-06-01T06:30:00+00:00", TZ)
+    assert utc == local
+    with pytest.raises(UsageError, match="not an ISO 8601"):
+        parse_when("igår", TZ)

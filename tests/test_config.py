@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from briefing import config
+from briefing.config import tomllines
 from briefing.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,8 +41,15 @@ def test_repository_config_is_valid() -> None:
     assert cfg.municipality.name == "Järfälla"
     assert cfg.municipality.code == "0123"
     assert "Upplands Väsby" in cfg.briefing.neighbours
-    assert set(cfg.sources) == {"polisen", "ordningsvakter", "raddningstjanst"}
+    assert {"polisen", "ordningsvakter", "raddningstjanst"} <= set(cfg.sources)
     assert cfg.sources["polisen"].url == "https://polisen.se/api/events"
+    public = {name: cfg.sources[name] for name in ("vma", "krisinformation", "smhi")}
+    assert {(s.kind, s.origin.value) for s in public.values()} == {
+        ("vma", "authority"),
+        ("krisinformation", "authority"),
+        ("smhi", "authority"),
+    }
+    assert public["vma"].url == "https://vmaapi.sr.se/api/v3/alerts"
 
 
 def test_names_are_canonical_and_times_parsed(tmp_path: Path) -> None:
@@ -176,3 +184,56 @@ def test_email_problems_are_named(tmp_path: Path) -> None:
     assert "email.password: unknown key" in found
     assert "email.from: required key is missing" in found
     assert "email.to: required key is missing" in found
+
+
+def test_a_quoted_unknown_key_is_reported_on_its_own_line(tmp_path: Path) -> None:
+    text = GOOD.replace(
+        'night_starts = "17:30"\n',
+        'night_starts = "17:30"\n\'colour\' = "blue"\n"odd \\"key\\"" = 1\n',
+    )
+    found = problems(tmp_path, text)
+    path = tmp_path / "sources.toml"
+    assert found == [
+        f"{path}:5: briefing.colour: unknown key",
+        f'{path}:6: briefing."odd \\"key\\"": unknown key',
+    ]
+
+
+def test_the_line_finder_knows_tables_entries_and_keys() -> None:
+    text = (
+        "top = 1\n"  # 1
+        "[types]\n"  # 2
+        '"Mord/dråp" = { category = "homicide" }\n'  # 3
+        "[[rules]]\n"  # 4
+        "name = 'a'\n"  # 5
+        "[[rules]]\n"  # 6
+        "  name = 'b'\n"  # 7
+        "[rules.extra]\n"  # 8
+        "deep.key = 2\n"  # 9
+        "[ settings . 'school' ]\n"  # 10
+        "pattern = 'x'\n"  # 11
+    )
+    lines = tomllines.Lines(text)
+    assert lines.of(("top",)) == 1
+    assert lines.of(("types", "Mord/dråp", "severity")) == 3  # inside an inline table
+    assert lines.of(("rules", 0)) == 4 and lines.of(("rules", 0, "name")) == 5
+    assert lines.of(("rules", 1, "name")) == 7 and lines.of(("rules", 1, "pattern")) == 6
+    assert lines.of(("rules", 1, "extra", "deep", "key")) == 9
+    assert lines.of(("settings", "school", "pattern")) == 11
+    assert lines.of(("rules", 2)) is None and lines.of(("elsewhere",)) is None
+
+
+def test_problems_name_entries_and_quote_keys_as_toml_does() -> None:
+    data = {"rules": [{"name": "a"}, {"pattern": "x"}], "types": {"Mord/dråp": {}}}
+    problems = tomllines.Problems("r.toml", "[[rules]]\nname = 'a'\n[[rules]]\n", data)
+    problems.add(("types", "Mord/dråp", "severity"), "required key is missing")
+    problems.add(("rules", 1, "pattern"), "bad")
+    problems.add(("rules", 0, "raise"), "bad")
+    assert problems.lines == [
+        'r.toml: types."Mord/dråp".severity: required key is missing',
+        "r.toml:1: rules[0] ('a').raise: bad",
+        "r.toml:3: rules[1].pattern: bad",
+    ]
+    with pytest.raises(ConfigError) as caught:
+        problems.check("fix it")
+    assert caught.value.problems == problems.lines and caught.value.hint == "fix it"

@@ -25,8 +25,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from briefing.sources.faultserver import FaultServer
 from briefing.store import Store
-from tests.faultserver import FaultServer
 from tests.smtp_server import smtp_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]

@@ -157,7 +157,8 @@ def test_a_second_run_says_so_and_exits_5(held: Path, command: list[str]) -> Non
             "utf-8",
         )
     result = runner.invoke(app, [*command, "-c", str(held)])
-    assert result.exit_code == ExitStatus.BUSY == 5
+    assert result.exit_code == ExitStatus.BUSY
+    assert ExitStatus.BUSY.value == 5
     assert result.stdout == ""
     assert f"another briefing run is in progress (process {os.getpid()})" in result.stderr
     assert str(lock.lock_path(store_path(held))) in result.stderr

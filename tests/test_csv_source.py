@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -15,21 +14,20 @@ from pydantic import ValidationError
 
 from briefing import sources
 from briefing.errors import SourceError
-from briefing.models import Incident, Origin
+from briefing.models import Incident, Origin, mask_personnummer
 from briefing.sources._timeparse import parse_datetime
-from briefing.sources.base import Batch, FetchContext
-from briefing.sources.csv import CsvSettings, CsvSource, mask_personnummer
+from briefing.sources.base import Batch
+from briefing.sources.csv import CsvSettings, CsvSource
 from briefing.sources.http import HttpClient
+from tests.builders import DATA, GUARD_COLUMNS, TZ, fetch_context, offline
+from tests.builders import GUARDS_CSV as GUARDS
 
-TZ = ZoneInfo("Europe/Stockholm")
 NOW = datetime(2023, 6, 8, 8, 44, tzinfo=TZ)
-CSV = Path(__file__).parent / "data" / "csv"
+CSV = DATA / "csv"
 DEMO = Path(__file__).parents[1] / "briefing" / "data" / "demo"
-GUARDS = CSV / "ordningsvakter-cp1252.csv"
 RESCUE = CSV / "raddningstjanst-utf8-bom.csv"
 BROKEN = CSV / "ordningsvakter-broken-rows.csv"
 ALL_COLUMNS = CSV / "raddningstjanst-all-columns.csv"
-GUARD_COLUMNS = {"time": "Datum", "place": "Plats", "category": "Händelse", "text": "Beskrivning"}
 RESCUE_COLUMNS = {
     "time": "Larmtid",
     "category": "Händelsetyp",
@@ -50,13 +48,9 @@ FULL_COLUMNS = {
 }
 
 
-def no_network(request: httpx.Request) -> httpx.Response:
-    raise AssertionError(f"unexpected request to {request.url}")
-
-
 @pytest.fixture
 def http() -> Iterator[HttpClient]:
-    with HttpClient(transport=httpx.MockTransport(no_network)) as client:
+    with offline() as client:
         yield client
 
 
@@ -69,8 +63,7 @@ def source(
 
 
 def fetch(http: HttpClient, state: dict[str, str] | None = None, **settings: Any) -> Batch:
-    ctx = FetchContext(http=http, now=NOW, tz=TZ, municipality="Järfälla", state=state or {})
-    return source(**settings).fetch(ctx)
+    return source(**settings).fetch(fetch_context(http, NOW, state))
 
 
 def by_place(batch: Batch) -> dict[str, Incident]:

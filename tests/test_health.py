@@ -19,9 +19,11 @@ from briefing.cli import app
 from briefing.errors import ConfigError
 from briefing.judge import health
 from briefing.models import Origin, SourceReport
+from briefing.render.health import banner
 from briefing.sources.base import SourceSettings
 from briefing.store import Store
-from tests.clirun import make_config, recorded_ids, recorded_table, run, table
+from tests.builders import make_config, recorded_ids, recorded_table, table
+from tests.clirun import run
 
 runner = CliRunner()
 GUARD_COLUMNS = {"time": "Datum", "place": "Plats", "category": "Händelse", "text": "Beskrivning"}
@@ -159,7 +161,9 @@ def test_health_counts_failures_problems_and_keeps_the_last_success(tmp_path: Pa
 
 def test_assess_marks_stale_by_the_latest_report_not_the_latest_fetch(tmp_path: Path) -> None:
     now = datetime(2026, 11, 27, 7, 30, tzinfo=UTC)
-    settings = SourceSettings(kind="csv", origin=Origin.GUARDS, path=tmp_path, stale_after="2d")
+    settings = SourceSettings.model_validate(
+        {"kind": "csv", "origin": "guards", "path": tmp_path, "stale_after": "2d"}
+    )
     assert settings.stale_after == timedelta(days=2)
     assert not health.is_stale(settings, now - timedelta(hours=47), now)
     assert health.is_stale(settings, now - timedelta(hours=49), now)
@@ -174,8 +178,8 @@ def test_assess_marks_stale_by_the_latest_report_not_the_latest_fetch(tmp_path: 
      (12, timedelta(hours=12)), ("1.5d", timedelta(hours=36))],
 )  # fmt: skip
 def test_stale_after_reads_hours_days_and_minutes(value: object, expected: timedelta) -> None:
-    settings = SourceSettings(
-        kind="rss", origin=Origin.POLICE, url="https://x.se/", stale_after=value
+    settings = SourceSettings.model_validate(
+        {"kind": "rss", "origin": "police", "url": "https://x.se/", "stale_after": value}
     )
     assert settings.stale_after == expected
 
@@ -197,10 +201,10 @@ def test_a_bad_stale_after_is_a_config_error_with_file_and_line(
 
 def test_banner_wording_for_a_never_fetched_failure() -> None:
     report = SourceReport("x", "rss", Origin.POLICE, "error", error="boom")
-    assert health.banner("sv", report, "Länsstyrelsen", None, None) == (
+    assert banner("sv", report, "Länsstyrelsen", None, None) == (
         "Länsstyrelsen: hämtningen misslyckades, ingen rapport ännu — kontrollera"
     )
-    assert health.banner("sv", SourceReport("x", "rss", Origin.POLICE, "ok"), "L", None, None) == ""
+    assert banner("sv", SourceReport("x", "rss", Origin.POLICE, "ok"), "L", None, None) == ""
 
 
 # --- briefing sources check, briefing fetch, briefing store check ----------------------------

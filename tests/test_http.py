@@ -126,6 +126,7 @@ def drip_server() -> Iterator[str]:
     server.server_close()
 
 
+@pytest.mark.slow  # waits out the deadline
 @pytest.mark.timeout(15)
 def test_total_deadline_on_a_dripping_server(drip_server: str) -> None:
     started = time.monotonic()

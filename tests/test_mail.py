@@ -8,6 +8,7 @@ the openssl command line.
 from __future__ import annotations
 
 import csv
+import os
 import re
 import subprocess
 import sys
@@ -46,6 +47,7 @@ from tests.smtp_server import free_port, make_certificate, server_context, smtp_
 
 TZ = ZoneInfo("Europe/Stockholm")
 ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = Path(__file__).parent / "golden"
 SENDER = "Säkerhet Järfälla <sakerhet@jarfalla.se>"
 TO = ("chef@jarfalla.se", "Anna Öberg <anna.oberg@jarfalla.se>")
 CC = ("bitr.chef@jarfalla.se",)
@@ -224,6 +226,31 @@ def test_subject_never_takes_feed_text() -> None:
 
 
 # --- the message ----------------------------------------------------------------------------
+
+
+def scrubbed(payload: bytes) -> str:
+    """A rendered message without what changes from run to run: its id, its Date (the wall
+    clock's) and its MIME boundaries."""
+    text = payload.decode("ascii")
+    text = re.sub(r"(?m)^(Message-ID|Date): .*$", r"\1: <scrubbed>", text)
+    boundaries = dict.fromkeys(re.findall(r'boundary="([^"]+)"', text))
+    for number, boundary in enumerate(boundaries, 1):
+        text = text.replace(boundary, f"BOUNDARY-{number}")
+    return text
+
+
+def test_golden_demo_message(tmp_path: Path) -> None:
+    """The whole message of `briefing today --demo --email`, as it waits in the outbox."""
+    config = write_config(tmp_path, free_port())  # nothing listens: the message stays queued
+    result = invoke("today", "--demo", "--email", "-c", str(config), "-q")
+    assert result.exit_code == 4, result.stderr
+    with outbox(config) as store:
+        (waiting,) = store.undelivered("email")
+    output = scrubbed(waiting.payload)
+    golden = GOLDEN / "briefing-demo.eml"
+    if os.environ.get("BRIEFING_REGEN_GOLDEN") == "1":
+        golden.write_text(output, "utf-8")
+    assert output == golden.read_text("utf-8"), "differs; BRIEFING_REGEN_GOLDEN=1 to update"
 
 
 def test_message_is_multipart_alternative_with_the_same_briefing_twice() -> None:

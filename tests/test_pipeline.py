@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from typer.testing import CliRunner
 
 from briefing import config, pipeline
-from briefing.errors import UsageError
-from briefing.models import Briefing, Status
+from briefing.cli import app
+from briefing.judge.classify import classify
+from briefing.models import Briefing, Incident, Judgement, Place, Status
 from briefing.sources.http import HttpClient
 from briefing.store import Store
 
@@ -45,7 +49,9 @@ def drop(inbox: Path, name: str, *rows: str) -> None:
 
 def morning(cfg: config.Config, store: Store, now: datetime) -> Briefing:
     with HttpClient() as http:
-        return pipeline.today(cfg, store, http, now=now)
+        made = pipeline.today(cfg, store, http, now=now)
+    pipeline.record_shown(store, made)  # shown: as `briefing today` does once it is delivered
+    return made
 
 
 def shown(briefing: Briefing) -> dict[str, Status]:
@@ -102,6 +108,7 @@ def test_replays_do_not_move_the_live_window(setup: tuple[config.Config, Path]) 
             now=datetime(2026, 11, 21, 8, 30, tzinfo=TZ),
             replay=True,
         )
+    pipeline.record_shown(store, replay)
     assert shown(replay) == {"Bråk": Status.NEW}
     live = morning(cfg, store, datetime(2026, 11, 27, 8, 30, tzinfo=TZ))
     assert live.window_start == datetime(2026, 11, 26, 16, 0, tzinfo=TZ)
@@ -120,17 +127,6 @@ def test_windows_across_clock_changes(setup: tuple[config.Config, Path]) -> None
 
 def hours(delta: timedelta) -> int:
     return round(delta.total_seconds() / 3600)
-
-
-def test_parse_when() -> None:
-    assert pipeline.parse_when("2024-12-31", TZ, day_end=True) == datetime(2025, 1, 1, tzinfo=TZ)
-    assert pipeline.parse_when("2024-12-31", TZ) == datetime(2024, 12, 31, tzinfo=TZ)
-    local = pipeline.parse_when("2024-06-01T08:30", TZ)
-    assert local.utcoffset() == timedelta(hours=2)
-    utc = pipeline.parse_when("2024-06-01T06:30:00+00:00", TZ)
-    assert utc == local
-    with pytest.raises(UsageError, match="not an ISO 8601"):
-        pipeline.parse_when("igår", TZ)
 
 
 def test_a_late_arrival_edited_the_same_morning_is_shown_once(tmp_path: Path) -> None:
@@ -160,3 +156,36 @@ columns = { id = "Nr", time = "Datum", place = "Plats", category = "Händelse", 
     again = morning(cfg, store, datetime(2026, 11, 27, 8, 30, tzinfo=TZ))
     assert [item.incident.summary for item in again.items] == ["Rättad text"]
     assert again.items[0].status is Status.UPDATED
+
+
+def test_each_incident_is_classified_once_per_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The window and the trends' nine weeks share one judgement of each incident."""
+    classified: Counter[str] = Counter()
+    real = classify
+
+    def counting(incident: Incident, place: Place, *args: object) -> Judgement:
+        classified[incident.id] += 1
+        return real(incident, place, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("briefing.judge.judge.classify", counting)
+    result = CliRunner().invoke(app, ["today", "--demo", "-f", "json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    shown = {incident["id"] for incident in json.loads(result.stdout)["incidents"]}
+    assert shown <= set(classified)  # every incident shown was judged here
+    assert len(classified) > len(shown)  # and so was the history behind the trends
+    assert [i for i, n in classified.items() if n > 1] == []
+
+
+def test_a_briefing_is_in_the_ledger_only_once_recorded(setup: tuple[config.Config, Path]) -> None:
+    """`today` records nothing: what was made but never delivered stays new."""
+    cfg, inbox = setup
+    store = Store.memory()
+    drop(inbox, "a.csv", "2026-11-26 23:00;Jakobsbergs centrum;Bråk;Slagsmål vid torget")
+    now = datetime(2026, 11, 27, 8, 30, tzinfo=TZ)
+    with HttpClient() as http:
+        made = pipeline.today(cfg, store, http, now=now)
+        again = pipeline.today(cfg, store, http, now=now)
+    assert shown(made) == shown(again) == {"Bråk": Status.NEW}
+    assert made.live and made.shown == (("vakter:" + made.items[0].incident.key, 1),)
+    pipeline.record_shown(store, made)
+    assert shown(morning(cfg, store, now)) == {"Bråk": Status.UNCHANGED}

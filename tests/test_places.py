@@ -275,22 +275,23 @@ def test_an_entry_to_confirm_never_overrules_the_text() -> None:
     [
         (
             SMALL.replace('district = "Viksjö"', 'district = "Narnia"'),
-            "places[0] ('Gamla gatan'): unknown district 'Narnia'",
+            "places[0] ('Gamla gatan').district: unknown district 'Narnia'",
         ),
         (
             SMALL.replace('kind = "street"', 'kind = "lane"'),
-            "places[0] ('Gamla gatan'): kind 'lane' is not one of",
+            "places[0] ('Gamla gatan').kind: 'lane' is not one of",
         ),
         (
             SMALL.replace("confirm = true", "confirm = 'yes'"),
-            "places[0] ('Gamla gatan'): confirm must be true, false or \"point\"",
+            "places[0] ('Gamla gatan').confirm: must be true, false or \"point\"",
         ),
         (
             SMALL.replace("confirm = true", "colour = 'red'"),
-            "places[0] ('Gamla gatan'): unknown key 'colour'",
+            "gazetteer.toml:11: places[0] ('Gamla gatan').colour: unknown key",
         ),
         (
             SMALL + '[[places]]\nname = "Viksjö"\nkind = "area"\ndistrict = "Viksjö"\n',
+            "gazetteer.toml:12: places[1] ('Viksjö'): "
             "'Viksjö' is listed for both 'Viksjö' (district) and 'Viksjö' (area)",
         ),
         (SMALL.replace('name = "Gamla gatan"', "name = Gamla gatan"), "gazetteer.toml:8:8: TOML"),
@@ -304,7 +305,7 @@ def test_an_entry_to_confirm_never_overrules_the_text() -> None:
         ),
         (
             SMALL.replace('name = "Viksjö"', 'name = "Viksjö"\nkind = "area"'),
-            "districts[1] ('Viksjö'): a [[districts]] entry is of kind 'district'",
+            "districts[1] ('Viksjö').kind: a [[districts]] entry is of kind 'district'",
         ),
     ],
 )

@@ -33,7 +33,7 @@ from briefing.sources.polisen import PolisenSettings, PolisenSource
 from briefing.sources.polisen_details import cache_key, page_url
 from briefing.sources.polisen_page import EventPage, parse_page
 from briefing.store import Store
-from tests.conftest import DATA
+from tests.builders import DATA, fetch_context
 
 PAGES = DATA / "polisen-pages"
 EXTRACT = DATA / "polisen" / "polisen-events-jarfalla-extract.json"
@@ -229,14 +229,9 @@ def test_a_second_person_in_the_narrative_or_a_quotation_is_kept() -> None:
 # --- the adapter: saved pages (details_path) -------------------------------------
 
 
-def no_network(request: httpx.Request) -> httpx.Response:
-    raise AssertionError(f"reading saved pages must not call {request.url}")
-
-
 def offline(municipality: str = "Järfälla") -> FetchContext:
-    http = HttpClient(transport=httpx.MockTransport(no_network))
     now = datetime(2024, 12, 28, 8, 30, tzinfo=STOCKHOLM)
-    return FetchContext(http=http, now=now, tz=STOCKHOLM, municipality=municipality)
+    return fetch_context(now=now, municipality=municipality)
 
 
 def settings(**given: Any) -> PolisenSettings:

@@ -280,7 +280,7 @@ def test_a_config_error_or_warning_never_shows_the_password(tmp_path: Path, url:
     from typer.testing import CliRunner
 
     from briefing.cli import app
-    from tests.clirun import make_config, table
+    from tests.builders import make_config, table
 
     cfg = make_config(tmp_path, table("lan", "rss", "authority", url=url, timeout=1))
     result = CliRunner().invoke(app, ["sources", "--config", str(cfg)])

@@ -25,9 +25,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from briefing.pnr import MASK
-from tests.clirun import make_config, recorded_table, run, table
+from briefing.sources.faultserver import FaultServer
+from tests.builders import make_config, recorded_table, table
+from tests.clirun import run
 from tests.everywhere import Outputs, every_output, three_sources
-from tests.faultserver import FaultServer
 from tests.privacy_forms import Written, personnummer, survivors
 from tests.smtp_server import free_port
 

@@ -28,6 +28,7 @@ from briefing import i18n
 from briefing.errors import UsageError
 from briefing.models import (
     Briefing,
+    DistrictShape,
     Incident,
     Item,
     Judgement,
@@ -61,6 +62,10 @@ POLICE_EVENTS = {
     for name in ("polisen-events-2023-06-08-morning.json", "polisen-events-jarfalla-extract.json")
     for event in json.loads((DATA / "polisen" / name).read_text("utf-8"))
 }
+# Järfälla's kommundelar, in the bundled gazetteer's order, as the pipeline puts them.
+KOMMUNDELAR = tuple(
+    DistrictShape(name) for name in ("Jakobsberg", "Viksjö", "Barkarby-Skälby", "Kallhäll-Stäket")
+)
 MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti")
 
 
@@ -223,6 +228,7 @@ def briefing(**changes: Any) -> Briefing:
         language="sv",
         sources=SOURCES,
         items=ITEMS,
+        districts=KOMMUNDELAR,
     )
     return replace(base, **changes)
 

@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from briefing.cli import app
+from briefing.deliver.files import write_atomic
 from briefing.errors import DeliveryError
 from briefing.models import Briefing, Repeat, Trend
 from briefing.render import json as render_json
@@ -62,12 +63,12 @@ def test_the_file_is_written_in_pieces_one_per_incident(name: str, tmp_path: Pat
     subject = SUBJECTS[name]()
     pieces = list(render_json.chunks(subject))
     assert len(pieces) == len(subject.items) + 3  # the head, the closing bracket, the rest
-    render_json.write(subject, tmp_path / "briefing.json")
+    write_atomic(tmp_path / "briefing.json", render_json.chunks(subject))
     assert (tmp_path / "briefing.json").read_text("utf-8") == reference(subject)
 
 
 def test_no_control_character_or_unsafe_url_reaches_the_file(tmp_path: Path) -> None:
-    render_json.write(hostile_briefing(), tmp_path / "b.json")
+    write_atomic(tmp_path / "b.json", render_json.chunks(hostile_briefing()))
     text = (tmp_path / "b.json").read_text("utf-8")
     assert "\\u001b" not in text and "\x1b" not in text and "\\u0007" not in text
     assert "javascript:" not in json.dumps(json.loads(text)["incidents"][0]["url"])
@@ -78,7 +79,7 @@ def test_a_failure_while_writing_keeps_the_old_file(tmp_path: Path) -> None:
     path.write_text("old\n", "utf-8")
     broken = replace(briefing(), trends=(Trend("x", "fire", 1, 1.0, False, object()),))  # type: ignore[arg-type]
     with pytest.raises(TypeError):
-        render_json.write(broken, path)
+        write_atomic(path, render_json.chunks(broken))
     assert path.read_text("utf-8") == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["briefing.json"]  # no temporary left
 
@@ -86,7 +87,7 @@ def test_a_failure_while_writing_keeps_the_old_file(tmp_path: Path) -> None:
 def test_an_unwritable_place_is_a_delivery_error(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("", "utf-8")
     with pytest.raises(DeliveryError):
-        render_json.write(briefing(), tmp_path / "file" / "briefing.json")
+        write_atomic(tmp_path / "file" / "briefing.json", render_json.chunks(briefing()))
 
 
 def test_output_file_and_standard_output_are_the_same_document(tmp_path: Path) -> None:

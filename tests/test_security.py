@@ -30,10 +30,11 @@ import pytest
 from typer.testing import CliRunner
 
 from briefing.cli import app
+from briefing.sources.faultserver import FaultServer
 from briefing.sources.rss import parse_feed
-from tests.clirun import make_config, recorded_table, run, table
+from tests.builders import make_config, recorded_table, table
+from tests.clirun import run
 from tests.everywhere import store_text
-from tests.faultserver import FaultServer
 from tests.smtp_server import smtp_server
 
 runner = CliRunner()
@@ -352,7 +353,9 @@ def test_hostile_text_adds_no_recipient_and_no_header_to_the_email(
     raw = received.raw.decode("utf-8", "replace")
     for number in (PNR_POLICE, PNR_FEED, PNR_GUARD):
         assert number not in raw
-    text = message.get_body(("plain",)).get_content()
+    body = message.get_body(("plain",))
+    assert body is not None, "no text/plain part"
+    text = body.get_content()
     assert not CONTROL.search(text.replace("\n", "").replace("\t", "").replace("\r", ""))
 
 

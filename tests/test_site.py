@@ -25,6 +25,7 @@ from briefing.cli import app
 from briefing.deliver.site import DatedPage, atom_feed, write_site
 from briefing.models import (
     Briefing,
+    DistrictShape,
     Incident,
     Item,
     Judgement,
@@ -103,6 +104,7 @@ def make_briefing(**changes: object) -> Briefing:
         language="sv",
         sources=(SourceReport("polisen", "polisen", Origin.POLICE, "ok", 500, 6, label="Polisen"),),
         items=items,
+        districts=tuple(DistrictShape(name) for name in DISTRICTS),
         daily=(
             ("Jakobsberg", (0,) * 20 + (1, 2, 0, 3, 1, 0, 4, 3)),
             ("Viksjö", (0,) * 27 + (1,)),
@@ -122,6 +124,18 @@ def hostile_briefing() -> Briefing:
         sources=(source,),
         daily=((HOSTILE, (1, 2, 3)),),
     )
+
+
+def extract_config(folder: Path, section: str) -> Path:
+    """A config in `folder`: Järfälla, `section`, and the recorded Järfälla extract."""
+    extract = Path(__file__).parent / "data" / "polisen" / "polisen-events-jarfalla-extract.json"
+    config = folder / "sources.toml"
+    config.write_text(
+        f'[briefing]\nmunicipality = "Järfälla"\n\n{section}\n'
+        f'[sources.polisen]\nkind = "polisen"\norigin = "police"\npath = "{extract}"\n',
+        encoding="utf-8",
+    )
+    return config
 
 
 # --- what a page is made of ---------------------------------------------------------------
@@ -329,13 +343,7 @@ def test_a_site_that_cannot_be_written_exits_4_after_printing_the_briefing(tmp_p
 
 
 def test_config_site_dir_is_the_default(tmp_path: Path) -> None:
-    extract = Path(__file__).parent / "data" / "polisen" / "polisen-events-jarfalla-extract.json"
-    config = tmp_path / "sources.toml"
-    config.write_text(
-        '[briefing]\nmunicipality = "Järfälla"\n\n[site]\ndir = "intranät"\n\n'
-        f'[sources.polisen]\nkind = "polisen"\norigin = "police"\npath = "{extract}"\n',
-        encoding="utf-8",
-    )
+    config = extract_config(tmp_path, '[site]\ndir = "intranät"\n')
     result = runner.invoke(app, ["today", "-c", str(config), "-q", "--now", "2024-03-05"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "intranät" / "2024-03-05.html").is_file()
@@ -419,14 +427,14 @@ def test_sparklines_have_text_alternatives_and_vanish_without_data() -> None:
 
 
 def test_pictures_escape_district_names_and_counts_from_feeds() -> None:
-    drawn = pictures(hostile_briefing(), DISTRICTS)
+    drawn = pictures(hostile_briefing())
     assert drawn.map is not None
     assert "<img" not in drawn.map and "<script" not in drawn.map and "&lt;img" in drawn.map
     assert "<img" not in drawn.sparklines[0].svg and "onerror=&#34;" in drawn.sparklines[0].svg
 
 
 def test_page_overview_has_a_real_table_for_the_sparklines() -> None:
-    page = render_html(make_briefing(), districts=DISTRICTS)
+    page = render_html(make_briefing())
     table = page.split('<table class="sparks">')[1].split("</table>")[0]
     assert "<caption>Händelser per dag i varje kommundel, de senaste 28 dagarna</caption>" in table
     assert '<th scope="col">Kommundel</th>' in table
@@ -453,7 +461,6 @@ def test_ci_installs_the_browser_and_axe_and_never_skips_the_browser_tests() -> 
 
 
 def test_configured_district_polygons_outline_the_map(tmp_path: Path) -> None:
-    extract = Path(__file__).parent / "data" / "polisen" / "polisen-events-jarfalla-extract.json"
     squares = {  # invented test shapes, one square per kommundel, in Järfälla's corner of Sweden
         "Kallhäll-Stäket": (17.78, 59.45),
         "Jakobsberg": (17.83, 59.45),
@@ -475,13 +482,7 @@ def test_configured_district_polygons_outline_the_map(tmp_path: Path) -> None:
     ]
     geojson = {"type": "FeatureCollection", "features": features}
     (tmp_path / "kommundelar.geojson").write_text(json.dumps(geojson), encoding="utf-8")
-    config = tmp_path / "sources.toml"
-    config.write_text(
-        '[briefing]\nmunicipality = "Järfälla"\n\n'
-        '[places]\npolygons = "kommundelar.geojson"\n\n'
-        f'[sources.polisen]\nkind = "polisen"\norigin = "police"\npath = "{extract}"\n',
-        encoding="utf-8",
-    )
+    config = extract_config(tmp_path, '[places]\npolygons = "kommundelar.geojson"\n')
     site = tmp_path / "site"
     result = runner.invoke(
         app, ["today", "-c", str(config), "-q", "--now", "2024-03-05", "--site", str(site)]
@@ -492,6 +493,38 @@ def test_configured_district_polygons_outline_the_map(tmp_path: Path) -> None:
     assert drawn.count("<path") == 4
     for name in squares:
         assert f">{name}</text>" in drawn
+
+
+def drawn_districts(page: str) -> tuple[list[str], list[str]]:
+    """The districts the page's map names (its bold labels), and its sparkline table's rows."""
+    drawn = page.split('class="district-map"')[1].split("</svg>")[0]
+    table = page.split('<table class="sparks">')[1].split("</table>")[0]
+    labels = re.findall(r'<text [^>]*font-weight="bold">([^<]+)</text>', drawn)
+    return labels, re.findall(r'<th scope="row">([^<]+)</th>', table)
+
+
+def test_a_configured_gazetteer_draws_the_same_districts_in_html_and_on_the_site(
+    tmp_path: Path,
+) -> None:
+    """The districts travel on the Briefing: no renderer reads a gazetteer of its own."""
+    bundled = Path(__file__).parent.parent / "briefing" / "data" / "gazetteer" / "jarfalla.toml"
+    added = '\n[[districts]]\nname = "Nya Görväln"\n'  # invented, for the test
+    (tmp_path / "gazetteer.toml").write_text(bundled.read_text("utf-8") + added, "utf-8")
+    config = extract_config(tmp_path, '[places]\ngazetteer = "gazetteer.toml"\n')
+    replay = ("today", "-c", str(config), "--now", "2024-03-05")
+    html = runner.invoke(app, [*replay, "-f", "html"])
+    assert html.exit_code == 0, html.output
+    site = runner.invoke(app, [*replay, "-q", "--site", str(tmp_path / "site")])
+    assert site.exit_code == 0, site.output
+    on_site = (tmp_path / "site" / "index.html").read_text("utf-8")
+    map_html, sparks_html = drawn_districts(html.stdout)
+    map_site, sparks_site = drawn_districts(on_site)
+    assert "Nya Görväln" in map_html and "Nya Görväln" in sparks_html
+    assert (map_html, sparks_html) == (map_site, sparks_site)
+    kommundelar = ["Jakobsberg", "Viksjö", "Barkarby-Skälby", "Kallhäll-Stäket", "Nya Görväln"]
+    unknown = "Okänd kommundel"  # a box only when an incident of the window has no district
+    assert [n for n in map_html if n != unknown] == kommundelar
+    assert [n for n in sparks_html if n != unknown] == kommundelar
 
 
 def test_readme_shows_the_page_and_how_to_serve_the_folder() -> None:

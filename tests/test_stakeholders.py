@@ -150,11 +150,13 @@ def test_the_configured_file_overrides_and_other_municipalities_have_none(tmp_pa
 def test_the_bundled_rules_cover_the_issues_examples() -> None:
     by_name = {rule.name: rule for rule in RULES}
     shots = by_name["lethal_violence_nearby"]
-    assert shots.categories == {"shooting", "explosion", "homicide"} and shots.within_m == 1000
+    assert shots.categories == frozenset({"shooting", "explosion", "homicide"})
+    assert shots.within_m == 1000
     assert {"school", "preschool", "housing"} <= shots.kinds
     business = by_name["business_premises"]
     assert business.in_district and business.tags == {"trygghetsforum"}
-    assert {"robbery", "burglary", "threat", "vandalism"} <= business.categories  # type: ignore[operator]
+    assert business.categories is not None
+    assert {"robbery", "burglary", "threat", "vandalism"} <= business.categories
     assert by_name["centre_trouble"].kinds == {"district_centre"}
 
 
@@ -183,17 +185,32 @@ district_if_unplaced = "yes"
     with pytest.raises(ConfigError) as caught:
         parse_rules(text, "rules.toml")
     assert caught.value.problems == [
-        "rules.toml:8: notify[1] ('bad'): unknown key 'colour'",
-        "rules.toml:8: notify[1] ('bad'): kinds: unknown value 'skola'",
-        "rules.toml:8: notify[1] ('bad'): categories: unknown value 'brand'",
-        "rules.toml:8: notify[1] ('bad'): needs `within_m` (metres) or `in_district = true`",
-        "rules.toml:8: notify[1] ('bad'): min_severity: 'huge' is not a severity "
+        "rules.toml:10: notify[1] ('bad').kinds: unknown kind 'skola' "
+        "(known: school, preschool, housing, business, district_centre, other)",
+        "rules.toml:11: notify[1] ('bad').categories: unknown category 'brand' "
+        "(known: fire, robbery, other, info)",
+        "rules.toml:12: notify[1] ('bad').min_severity: 'huge' is not a severity "
         "(critical, high, medium, low, info)",
-        "rules.toml:8: notify[1] ('bad'): pattern: bad regular expression '(unclosed': "
+        "rules.toml:13: notify[1] ('bad').pattern: bad regular expression '(unclosed': "
         "missing ), unterminated subpattern at position 0",
-        "rules.toml:16: notify[2] ('nowhere'): within_m: metres, a number from 1 to 50000",
-        "rules.toml:16: notify[2] ('nowhere'): district_if_unplaced: true or false",
-        "rules.toml:16: notify[2] ('nowhere'): needs `within_m` (metres) or `in_district = true`",
+        "rules.toml:14: notify[1] ('bad').colour: unknown key",
+        "rules.toml:19: notify[2] ('nowhere').within_m: metres, a number from 1 to 50000",
+        "rules.toml:20: notify[2] ('nowhere').district_if_unplaced: must be true or false",
+    ]
+
+
+def test_a_notify_rule_must_say_how_near_and_name_a_kind() -> None:
+    text = 'categories = ["other", "info"]\n[[notify]]\nname = "vague"\nkinds = []\n'
+    with pytest.raises(ConfigError) as caught:
+        parse_rules(text, "r.toml")
+    assert caught.value.problems == [
+        "r.toml:4: notify[0] ('vague').kinds: name at least one kind "
+        "(known: school, preschool, housing, business, district_centre, other)"
+    ]
+    with pytest.raises(ConfigError) as caught:
+        parse_rules(text.replace("[]", '"school"'), "r.toml")
+    assert caught.value.problems == [
+        "r.toml:2: notify[0] ('vague'): needs `within_m` (metres) or `in_district = true`"
     ]
 
 
@@ -214,7 +231,7 @@ def test_a_shooting_lists_the_schools_and_housing_within_1000_m_nearest_first() 
     expected = {
         s.name
         for s in REGISTRY
-        if s.kind in {"school", "preschool", "housing"}
+        if s.kind in {"school", "preschool", "housing", "district_centre"}
         and s.lat is not None
         and s.lon is not None
         and haversine_m(59.4170, 17.8310, s.lat, s.lon) <= 1000
@@ -237,7 +254,8 @@ def test_shots_placed_only_in_a_kommundel_concern_its_schools_and_housing_and_sa
     assert {s.name for s in found} == {
         s.name
         for s in REGISTRY
-        if s.district == "Jakobsberg" and s.kind in {"school", "preschool", "housing"}
+        if s.district == "Jakobsberg"
+        and s.kind in {"school", "preschool", "housing", "district_centre"}
     }
     assert {s.reason for s in found} == {
         "i kommundelen Jakobsberg (platsen är inte känd närmare); regel 'lethal_violence_nearby'"
@@ -276,12 +294,20 @@ def test_a_district_wide_rule_says_the_distance_when_it_is_known() -> None:
     assert "Exempelverkstaden Veddesta" not in found  # a forum member in another kommundel
 
 
-def test_businesses_outside_the_forum_are_not_suggested() -> None:
+def test_businesses_outside_the_forum_hear_of_robberies_only() -> None:
     robbery = item("robbery", place="Kallhälls centrum", district="Kallhäll-Stäket",
                    lat=59.4533, lon=17.804, text="Butiksrån.")  # fmt: skip
     found = suggest(robbery, REGISTRY, RULES)
-    assert [s.kind for s in found] == ["district_centre"]  # the café is not in the forum
+    assert [s.kind for s in found] == ["district_centre", "business"]
     assert found[0].reason == "på platsen (Kallhälls centrum); regel 'centre_trouble'"
+    assert found[1].reason.endswith(
+        "i kommundelen Kallhäll-Stäket; regel 'robbery_and_extortion_of_businesses'"
+    )
+    damage = item(
+        "vandalism", Severity.MEDIUM, place="Kallhälls centrum", district="Kallhäll-Stäket",
+        lat=59.4533, lon=17.804, text="Krossad butiksruta.",
+    )  # fmt: skip
+    assert "business" not in {s.kind for s in suggest(damage, REGISTRY, RULES)}  # not in the forum
 
 
 def test_a_robbery_in_the_street_concerns_no_business() -> None:
@@ -336,7 +362,14 @@ def test_real_shots_in_kallhall_list_the_schools_and_housing_nearby(tmp_path: Pa
     assert {"Exempelskolan Kallhäll", "Exempelförskolan Kallhäll", "Exempelbostäder Kallhäll"} <= (
         named.keys()
     )
-    assert all(" m från platsen" in s["reason"] for s in named.values())
+    # a point in Kallhäll is the neighbourhood's middle: the nearest are measured, the rest
+    # of its kommundel is named as such
+    for name in ("Exempelskolan Kallhäll", "Exempelförskolan Kallhäll", "Exempelbostäder Kallhäll"):
+        assert " m från platsen" in named[name]["reason"]
+    assert all(
+        " m från platsen" in s["reason"] or "i kommundelen Kallhäll-Stäket" in s["reason"]
+        for s in named.values()
+    )
     assert named["Exempelskolan Kallhäll"]["kind"] == "school"
     assert named["Exempelförskolan Kallhäll"]["kind"] == "preschool"
 

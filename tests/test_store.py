@@ -7,6 +7,7 @@ import json
 import sqlite3
 import threading
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -97,8 +98,8 @@ def test_a_window_leaves_the_raw_payload_out_unless_asked_and_history_keeps_it(
     store.save_batch("polisen", jarfalla[:3], {}, SEEN)
     start = min(incident.published_at for incident in jarfalla[:3])
     reads = [
-        lambda **raw: store.window(start, SEEN, **raw),
-        lambda **raw: store.arrivals(SEEN, SEEN + timedelta(hours=1), **raw),  # all are late
+        partial(store.window, start, SEEN),
+        partial(store.arrivals, SEEN, SEEN + timedelta(hours=1)),  # all are late
     ]
     for read in reads:
         plain, full = read(), read(with_raw=True)

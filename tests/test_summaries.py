@@ -87,8 +87,8 @@ def test_type_place_time_headings_and_round_ups(records: dict[int, dict[str, obj
     assert all("bland annat" not in p.text for p in parts)
 
 
-def at(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=TZ)
+def at(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=TZ)
 
 
 def test_type_place_colon_headings_and_times_in_the_text(
@@ -210,6 +210,7 @@ def test_a_summary_in_a_briefing_shows_its_parts_each_in_place(tmp_path: Path) -
     since = at(2026, 11, 26, 16, 0)
     with HttpClient() as http:
         first = pipeline.today(cfg, store, http, now=at(2026, 11, 27, 8, 30), since=since)
+        pipeline.record_shown(store, first)
         again = pipeline.today(cfg, store, http, now=at(2026, 11, 27, 9, 0), since=since)
     # the county-level summary itself, and the Norrtälje part, are not Järfälla's
     (item,) = first.items

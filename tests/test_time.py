@@ -18,7 +18,8 @@ import pytest
 from briefing import config, pipeline
 from briefing.models import Incident, Origin
 from briefing.store import Store
-from tests.clirun import make_config, recorded_events, run, table
+from tests.builders import make_config, recorded_events, table
+from tests.clirun import run
 
 TZ = ZoneInfo("Europe/Stockholm")
 GUARD_COLUMNS = {"time": "Datum", "place": "Plats", "category": "Händelse", "text": "Beskrivning"}

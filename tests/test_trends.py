@@ -15,6 +15,9 @@ from typer.testing import CliRunner
 
 from briefing.cli import app
 from briefing.judge import trends
+from briefing.judge.classify import classify
+from briefing.judge.fuse import fuse
+from briefing.judge.judge import Judge
 from briefing.judge.places import Area, Gazetteer
 from briefing.judge.rulebook import Rules
 from briefing.judge.trends import (
@@ -236,14 +239,14 @@ def stored(*files: Path, shift: timedelta = timedelta(0), copies: int = 1) -> St
 def test_only_the_home_municipality_is_judged(monkeypatch: pytest.MonkeyPatch) -> None:
     store = stored(POLISEN / "polisen-events-2023-06-08-morning.json")
     judged: list[str] = []
-    real = trends.classify
+    real = classify
 
     def counting(incident: Incident, *args: object, **kwargs: object) -> Judgement:
         judged.append(incident.municipality or "")
         return real(incident, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(trends, "classify", counting)
-    trends.compute(store, area=AREA, gazetteer=GAZETTEER, rules=Rules.load(), end=END, tz=TZ)
+    monkeypatch.setattr("briefing.judge.judge.classify", counting)
+    trends.compute(store, Judge(AREA, GAZETTEER, Rules.load()), end=END, tz=TZ)
     assert judged and set(judged) == {"Järfälla"}
     assert len(judged) < 20  # of the 500 events of the whole country
 
@@ -255,9 +258,7 @@ def test_nine_weeks_of_the_whole_country_take_a_fraction_of_a_second() -> None:
     store = stored(snapshot, shift=timedelta(days=-7), copies=9)
     end = datetime(2026, 7, 30, 8, 30, tzinfo=TZ)
     started = time.perf_counter()
-    found = trends.compute(
-        store, area=AREA, gazetteer=GAZETTEER, rules=Rules.load(), end=end, tz=TZ
-    )
+    found = trends.compute(store, Judge(AREA, GAZETTEER, Rules.load()), end=end, tz=TZ)
     elapsed = time.perf_counter() - started
     assert elapsed < 2.0, f"{elapsed:.2f} s"  # about 0.25 s here, mostly reading the store
     assert len(found[2]) == 5  # four kommundelar and "unknown"
@@ -266,7 +267,7 @@ def test_nine_weeks_of_the_whole_country_take_a_fraction_of_a_second() -> None:
 def test_reports_of_one_event_count_once() -> None:
     police = item(1, place="Viksjö centrum", district="Viksjö")
     guards = replace(police, incident=replace(police.incident, source="vakter", key="g"))
-    items = trends.fuse([police, guards])
+    items = fuse([police, guards])
     assert len(items) == 1
 
 

@@ -14,6 +14,7 @@ from briefing.judge import wordmatch
 from briefing.judge.classify import Rules
 from briefing.judge.needles import needles
 from briefing.judge.places import Area, Gazetteer, resolve
+from briefing.judge.rulebook import Rule, Setting
 from briefing.judge.wordmatch import Text, Words, lower_case_twin
 from briefing.models import Incident, Origin
 
@@ -91,11 +92,9 @@ def variants(texts: list[str]) -> list[str]:
 
 def test_every_rule_matches_what_ignorecase_matches_and_reports_the_texts_words() -> None:
     rules = Rules.load()
+    parts: list[Rule | Setting] = [*rules.rules, *rules.settings]
     patterns = [
-        pattern
-        for part in (*rules.rules, *rules.settings)
-        for pattern in (part.pattern, part.unless)
-        if pattern is not None
+        pattern for part in parts for pattern in (part.pattern, part.unless) if pattern is not None
     ]
     words = [Words.of(pattern) for pattern in patterns]
     assert all(w.twin is not None and w.needles for w in words)  # the bundled rules are fast

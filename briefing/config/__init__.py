@@ -8,9 +8,7 @@ what is wrong. Unknown keys are errors, not silently ignored.
 from __future__ import annotations
 
 import os
-import re
 import stat
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
@@ -18,9 +16,10 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from briefing import sources
+from briefing.config import tomllines
 from briefing.errors import ConfigError
 from briefing.sources import municipalities
 from briefing.sources.base import SourceSettings
@@ -220,32 +219,28 @@ def load(path: Path) -> Config:
         raise ConfigError([f"{path}: cannot read: {exc.strerror or exc}"]) from exc
     except UnicodeDecodeError as exc:
         raise ConfigError([f"{path}: not UTF-8 text ({exc.reason})"]) from exc
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError([_toml_problem(path, exc, text)]) from exc
-    return parse(data, path, text)
+    return parse(tomllines.read(text, path, f"fix {path} and run again"), path, text)
 
 
 def parse(data: Mapping[str, Any], path: Path, text: str = "") -> Config:
     """Validate already-parsed TOML data; `text` is used to find line numbers."""
-    problems = _Problems(path, text)
+    problems = tomllines.Problems(path, text, data)
     for key in data:
         if key not in TOP_LEVEL:
-            problems.add(key, f"unknown section (expected one of: {', '.join(TOP_LEVEL)})")
-    section = _validate(BriefingSection, data.get("briefing"), "briefing", problems)
-    store = _validate(StoreSection, data.get("store", {}), "store", problems)
+            problems.add((key,), f"unknown section (expected one of: {', '.join(TOP_LEVEL)})")
+    section = _validate(BriefingSection, data.get("briefing"), ("briefing",), problems)
+    store = _validate(StoreSection, data.get("store", {}), ("store",), problems)
     settings = _validate_sources(data.get("sources", {}), problems)
     optional = {
-        name: _validate(model, data[name], name, problems)
+        name: _validate(model, data[name], (name,), problems)
         for name, model in _OPTIONAL.items()
         if name in data
     }
-    models = {"briefing": section, "store": store, **optional}
-    models.update({f"sources.{name}": model for name, model in settings.items()})
+    models: dict[tomllines.Loc, BaseModel | None] = {("briefing",): section, ("store",): store}
+    models.update({(name,): model for name, model in optional.items()})
+    models.update({("sources", name): model for name, model in settings.items()})
     _check_relative_paths(models, path.parent, problems)
-    if problems:
-        raise ConfigError(problems.lines, f"fix {path} and run again")
+    problems.check(f"fix {path} and run again")
     assert section is not None and store is not None
     folder = path.parent
     extra = {name: _resolve_paths(model, folder) for name, model in optional.items() if model}
@@ -267,54 +262,42 @@ _OPTIONAL: dict[str, type[BaseModel]] = {
 }
 
 
-def _validate_sources(tables: Any, problems: _Problems) -> dict[str, SourceSettings]:
+def _validate_sources(tables: Any, problems: tomllines.Problems) -> dict[str, SourceSettings]:
     if not isinstance(tables, dict):
-        problems.add("sources", "must be a table of [sources.NAME] tables")
+        problems.add(("sources",), "must be a table of [sources.NAME] tables")
         return {}
     if not tables:
-        problems.add("sources", "no sources configured; add at least one [sources.NAME] table")
+        problems.add(("sources",), "no sources configured; add at least one [sources.NAME] table")
     valid: dict[str, SourceSettings] = {}
     for name, table in tables.items():
-        where = f"sources.{name}"
+        where = ("sources", name)
         if not isinstance(table, dict):
             problems.add(where, "must be a table")
             continue
         kind = table.get("kind")
         if kind not in sources.kinds():
             known = ", ".join(sources.kinds())
-            problems.add(f"{where}.kind", f"unknown kind {kind!r} (known: {known})")
+            problems.add((*where, "kind"), f"unknown kind {kind!r} (known: {known})")
             continue
         model = sources.adapter(kind).Settings
-        validated = _validate(model, table, where, problems)
+        origin = {"origin": sources.DEFAULT_ORIGIN[kind]} if kind in sources.DEFAULT_ORIGIN else {}
+        validated = _validate(model, {**origin, **table}, where, problems)
         if validated is not None:
             valid[name] = validated
     return valid
 
 
-def _validate(model: type[M], data: Any, where: str, problems: _Problems) -> M | None:
+def _validate(
+    model: type[M], data: Any, where: tomllines.Loc, problems: tomllines.Problems
+) -> M | None:
     if data is None:
         problems.add(where, "missing section")
         return None
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        for err in exc.errors():
-            key = ".".join([where, *(str(part) for part in err["loc"])])
-            problems.add(key, _message(err))
-        return None
-
-
-def _message(err: Mapping[str, Any]) -> str:
-    if err["type"] == "extra_forbidden":
-        return "unknown key"
-    if err["type"] == "missing":
-        return "required key is missing"
-    msg = str(err["msg"])
-    return msg.removeprefix("Value error, ")
+    return tomllines.validate(model, data, problems, where)
 
 
 def _check_relative_paths(
-    models: Mapping[str, BaseModel | None], folder: Path, problems: _Problems
+    models: Mapping[tomllines.Loc, BaseModel | None], folder: Path, problems: tomllines.Problems
 ) -> None:
     """A relative path must stay inside the config file's folder once `..` and links are
     followed: "inkorg/../../../etc" is refused. An absolute path (or one starting with
@@ -327,7 +310,7 @@ def _check_relative_paths(
                 continue
             if not (root / value).resolve().is_relative_to(root):
                 problems.add(
-                    f"{where}.{name}",
+                    (*where, name),
                     f"{str(value)!r} leads outside the config file's folder {root}; "
                     "write an absolute path if that is really meant",
                 )
@@ -341,57 +324,3 @@ def _resolve_paths(model: M, folder: Path) -> M:
         if isinstance(value, Path) and not value.is_absolute():
             updates[name] = (folder / value.expanduser()).resolve()
     return model.model_copy(update=updates) if updates else model
-
-
-def _toml_problem(path: Path, exc: tomllib.TOMLDecodeError, text: str) -> str:
-    match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-    message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
-    if match:
-        return f"{path}:{match.group(1)}:{match.group(2)}: TOML syntax: {message}"
-    if "end of document" in str(exc):
-        return f"{path}:{len(text.splitlines())}: TOML syntax: {message} (at the end of the file)"
-    return f"{path}: TOML syntax: {message}"
-
-
-class _Problems:
-    """Collects problems and finds the line where each dotted key stands."""
-
-    def __init__(self, path: Path, text: str) -> None:
-        self.path = path
-        self.lines: list[str] = []
-        self._where = _key_lines(text)
-
-    def __bool__(self) -> bool:
-        return bool(self.lines)
-
-    def add(self, key: str, message: str) -> None:
-        line = self._line(key)
-        prefix = f"{self.path}:{line}" if line else f"{self.path}"
-        self.lines.append(f"{prefix}: {key}: {message}")
-
-    def _line(self, key: str) -> int | None:
-        parts = key.split(".")
-        while parts:
-            found = self._where.get(".".join(parts))
-            if found:
-                return found
-            parts.pop()
-        return None
-
-
-_TABLE = re.compile(r"^\s*\[+\s*([^\]]+?)\s*\]+")
-_KEY = re.compile(r"^\s*(\"[^\"]+\"|[A-Za-z0-9_\-]+)\s*=")
-
-
-def _key_lines(text: str) -> dict[str, int]:
-    """Dotted key → line number, for tables and the keys directly in them."""
-    found: dict[str, int] = {}
-    table = ""
-    for number, line in enumerate(text.splitlines(), start=1):
-        if m := _TABLE.match(line):
-            table = ".".join(part.strip().strip('"') for part in m.group(1).split("."))
-            found.setdefault(table, number)
-        elif m := _KEY.match(line):
-            key = m.group(1).strip('"')
-            found.setdefault(f"{table}.{key}" if table else key, number)
-    return found

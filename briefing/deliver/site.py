@@ -32,12 +32,9 @@ from briefing.config import Config
 from briefing.deliver.files import write_atomic
 from briefing.errors import DeliveryError
 from briefing.i18n import language, long_date, month_year, t, t_count
-from briefing.judge import places
-from briefing.judge.geo import Polygons
 from briefing.models import Briefing
 from briefing.render.html import html_environment, render_html
 from briefing.render.json import dumps as render_json
-from briefing.render.svg import Outlines, Ring
 
 NAV_TEMPLATE = "site-index.html.j2"
 NAV_REGION = re.compile(r"<!--site-nav-->.*?<!--/site-nav-->\n?", re.S)
@@ -92,38 +89,16 @@ class Written:
 
 
 def publish(briefing: Briefing, config: Config, folder: Path) -> Written:
-    """`write_site` with the configuration's templates, kommundelar and district polygons."""
-    gazetteer = places.configured(config)
-    return write_site(
-        briefing,
-        folder,
-        template_dir=config.briefing.templates,
-        districts=gazetteer.districts if gazetteer else None,
-        outlines=outlines(gazetteer.polygons) if gazetteer and gazetteer.polygons else None,
-    )
+    """`write_site` with the configuration's templates."""
+    return write_site(briefing, folder, template_dir=config.briefing.templates)
 
 
-def outlines(polygons: Polygons) -> dict[str, list[Ring]]:
-    """Each district's outer rings, for the map (holes are left out of a schematic map)."""
-    found: dict[str, list[Ring]] = {}
-    for district in polygons.districts:
-        found.setdefault(district.name, []).extend(part.outer for part in district.parts)
-    return found
-
-
-def write_site(
-    briefing: Briefing,
-    folder: Path,
-    *,
-    template_dir: Path | None = None,
-    districts: Sequence[str] | None = None,
-    outlines: Outlines | None = None,
-) -> Written:
+def write_site(briefing: Briefing, folder: Path, *, template_dir: Path | None = None) -> Written:
     """Add `briefing` to the site in `folder` and rebuild the index, briefing.json and the feed."""
     lang = language(briefing.language)
     day = briefing.generated_at.date()
     nav = Nav(t(lang, "site.nav"), t(lang, "site.feed"), back=t(lang, "site.to_archive"))
-    page = render_html(briefing, template_dir, districts=districts, outlines=outlines, site=nav)
+    page = render_html(briefing, template_dir, site=nav)
     _write(folder / f"{day.isoformat()}.html", page)
     _write(folder / f"{day.isoformat()}.json", render_json(briefing))
     pages = archive(folder, lang, briefing.municipality)

@@ -10,15 +10,17 @@ guards that keep ordinary words ("bron", "ett staket") from becoming places.
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Self
+
+from pydantic import BaseModel, ConfigDict, PlainValidator, ValidationInfo, model_validator
 
 from briefing.config import tomllines
+from briefing.config.tomllines import Flag
 from briefing.errors import ConfigError
 from briefing.judge.geo import Polygons, in_sweden
 from briefing.models import Precision
@@ -47,10 +49,6 @@ _BETWEEN = re.compile(
 )
 # Where a sentence starts, a capital letter says nothing about a name.
 _SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+|\n\s*)$")
-_TOP_KEYS = {"municipality", "districts", "places"}
-_ENTRY_KEYS = {"name", "aliases", "common_noun", "homonym", "confirm", "note", "lat", "lon"}
-_PLACE_KEYS = _ENTRY_KEYS | {"kind", "district"}
-_FLAGS = ("common_noun", "homonym")
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,11 +132,7 @@ class Gazetteer:
 
     @classmethod
     def parse(cls, text: str, source: str) -> Gazetteer:
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError([tomllines.syntax_problem(source, exc, text)]) from exc
-        return _Builder(text, source).build(data)
+        return _read(tomllines.read(text, source, "fix the gazetteer"), text, source)
 
     def with_polygons(self, polygons: Polygons | None) -> Gazetteer:
         return Gazetteer(self.municipality, self.districts, self._names, polygons)
@@ -193,124 +187,161 @@ def _without_stretch_ends(matches: list[Match], text: str) -> list[Match]:
     return [m for m in matches if id(m) not in dropped]
 
 
-class _Builder:
-    """Validates the parsed TOML; every problem names file, line and entry."""
-
-    def __init__(self, text: str, source: str) -> None:
-        self.source = source
-        self.text = text
-        self.problems: list[str] = []
-
-    def build(self, data: dict[str, Any]) -> Gazetteer:
-        self.problems += [f"{self.source}: unknown key '{key}'" for key in data.keys() - _TOP_KEYS]
-        municipality = data.get("municipality")
-        if not isinstance(municipality, str) or not municipality.strip():
-            self.problems.append(f"{self.source}: municipality: a name is required")
-            municipality = ""
-        districts = self._entries(data, "districts", ())
-        names = tuple(e.name for e, _ in districts if e is not None)
-        places = self._entries(data, "places", names)
-        spellings = self._spellings(districts + places)
-        if self.problems:
-            raise ConfigError(self.problems, f"fix the gazetteer {self.source}")
-        return Gazetteer(municipality, names, spellings)
-
-    def _entries(
-        self, data: dict[str, Any], key: str, districts: tuple[str, ...]
-    ) -> list[tuple[Entry | None, list[str]]]:
-        tables = data.get(key, [])
-        if not isinstance(tables, list):
-            self.problems.append(f"{self.source}: {key}: must be a list of [[{key}]] tables")
-            return []
-        lines = tomllines.array_table_lines(self.text, key)
-        return [
-            self._entry(table, self._where(key, i, lines), key == "districts", districts)
-            for i, table in enumerate(tables)
-        ]
-
-    def _where(self, key: str, index: int, lines: list[int]) -> str:
-        line = f":{lines[index]}" if index < len(lines) else ""
-        return f"{self.source}{line}: {key}[{index}]"
-
-    def _entry(
-        self, table: Any, where: str, is_district: bool, districts: tuple[str, ...]
-    ) -> tuple[Entry | None, list[str]]:
-        if not isinstance(table, dict) or not isinstance(table.get("name"), str):
-            self.problems.append(f"{where}: needs a `name`")
-            return None, []
-        where = f"{where} ('{table['name']}')"
-        kind = "district" if is_district else table.get("kind")
-        district = table["name"] if is_district else table.get("district")
-        found = _entry_problems(table, kind, district, districts, is_district)
-        self.problems += [f"{where}: {problem}" for problem in found]
-        if found:
-            return None, []
-        confirm = table.get("confirm", False)
-        entry = Entry(
-            table["name"],
-            str(kind),
-            district,
-            **{flag: table.get(flag, False) for flag in _FLAGS},
-            confirm=confirm is True,
-            lat=_number(table.get("lat")),
-            lon=_number(table.get("lon")),
-            confirm_point=confirm == "point",
-        )
-        return entry, [table["name"], *table.get("aliases", [])]
-
-    def _spellings(self, entries: list[tuple[Entry | None, list[str]]]) -> dict[str, Entry]:
-        names: dict[str, Entry] = {}
-        for entry, spellings in entries:
-            if entry is None:
-                continue
-            for spelling in spellings:
-                key = fold(" ".join(spelling.split()))
-                if key in names and names[key] is not entry:
-                    self.problems.append(
-                        f"{self.source}: '{spelling}' is listed for both '{names[key].name}' "
-                        f"({names[key].kind}) and '{entry.name}' ({entry.kind})"
-                    )
-                names[key] = entry
-        return names
-
-
-def _entry_problems(
-    table: dict[str, Any],
-    kind: Any,
-    district: Any,
-    districts: tuple[str, ...],
-    is_district: bool,
-) -> list[str]:
-    allowed = _ENTRY_KEYS | {"kind"} if is_district else _PLACE_KEYS
-    found = [f"unknown key '{key}'" for key in sorted(table.keys() - allowed)]
-    if is_district and table.get("kind", "district") != "district":
-        found.append("a [[districts]] entry is of kind 'district'; list places under [[places]]")
-    if not is_district and kind not in PLACE_KINDS:
-        found.append(f"kind {kind!r} is not one of {', '.join(PLACE_KINDS)}")
-    if not is_district and district is not None and district not in districts:
-        found.append(f"unknown district {district!r}")
-    aliases = table.get("aliases", [])
-    if not (isinstance(aliases, list) and all(isinstance(a, str) for a in aliases)):
-        found.append("aliases must be a list of names")
-    found += [f"{k} must be true or false" for k in _FLAGS if type(table.get(k, False)) is not bool]
-    if table.get("confirm", False) not in (True, False, "point"):
-        found.append('confirm must be true, false or "point"')
-    return found + _point_problems(table)
-
-
-def _point_problems(table: dict[str, Any]) -> list[str]:
-    lat, lon = table.get("lat"), table.get("lon")
-    if lat is None and lon is None:
-        return []
-    north, east = _number(lat), _number(lon)
-    if north is None or east is None:
-        return ["lat and lon must both be given, as decimal degrees (WGS84)"]
-    if not in_sweden(north, east):
-        return [f"lat {lat}, lon {lon} is not in Sweden (latitude 55–69.5, longitude 10.5–24.5)"]
-    return []
-
-
-def _number(value: Any) -> float | None:
+def _degrees(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
+        raise ValueError("must be a number of decimal degrees (WGS84)")
     return float(value)
+
+
+def _names(value: Any) -> list[str]:
+    if not (isinstance(value, list) and all(isinstance(name, str) for name in value)):
+        raise ValueError("must be a list of names")
+    return value
+
+
+def _confirm(value: Any) -> bool | str:
+    if type(value) is bool:
+        return value
+    if value != "point":
+        raise ValueError('must be true, false or "point"')
+    return "point"
+
+
+def _name(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("a name is required")
+    return value
+
+
+def _district_kind(value: Any) -> str:
+    if value != "district":
+        raise ValueError(
+            "a [[districts]] entry is of kind 'district'; list places under [[places]]"
+        )
+    return "district"
+
+
+def _place_kind(value: Any) -> str:
+    if value not in PLACE_KINDS:
+        raise ValueError(f"{value!r} is not one of {', '.join(PLACE_KINDS)}")
+    return str(value)
+
+
+def _district(value: Any, info: ValidationInfo) -> str:
+    if value not in (info.context or {}).get("districts", ()):
+        raise ValueError(f"unknown district {value!r}")
+    return str(value)
+
+
+Degrees = Annotated[float, PlainValidator(_degrees)]
+
+
+class _EntryTable(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Annotated[str, PlainValidator(_name)]
+    aliases: Annotated[list[str], PlainValidator(_names)] = []
+    common_noun: Flag = False
+    homonym: Flag = False
+    confirm: Annotated[bool | str, PlainValidator(_confirm)] = False  # or "point"
+    note: str = ""
+    lat: Degrees | None = None
+    lon: Degrees | None = None
+
+    @model_validator(mode="after")
+    def _point_in_sweden(self) -> Self:
+        if self.lat is None and self.lon is None:
+            return self
+        if self.lat is None or self.lon is None:
+            raise ValueError("lat and lon must both be given, as decimal degrees (WGS84)")
+        if not in_sweden(self.lat, self.lon):
+            raise ValueError(
+                f"lat {self.lat}, lon {self.lon} is not in Sweden "
+                "(latitude 55–69.5, longitude 10.5–24.5)"
+            )
+        return self
+
+    def entry(self, kind: str, district: str | None) -> Entry:
+        return Entry(
+            self.name,
+            kind,
+            district,
+            common_noun=self.common_noun,
+            homonym=self.homonym,
+            confirm=self.confirm is True,
+            lat=self.lat,
+            lon=self.lon,
+            confirm_point=self.confirm == "point",
+        )
+
+
+class DistrictTable(_EntryTable):
+    kind: Annotated[str, PlainValidator(_district_kind)] = "district"
+
+
+class PlaceTable(_EntryTable):
+    kind: Annotated[str, PlainValidator(_place_kind)]
+    district: Annotated[str, PlainValidator(_district)] | None = None
+
+
+class GazetteerFile(BaseModel):
+    """The schema of a gazetteer file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    municipality: Annotated[str, PlainValidator(_name)]
+    districts: list[DistrictTable] = []
+    places: list[PlaceTable] = []
+
+
+def _read(data: dict[str, Any], text: str, source: str) -> Gazetteer:
+    """The gazetteer of a parsed file; ConfigError with every problem found."""
+    problems = tomllines.Problems(source, text, data)
+    districts = data.get("districts")
+    known = (
+        [t.get("name") for t in districts if isinstance(t, dict)]
+        if isinstance(districts, list)
+        else []
+    )
+    found = tomllines.validate(GazetteerFile, data, problems, context={"districts": known})
+    _spelled_twice(data, problems)
+    problems.check(f"fix the gazetteer {source}")
+    assert found is not None
+    names: dict[str, Entry] = {}
+    for table in found.districts:
+        entry = table.entry("district", table.name)
+        names.update(dict.fromkeys(_spellings(table.name, table.aliases), entry))
+    for place in found.places:
+        entry = place.entry(place.kind, place.district)
+        names.update(dict.fromkeys(_spellings(place.name, place.aliases), entry))
+    return Gazetteer(found.municipality, tuple(t.name for t in found.districts), names)
+
+
+def _spellings(name: str, aliases: list[str]) -> list[str]:
+    return [fold(" ".join(spelling.split())) for spelling in (name, *aliases)]
+
+
+def _spelled_twice(data: dict[str, Any], problems: tomllines.Problems) -> None:
+    """One spelling for two entries: the text could not say which is meant."""
+    seen: dict[str, tuple[str, str, object]] = {}  # folded -> name, kind, which entry
+    for key in ("districts", "places"):
+        tables = data.get(key)
+        for index, table in enumerate(tables if isinstance(tables, list) else ()):
+            name, aliases = (
+                (table.get(k) for k in ("name", "aliases"))
+                if isinstance(table, dict)
+                else (None, None)
+            )
+            if not isinstance(name, str):
+                continue
+            kind = "district" if key == "districts" else table.get("kind")
+            others = aliases if isinstance(aliases, list) else []
+            for spelling in [name, *(a for a in others if isinstance(a, str))]:
+                folded = fold(" ".join(spelling.split()))
+                first = seen.setdefault(folded, (name, str(kind), (key, index)))
+                if first[2] != (key, index):
+                    problems.add(
+                        (key, index),
+                        f"'{spelling}' is listed for both '{first[0]}' ({first[1]}) "
+                        f"and '{name}' ({kind})",
+                    )

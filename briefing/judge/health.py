@@ -1,4 +1,4 @@
-"""Source health: is each source ok, failed or stale, and the banner that says so.
+"""Source health: is each source ok, failed or stale.
 
 "Nothing happened" and "we heard nothing" must never look alike. A source is
 - "error" when its fetch failed (this run, or the last recorded one);
@@ -6,10 +6,11 @@
   `stale_after` (a guard company that stopped dropping files, a feed frozen
   on yesterday), or has never reported at all;
 - "ok" otherwise.
-Either of the first two puts a banner at the top of the briefing and makes the
-exit code 3. "When it last reported" counts each incident at the earlier of its
-own date and when it was first stored, so neither a late drop of old reports
-nor an event dated in the future makes a silent source look alive.
+Either of the first two puts a banner at the top of the briefing (worded by
+briefing.render.health) and makes the exit code 3. "When it last reported"
+counts each incident at the earlier of its own date and when it was first
+stored, so neither a late drop of old reports nor an event dated in the
+future makes a silent source look alive.
 
 A URL that answered 404 or 410 is not asked again (`should_ask`) until the
 configured URL changes or `briefing sources check` asks and gets an answer.
@@ -17,24 +18,17 @@ configured URL changes or `briefing sources check` asks and gets an answer.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import replace
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from briefing.config import Config
 from briefing.errors import StoreError
-from briefing.i18n import short_datetime, short_weekday_time, t
-from briefing.models import SourceReport, clean_text
+from briefing.models import SourceReport
 from briefing.redact import redact
 from briefing.sources.base import SourceSettings
 from briefing.store import Health, Store
-
-if TYPE_CHECKING:
-    from rich.table import Table
-
-RECENT = timedelta(days=6)  # within this, a weekday and a time say when unambiguously
 
 
 def assess(
@@ -74,53 +68,6 @@ def not_asked(settings: SourceSettings, health: Health) -> str:
         "not asked again until `url` "
         "is corrected or `briefing sources check` gets an answer"
     )
-
-
-def when(lang: str, moment: datetime, now: datetime | None, zone: tzinfo | None) -> str:
-    """'tis 18:02' within the last six days, else 'tis 6 juni 18:02'."""
-    local = moment.astimezone(zone) if zone else moment
-    if now is not None and timedelta(0) <= now - moment < RECENT:
-        return short_weekday_time(lang, local)
-    return short_datetime(lang, local)
-
-
-def banner(
-    lang: str, report: SourceReport, label: str, now: datetime | None, zone: tzinfo | None
-) -> str:
-    """The line at the top of the briefing for a failed or stale source ("" for a healthy one).
-
-    "Ordningsvakter: ingen rapport sedan tis 18:02 — kontrollera"
-    """
-    if report.ok:
-        return ""
-    kind = "banner.stale" if report.status == "stale" else "banner.error"
-    last = report.last_report or (report.last_success if report.status != "stale" else None)
-    if last is None:
-        return t(lang, f"{kind}_never", source=label)
-    return t(lang, kind, source=label, time=when(lang, last, now, zone))
-
-
-def check_table(reports: Sequence[SourceReport], zone: tzinfo, now: datetime) -> Table:
-    """The table of `briefing sources check`, failures first."""
-    from rich.table import Table
-    from rich.text import Text
-
-    table = Table("source", "kind", "status", "fetched", "new", "problems", "last report", "detail")
-    order = {"error": 0, "stale": 1}
-    for report in sorted(reports, key=lambda r: order.get(r.status, 2)):
-        last = report.last_report
-        detail = report.error or (report.warnings[0] if report.warnings else "")
-        table.add_row(
-            Text(clean_text(report.label or report.name, single_line=True)),
-            report.kind,
-            report.status,
-            str(report.fetched),
-            str(report.new),
-            str(len(report.warnings)),
-            when("en", last, now, zone) if last else "never",
-            Text(clean_text(detail, single_line=True)),
-        )
-    return table
 
 
 def store_problems(path: Path) -> list[str]:

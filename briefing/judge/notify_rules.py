@@ -23,20 +23,22 @@ rule's name, and every problem is listed at once.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Self
 
+from pydantic import BaseModel, ConfigDict, PlainValidator, model_validator
+
+from briefing.config import tomllines
+from briefing.config.tomllines import Flag
 from briefing.errors import ConfigError
+from briefing.judge.rulecheck import Categories, Pattern, SeverityName, names_of
 from briefing.models import Item, Severity
 
 # The kinds of stakeholder a registry row and a rule may name, in the order suggestions list them.
 KINDS = ("school", "preschool", "housing", "business", "district_centre", "other")
-_RULE_KEYS = {"name", "kinds", "categories", "min_severity", "within_m", "in_district", "tags"}
-_RULE_KEYS |= {"pattern", "district_if_unplaced"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,109 +90,58 @@ def _bundled_rules() -> tuple[NotifyRule, ...]:
     return parse_rules(text, "briefing/data/rules.toml")
 
 
+def _metres(value: Any) -> float:
+    if type(value) not in (int, float) or not 0 < value <= 50_000:
+        raise ValueError("metres, a number from 1 to 50000")
+    return float(value)
+
+
+def _tags(value: Any) -> frozenset[str]:
+    if not (isinstance(value, list) and all(isinstance(tag, str) for tag in value)):
+        raise ValueError("must be a list of names")
+    return frozenset(tag.casefold() for tag in value)
+
+
+class NotifyTable(BaseModel):
+    """The schema of one `[[notify]]` table."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    kinds: Annotated[frozenset[str], names_of("kind", lambda _: KINDS)]
+    categories: Categories | None = None
+    min_severity: SeverityName = Severity.INFO
+    within_m: Annotated[float, PlainValidator(_metres)] | None = None
+    in_district: Flag = False
+    district_if_unplaced: Flag = False
+    tags: Annotated[frozenset[str], PlainValidator(_tags)] = frozenset()
+    pattern: Pattern | None = None
+
+    @model_validator(mode="after")
+    def _says_how_near(self) -> Self:
+        if self.within_m is None and not self.in_district:
+            raise ValueError("needs `within_m` (metres) or `in_district = true`")
+        return self
+
+    def rule(self) -> NotifyRule:
+        return NotifyRule(**{name: getattr(self, name) for name in type(self).model_fields})
+
+
+class NotifyFile(BaseModel):
+    """The `[[notify]]` tables; the rest of the rules file is briefing.judge.rulecheck's."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    notify: list[NotifyTable] = []
+
+
 def parse_rules(text: str, source: str) -> tuple[NotifyRule, ...]:
     """Every `[[notify]]` table checked; problems name the file, the line and the rule."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError([f"{source}: {exc}"], "fix the TOML syntax") from exc
-    tables = data.get("notify", [])
-    if not isinstance(tables, list):
-        raise ConfigError([f"{source}: notify: must be a list of [[notify]] tables"])
-    lines = [text.count("\n", 0, m.start()) + 1 for m in _NOTIFY.finditer(text)]
+    data = tomllines.read(text, source)
     categories = data.get("categories")
-    known = frozenset(categories) if isinstance(categories, list) else None
-    problems: list[str] = []
-    rules = []
-    for index, table in enumerate(tables):
-        line = f":{lines[index]}" if index < len(lines) else ""
-        name = table.get("name") if isinstance(table, dict) else None
-        where = f"{source}{line}: notify[{index}]" + (f" ('{name}')" if name else "")
-        before = len(problems)
-        rule = _rule(table, known, where, problems)
-        if rule is not None and len(problems) == before:
-            rules.append(rule)
-    if problems:
-        raise ConfigError(problems, f"fix the [[notify]] rules in {source}")
-    return tuple(rules)
-
-
-_NOTIFY = re.compile(r"^[ \t]*\[\[[ \t]*notify[ \t]*\]\]", re.MULTILINE)
-
-
-def _rule(
-    table: Any, known: frozenset[str] | None, where: str, problems: list[str]
-) -> NotifyRule | None:
-    if not isinstance(table, dict) or not isinstance(table.get("name"), str):
-        problems.append(f"{where}: needs a `name`")
-        return None
-    problems += [f"{where}: unknown key '{key}'" for key in sorted(table.keys() - _RULE_KEYS)]
-    kinds = _words(table.get("kinds"), where, "kinds", problems, allowed=frozenset(KINDS))
-    if not kinds:
-        problems.append(f"{where}: kinds: name at least one kind ({', '.join(KINDS)})")
-    categories = None
-    if "categories" in table:
-        categories = _words(table["categories"], where, "categories", problems, allowed=known)
-    within = table.get("within_m")
-    if within is not None and (type(within) not in (int, float) or not 0 < within <= 50_000):
-        problems.append(f"{where}: within_m: metres, a number from 1 to 50000")
-        within = None
-    in_district, unplaced = (
-        table.get(key, False) for key in ("in_district", "district_if_unplaced")
-    )
-    for key, flag in (("in_district", in_district), ("district_if_unplaced", unplaced)):
-        if type(flag) is not bool:
-            problems.append(f"{where}: {key}: true or false")
-    if within is None and in_district is not True:
-        problems.append(f"{where}: needs `within_m` (metres) or `in_district = true`")
-    return NotifyRule(
-        name=table["name"],
-        kinds=kinds,
-        categories=categories,
-        min_severity=_severity(table.get("min_severity", "info"), where, problems),
-        within_m=float(within) if within is not None else None,
-        in_district=in_district is True,
-        district_if_unplaced=unplaced is True,
-        tags=frozenset(
-            t.casefold() for t in _words(table.get("tags", []), where, "tags", problems)
-        ),
-        pattern=_pattern(table.get("pattern"), where, problems),
-    )
-
-
-def _words(
-    value: Any, where: str, key: str, problems: list[str], allowed: frozenset[str] | None = None
-) -> frozenset[str]:
-    if not (isinstance(value, list) and all(isinstance(word, str) for word in value)):
-        problems.append(f"{where}: {key}: must be a list of names")
-        return frozenset()
-    unknown = [word for word in value if allowed is not None and word not in allowed]
-    problems += [f"{where}: {key}: unknown value {word!r}" for word in unknown]
-    return frozenset(value)
-
-
-def _severity(value: Any, where: str, problems: list[str]) -> Severity:
-    try:
-        return Severity(value)
-    except ValueError:
-        names = ", ".join(s.value for s in Severity)
-        problems.append(f"{where}: min_severity: {value!r} is not a severity ({names})")
-        return Severity.INFO
-
-
-def _pattern(value: Any, where: str, problems: list[str]) -> re.Pattern[str] | None:
-    """Like the keyword rules: alternatives matched as whole words, case-insensitively."""
-    if value is None:
-        return None
-    alternatives = [value] if isinstance(value, str) else value
-    if not (isinstance(alternatives, list) and alternatives):
-        problems.append(f"{where}: pattern: a regular expression or a list of them")
-        return None
-    for alternative in alternatives:
-        try:
-            re.compile(alternative)
-        except (re.error, TypeError) as exc:
-            problems.append(f"{where}: pattern: bad regular expression {alternative!r}: {exc}")
-            return None
-    joined = "|".join(f"(?:{alternative})" for alternative in alternatives)
-    return re.compile(rf"\b(?:{joined})\b", re.IGNORECASE)
+    known = tuple(categories) if isinstance(categories, list) else ()
+    problems = tomllines.Problems(source, text, data)
+    found = tomllines.validate(NotifyFile, data, problems, context={"categories": known})
+    problems.check(f"fix the [[notify]] rules in {source}")
+    assert found is not None
+    return tuple(table.rule() for table in found.notify)

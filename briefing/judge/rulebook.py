@@ -2,16 +2,16 @@
 
 The file (briefing/data/rules.toml by default, `[rules] file` to override)
 documents itself. It holds the categories, the type table, the settings and
-times the rules can ask for, and the keyword rules; briefing.judge.rulecheck checks
-it and reports every problem at once with the file, the line and the rule's
-name. The `[[notify]]` tables of the same file belong to
+times the rules can ask for, and the keyword rules; its schema,
+briefing.judge.rulecheck, checks it and reports every problem at once with the
+file, the line and the rule's name, and this module makes the judge's `Rules`
+of what it read. The `[[notify]]` tables of the same file belong to
 briefing.judge.notify_rules and are not read here.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime, time, tzinfo
 from functools import cache
@@ -21,11 +21,13 @@ from zoneinfo import ZoneInfo
 
 from briefing.config import tomllines
 from briefing.errors import ConfigError
+from briefing.judge import rulecheck
+from briefing.judge.rulecheck import UNKNOWN_CATEGORY, UNTOUCHED
 from briefing.judge.wordmatch import Text, Words
 from briefing.models import Severity
 
-UNKNOWN_CATEGORY = "other"
-UNTOUCHED = "info"  # summaries and notices: no keyword rule applies
+__all__ = ["UNKNOWN_CATEGORY", "UNTOUCHED", "Rule", "Rules", "Setting", "Situation", "TimeSpan"]
+__all__ += ["TypeRule"]
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
@@ -114,6 +116,7 @@ class Rule:
     category: str | None = None
     settings: frozenset[str] | None = None
     times: frozenset[str] | None = None
+    check: bool = False  # the incident is "to check" when it ends up not serious
     _pattern: Words | None = field(default=None, init=False, repr=False, compare=False)
     _unless: Words | None = field(default=None, init=False, repr=False, compare=False)
     asks_where_or_when: bool = field(default=False, init=False, repr=False, compare=False)
@@ -200,15 +203,34 @@ class Rules:
 
     @classmethod
     def parse(cls, text: str, source: str) -> Rules:
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(
-                [tomllines.syntax_problem(source, exc, text)], "fix the TOML"
-            ) from exc
-        from briefing.judge.rulecheck import read  # the checks need this module's classes
+        data = tomllines.read(text, source)
+        return cls.of(rulecheck.check(data, text, source))
 
-        return read(data, text, source)
+    @classmethod
+    def of(cls, file: rulecheck.RulesFile) -> Rules:
+        """The judge's rules of a validated rules file."""
+        types = {kind.strip(): TypeRule(t.category, t.severity) for kind, t in file.types.items()}
+        settings = tuple(
+            Setting(name, s.pattern, s.unless, s.place_kinds) for name, s in file.settings.items()
+        )
+        times = tuple(TimeSpan(name, t.start, t.end, t.weekdays) for name, t in file.times.items())
+        rules = tuple(
+            Rule(
+                name=r.name,
+                pattern=r.pattern,
+                unless=r.unless,
+                categories=r.categories,
+                raise_to=r.raise_to,
+                lower_to=r.lower_to,
+                steps=r.raise_ - r.lower,
+                category=r.category,
+                settings=r.setting,
+                times=r.time,
+                check=r.check,
+            )
+            for r in file.rules
+        )
+        return cls(file.categories, types, rules, settings, times)
 
     def in_zone(self, tz: tzinfo) -> Rules:
         return Rules(self.categories, self.types, self.rules, self.settings, self.times, tz)

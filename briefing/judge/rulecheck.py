@@ -1,256 +1,205 @@
-"""The checks of a severity rules file: every problem at once, with file, line and name.
+"""The schema of a severity rules file, read through pydantic: every problem at once.
 
-`read` turns the parsed TOML of a rules file into `Rules` (briefing.judge.rulebook),
-or raises ConfigError listing each problem as "file:line: rules[3] ('name'):
-what is wrong". Lines come from the text (briefing.config.tomllines), since tomllib
-keeps none.
+`check` reads the parsed TOML of a rules file into a `RulesFile`, or raises
+ConfigError listing each problem as "file:line: key: what is wrong", the key
+a dotted path naming the rule: `rules[3] ('armed_robbery').raise_to`
+(briefing.config.tomllines finds the line, since tomllib keeps none).
+briefing.judge.rulebook turns a `RulesFile` into the `Rules` the judge runs;
+this module knows nothing of those classes. The value types here (a pattern,
+a severity, a list of known names) serve the `[[notify]]` tables too.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Collection
 from datetime import time
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationInfo, model_validator
 
 from briefing.config import tomllines
-from briefing.errors import ConfigError
+from briefing.config.tomllines import Flag
 from briefing.judge.gazetteer import KINDS as PLACE_KINDS
-from briefing.judge.rulebook import (
-    UNKNOWN_CATEGORY,
-    UNTOUCHED,
-    Rule,
-    Rules,
-    Setting,
-    TimeSpan,
-    TypeRule,
-)
 from briefing.models import Severity
 
-_EFFECTS = ("raise_to", "lower_to", "raise", "lower", "category")
-_CONDITIONS = ("pattern", "setting", "time")
-_RULE_KEYS = {"name", "unless", "categories", *_CONDITIONS, *_EFFECTS}
-_SETTING_KEYS = {"pattern", "unless", "place_kinds"}
-_TIME_KEYS = {"from", "to", "weekdays"}
+UNKNOWN_CATEGORY = "other"
+UNTOUCHED = "info"  # summaries and notices: no keyword rule applies
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
-_NEVER = re.compile(r"(?!)")
-_TOP_KEYS = {"categories", "types", "settings", "times", "rules", "notify"}
+EFFECTS = ("raise_to", "lower_to", "raise", "lower", "category", "check")
+CONDITIONS = ("pattern", "setting", "time")
 
 
-def read(data: dict[str, Any], text: str, source: str) -> Rules:
-    """The rules of a parsed file; ConfigError with every problem found."""
-    return _Reader(text, source).read(data)
+def words_pattern(value: Any) -> re.Pattern[str]:
+    """Alternatives matched as whole words, case-insensitively; a bad one is named."""
+    alternatives = [value] if isinstance(value, str) else value
+    if not (isinstance(alternatives, list) and alternatives) or not all(
+        isinstance(alternative, str) for alternative in alternatives
+    ):
+        raise ValueError("must be a regular expression or a list of them")
+    for alternative in alternatives:
+        try:
+            re.compile(alternative)
+        except re.error as exc:
+            raise ValueError(f"bad regular expression {alternative!r}: {exc}") from exc
+    joined = "|".join(f"(?:{alternative})" for alternative in alternatives)
+    try:
+        return re.compile(rf"\b(?:{joined})\b", re.IGNORECASE)
+    except re.error as exc:  # each compiles alone, not together: "a)|(b"
+        raise ValueError(f"bad regular expression: {exc}") from exc
 
 
-class _Reader:
-    """Checks every part of a parsed rules file; problems carry file, line and name."""
-
-    def __init__(self, text: str, source: str) -> None:
-        self.text = text
-        self.source = source
-        self.problems: list[str] = []
-
-    def read(self, data: dict[str, Any]) -> Rules:
-        for key in sorted(data.keys() - _TOP_KEYS):
-            self.add(tomllines.key_line(self.text, "", key), f"unknown key '{key}'")
-        categories = self._categories(data.get("categories"))
-        types = self._types(data.get("types", {}), categories)
-        settings = self._settings(data.get("settings", {}))
-        times = self._times(data.get("times", {}))
-        known = ({s.name for s in settings}, {t.name for t in times})
-        rules = self._rules(data.get("rules", []), categories, known)
-        if self.problems:
-            raise ConfigError(self.problems, f"fix the rules file {self.source}")
-        return Rules(categories, types, rules, settings, times)
-
-    def add(self, line: int | None, problem: str) -> None:
-        self.problems.append(f"{self.source}{f':{line}' if line else ''}: {problem}")
-
-    def _categories(self, value: Any) -> tuple[str, ...]:
-        line = tomllines.key_line(self.text, "", "categories")
-        if not (isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
-            self.add(line, "categories: must be a list of category names")
-            return (UNKNOWN_CATEGORY, UNTOUCHED)
-        for missing in (c for c in (UNKNOWN_CATEGORY, UNTOUCHED) if c not in value):
-            self.add(line, f"categories: must include '{missing}'")
-        return tuple(value)
-
-    def _types(self, value: Any, categories: tuple[str, ...]) -> dict[str, TypeRule]:
-        if not isinstance(value, dict):
-            self.add(None, "types: must be a table of type = {category, severity}")
-            return {}
-        types: dict[str, TypeRule] = {}
-        for kind, entry in value.items():
-            check = _Check(self, tomllines.key_line(self.text, "types", kind), f"types.'{kind}'")
-            if not isinstance(entry, dict) or entry.keys() != {"category", "severity"}:
-                check.fail("needs exactly `category` and `severity`")
-                continue
-            category = check.category(entry["category"], categories)
-            severity = check.severity(entry["severity"], "severity")
-            if category is not None and severity is not None:
-                types[kind.strip()] = TypeRule(category, severity)
-        return types
-
-    def _settings(self, value: Any) -> tuple[Setting, ...]:
-        found = []
-        for name, table in self._named_tables("settings", value, _SETTING_KEYS):
-            line = tomllines.table_line(self.text, f"settings.{name}")
-            check = _Check(self, line, f"settings.{name}")
-            kinds = table.get("place_kinds", [])
-            if not (isinstance(kinds, list) and all(k in PLACE_KINDS for k in kinds)):
-                check.fail(
-                    f"place_kinds: must be a list of gazetteer kinds ({', '.join(PLACE_KINDS)})"
-                )
-                kinds = []
-            pattern = check.pattern(table.get("pattern"), "pattern", optional=True)
-            unless = check.pattern(table.get("unless"), "unless", optional=True)
-            if pattern is None and not kinds:
-                check.fail("needs a pattern or place_kinds")
-            found.append(Setting(name, pattern, unless, frozenset(kinds)))
-        return tuple(found)
-
-    def _times(self, value: Any) -> tuple[TimeSpan, ...]:
-        found = []
-        for name, table in self._named_tables("times", value, _TIME_KEYS):
-            check = _Check(self, tomllines.table_line(self.text, f"times.{name}"), f"times.{name}")
-            start, end = check.clock(table.get("from"), "from"), check.clock(table.get("to"), "to")
-            weekdays = table.get("weekdays", False)
-            if type(weekdays) is not bool:
-                check.fail("weekdays must be true or false")
-            if start is not None and end is not None and start != end:
-                found.append(TimeSpan(name, start, end, weekdays is True))
-            elif start is not None and start == end:
-                check.fail("`from` and `to` must differ")
-        return tuple(found)
-
-    def _named_tables(
-        self, key: str, value: Any, allowed: set[str]
-    ) -> list[tuple[str, dict[str, Any]]]:
-        if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
-            self.add(tomllines.table_line(self.text, key), f"{key}: must be [{key}.NAME] tables")
-            return []
-        for name, table in value.items():
-            line = tomllines.table_line(self.text, f"{key}.{name}")
-            for unknown in sorted(table.keys() - allowed):
-                self.add(line, f"{key}.{name}: unknown key '{unknown}'")
-        return list(value.items())
-
-    def _rules(
-        self, value: Any, categories: tuple[str, ...], known: tuple[set[str], set[str]]
-    ) -> tuple[Rule, ...]:
-        if not isinstance(value, list):
-            self.add(None, "rules: must be a list of [[rules]] tables")
-            return ()
-        lines = tomllines.array_table_lines(self.text, "rules")
-        rules = []
-        for index, table in enumerate(value):
-            name = table.get("name") if isinstance(table, dict) else None
-            label = f"rules[{index}]" + (f" ('{name}')" if isinstance(name, str) else "")
-            check = _Check(self, lines[index] if index < len(lines) else None, label)
-            rule = check.rule(table, categories, known)
-            if rule is not None and not check.failed:
-                rules.append(rule)
-        return tuple(rules)
+def severity(value: Any) -> Severity:
+    try:
+        return Severity(value)
+    except ValueError:
+        names = ", ".join(s.value for s in Severity)
+        raise ValueError(f"{value!r} is not a severity ({names})") from None
 
 
-class _Check:
-    """The checks of one part of the file, each problem prefixed with its line and label."""
+def names_of(what: str, known: Callable[[ValidationInfo], Collection[str]]) -> PlainValidator:
+    """A name or a list of names, each a known `what`."""
 
-    def __init__(self, reader: _Reader, line: int | None, label: str) -> None:
-        self.reader = reader
-        self.line = line
-        self.label = label
-        self.failed = False
-
-    def fail(self, problem: str) -> None:
-        self.failed = True
-        self.reader.add(self.line, f"{self.label}: {problem}")
-
-    def rule(
-        self, table: Any, categories: tuple[str, ...], known: tuple[set[str], set[str]]
-    ) -> Rule | None:
-        if not isinstance(table, dict) or not isinstance(table.get("name"), str):
-            self.fail("needs a `name`")
-            return None
-        for key in sorted(table.keys() - _RULE_KEYS):
-            self.fail(f"unknown key '{key}'")
-        if not any(effect in table for effect in _EFFECTS):
-            self.fail(f"needs an effect: one of {', '.join(_EFFECTS)}")
-        if not any(condition in table for condition in _CONDITIONS):
-            self.fail(f"needs a condition: one of {', '.join(_CONDITIONS)}")
-        scope = self.names(table.get("categories"), "categories", "category", set(categories))
-        return Rule(
-            name=table["name"],
-            pattern=self.pattern(table.get("pattern"), "pattern", optional=True),
-            unless=self.pattern(table.get("unless"), "unless", optional=True),
-            categories=scope,
-            raise_to=self.severity(table.get("raise_to"), "raise_to", optional=True),
-            lower_to=self.severity(table.get("lower_to"), "lower_to", optional=True),
-            steps=self.steps(table),
-            category=self.category(table.get("category"), categories, optional=True),
-            settings=self.names(table.get("setting"), "setting", "setting", known[0]),
-            times=self.names(table.get("time"), "time", "time", known[1]),
-        )
-
-    def names(self, value: Any, key: str, what: str, allowed: set[str]) -> frozenset[str] | None:
-        """A name or a list of names, each one of `allowed`; None when not given."""
-        if value is None:
-            return None
+    def check(value: Any, info: ValidationInfo) -> frozenset[str]:
         names = [value] if isinstance(value, str) else value
-        if not (isinstance(names, list) and names and all(isinstance(n, str) for n in names)):
-            self.fail(f"{key}: must be a name or a list of names")
-            return frozenset()
-        for unknown in (n for n in names if n not in allowed):
-            self.fail(f"{key}: unknown {what} {unknown!r} (known: {', '.join(sorted(allowed))})")
-        return frozenset(n for n in names if n in allowed)
+        if not (isinstance(names, list) and all(isinstance(n, str) for n in names)):
+            raise ValueError("must be a name or a list of names")
+        allowed = known(info)
+        listed = ", ".join(allowed if isinstance(allowed, tuple) else sorted(allowed))
+        if not names:
+            raise ValueError(f"name at least one {what} (known: {listed})")
+        unknown = [n for n in names if n not in allowed]
+        if unknown:
+            raise ValueError(f"unknown {what} {', '.join(map(repr, unknown))} (known: {listed})")
+        return frozenset(names)
 
-    def pattern(self, value: Any, key: str, optional: bool = False) -> re.Pattern[str] | None:
-        """Alternatives matched as whole words, case-insensitively."""
-        if value is None and optional:
-            return None
-        alternatives = [value] if isinstance(value, str) else value
-        if not (isinstance(alternatives, list) and alternatives):
-            self.fail(f"{key}: must be a regular expression or a list of them")
-            return _NEVER
-        joined = "|".join(f"(?:{alternative})" for alternative in alternatives)
-        try:
-            return re.compile(rf"\b(?:{joined})\b", re.IGNORECASE)
-        except (re.error, TypeError) as exc:
-            self.fail(f"{key}: bad regular expression: {exc}")
-            return _NEVER
+    return PlainValidator(check)
 
-    def severity(self, value: Any, key: str, optional: bool = False) -> Severity | None:
-        if value is None and optional:
-            return None
-        try:
-            return Severity(value)
-        except ValueError:
-            names = ", ".join(s.value for s in Severity)
-            self.fail(f"{key}: {value!r} is not a severity ({names})")
-            return None
 
-    def category(
-        self, value: Any, categories: tuple[str, ...], optional: bool = False
-    ) -> str | None:
-        if value is None and optional:
-            return None
-        if value not in categories:
-            self.fail(f"unknown category {value!r} (see `categories`)")
-            return None
-        return str(value)
+def _known(key: str) -> Callable[[ValidationInfo], Collection[str]]:
+    return lambda info: (info.context or {}).get(key, ())
 
-    def steps(self, table: dict[str, Any]) -> int:
-        steps = 0
-        for key, sign in (("raise", 1), ("lower", -1)):
-            value = table.get(key, 0)
-            if type(value) is not int or not 0 <= value <= 4:
-                self.fail(f"{key} must be a whole number of levels from 0 to 4")
-                continue
-            steps += sign * value
-        return steps
 
-    def clock(self, value: Any, key: str) -> time | None:
-        match = _CLOCK.match(value) if isinstance(value, str) else None
-        if match is None:
-            self.fail(f'{key}: must be a time of day "HH:MM", not {value!r}')
-            return None
-        return time(int(match.group(1)), int(match.group(2)))
+def _category(value: Any, info: ValidationInfo) -> str:
+    if value not in _known("categories")(info):
+        raise ValueError(f"unknown category {value!r} (see `categories`)")
+    return str(value)
+
+
+def _clock(value: Any) -> time:
+    match = _CLOCK.match(value) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError(f'must be a time of day "HH:MM", not {value!r}')
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def _steps(value: Any) -> int:
+    if type(value) is not int or not 0 <= value <= 4:
+        raise ValueError("must be a whole number of levels from 0 to 4")
+    return value
+
+
+def _categories(value: Any) -> tuple[str, ...]:
+    if not (isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
+        raise ValueError("must be a list of category names")
+    missing = [c for c in (UNKNOWN_CATEGORY, UNTOUCHED) if c not in value]
+    if missing:
+        raise ValueError(f"must include {' and '.join(map(repr, missing))}")
+    return tuple(value)
+
+
+Pattern = Annotated[re.Pattern[str], PlainValidator(words_pattern)]
+SeverityName = Annotated[Severity, PlainValidator(severity)]
+Category = Annotated[str, PlainValidator(_category)]
+Categories = Annotated[frozenset[str], names_of("category", _known("categories"))]
+Clock = Annotated[time, PlainValidator(_clock)]
+Steps = Annotated[int, PlainValidator(_steps)]
+PlaceKinds = Annotated[frozenset[str], names_of("gazetteer kind", lambda _: tuple(PLACE_KINDS))]
+
+
+class _Table(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class TypeEntry(_Table):
+    category: Category
+    severity: SeverityName
+
+
+class SettingTable(_Table):
+    pattern: Pattern | None = None
+    unless: Pattern | None = None
+    place_kinds: PlaceKinds = frozenset()
+
+    @model_validator(mode="after")
+    def _says_where(self) -> SettingTable:
+        if self.pattern is None and not self.place_kinds:
+            raise ValueError("needs a pattern or place_kinds")
+        return self
+
+
+class TimeTable(_Table):
+    start: Clock = Field(alias="from")
+    end: Clock = Field(alias="to")
+    weekdays: Flag = False
+
+    @model_validator(mode="after")
+    def _a_span(self) -> TimeTable:
+        if self.start == self.end:
+            raise ValueError("`from` and `to` must differ")
+        return self
+
+
+class RuleTable(_Table):
+    name: str
+    pattern: Pattern | None = None
+    unless: Pattern | None = None
+    categories: Categories | None = None
+    raise_to: SeverityName | None = None
+    lower_to: SeverityName | None = None
+    raise_: Steps = Field(default=0, alias="raise")
+    lower: Steps = 0
+    category: Category | None = None
+    check: Flag = False  # "to check" when the incident ends up not serious
+    setting: Annotated[frozenset[str], names_of("setting", _known("settings"))] | None = None
+    time: Annotated[frozenset[str], names_of("time", _known("times"))] | None = None
+
+    @model_validator(mode="after")
+    def _does_something(self) -> RuleTable:
+        fields = type(self).model_fields
+        given = {fields[f].alias or f for f in self.model_fields_set}
+        if not given & set(EFFECTS):
+            raise ValueError(f"needs an effect: one of {', '.join(EFFECTS)}")
+        if not given & set(CONDITIONS):
+            raise ValueError(f"needs a condition: one of {', '.join(CONDITIONS)}")
+        return self
+
+
+class RulesFile(_Table):
+    categories: Annotated[tuple[str, ...], PlainValidator(_categories)]
+    types: dict[str, TypeEntry] = {}
+    settings: dict[str, SettingTable] = {}
+    times: dict[str, TimeTable] = {}
+    rules: list[RuleTable] = []
+    notify: Any = None  # briefing.judge.notify_rules reads the [[notify]] tables
+
+
+def check(data: dict[str, Any], text: str, source: str) -> RulesFile:
+    """The rules file, validated; ConfigError with every problem found."""
+    problems = tomllines.Problems(source, text, data)
+    found = tomllines.validate(RulesFile, data, problems, context=_context(data))
+    problems.check(f"fix the rules file {source}")
+    assert found is not None
+    return found
+
+
+def _context(data: dict[str, Any]) -> dict[str, Collection[str]]:
+    """The names the rules may refer to, as the file declares them."""
+    categories = data.get("categories")
+    if not (isinstance(categories, list) and all(isinstance(c, str) for c in categories)):
+        categories = [UNKNOWN_CATEGORY, UNTOUCHED]
+    tables = {key: data.get(key) for key in ("settings", "times")}
+    return {
+        "categories": tuple(categories),
+        **{key: set(value) if isinstance(value, dict) else set() for key, value in tables.items()},
+    }

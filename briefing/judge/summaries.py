@@ -28,11 +28,11 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta, tzinfo
+from typing import Any, ClassVar, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from briefing.models import Incident
 from briefing.sources import municipalities
-from briefing.store import Stored
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 _CLOCK = r"(?:[01]?\d|2[0-3])[:.][0-5]\d"
@@ -209,12 +209,24 @@ def _shorten(text: str) -> str:
     return text[: _TITLE_LENGTH - 1].rsplit(" ", 1)[0] + "…"
 
 
-def expand(stored: Sequence[Stored], tz: tzinfo = STOCKHOLM) -> list[Stored]:
-    """The stored incidents with each summary followed by its parts.
+class Holding(Protocol):
+    """A record (the store's `Stored`) that holds an incident: a dataclass with `incident`."""
 
-    A part carries its summary's version and times: it is as new as the summary.
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+
+    @property
+    def incident(self) -> Incident: ...
+
+
+H = TypeVar("H", bound=Holding)
+
+
+def expand(stored: Sequence[H], tz: tzinfo = STOCKHOLM) -> list[H]:
+    """The records (the store's `Stored`) with each summary followed by its parts.
+
+    A part carries its summary's record, version and times: it is as new as the summary.
     """
-    expanded: list[Stored] = []
+    expanded: list[H] = []
     for item in stored:
         expanded.append(item)
         expanded += [replace(item, incident=part) for part in split(item.incident, tz)]

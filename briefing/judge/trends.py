@@ -1,8 +1,9 @@
 """What keeps coming back: districts above their own baseline, places named again and again.
 
 Facts are stored, judgements recomputed: the last nine weeks of stored
-incidents are placed and classified again here with the same rules as the
-briefing, reports of one event are fused, and then counted.
+incidents are placed and classified by the briefing's own `Judge` (what the
+window judged already is not judged again), reports of one event are fused,
+and then counted.
 
 * **Trends.** Per kommundel and category, the last 7 days against the same
   kommundel's own baseline, the 8 weeks before. A count is *clearly above*
@@ -33,9 +34,8 @@ from datetime import date, datetime, timedelta, tzinfo
 
 from briefing.i18n import label, t
 from briefing.judge import summaries
-from briefing.judge.classify import Rules, classify
 from briefing.judge.fuse import fuse
-from briefing.judge.places import Area, Gazetteer, resolve
+from briefing.judge.judge import Judge
 from briefing.models import Incident, Item, Precision, Repeat, Severity, Status, Trend
 from briefing.store import Store
 
@@ -56,28 +56,22 @@ Daily = tuple[tuple[str | None, tuple[int, ...]], ...]
 
 
 def compute(
-    store: Store,
-    *,
-    area: Area,
-    gazetteer: Gazetteer | None,
-    rules: Rules,
-    end: datetime,
-    tz: tzinfo,
-    lang: str = "sv",
-    since: datetime | None = None,
+    store: Store, judge: Judge, *, end: datetime, tz: tzinfo, since: datetime | None = None
 ) -> tuple[tuple[Trend, ...], tuple[Repeat, ...], Daily]:
     """Trends, repeat places and daily counts for the period that ends at `end`.
 
-    `since` is the start of this briefing: a repeat place is listed only when
-    one of its incidents was reported since then.
+    `judge` is the briefing's own, so what its window judged is not judged
+    again. `since` is the start of this briefing: a repeat place is listed
+    only when one of its incidents was reported since then.
     """
+    area, lang = judge.area, judge.lang
     stored = store.window(end - timedelta(days=HISTORY_DAYS), end)
     earliest = min((s.incident.published_at for s in stored), default=end)
     # cheap: most of a national store is elsewhere; night summaries count by their parts
     home = [s for s in stored if s.incident.municipality in (None, area.municipality)]
-    items = history((s.incident for s in summaries.expand(home, tz)), area, gazetteer, rules, lang)
+    items = history((s.incident for s in summaries.expand(home, tz)), judge)
     covered = (end - earliest) / timedelta(weeks=1) - RECENT_DAYS / 7
-    districts = gazetteer.districts if gazetteer is not None else ()
+    districts = judge.gazetteer.districts if judge.gazetteer is not None else ()
     return (
         district_trends(items, end, lang, baseline_weeks=min(BASELINE_WEEKS, covered)),
         repeat_places(items, end, lang, since),
@@ -85,23 +79,17 @@ def compute(
     )
 
 
-def history(
-    incidents: Iterable[Incident],
-    area: Area,
-    gazetteer: Gazetteer | None,
-    rules: Rules,
-    lang: str,
-) -> list[Item]:
-    """The home municipality's stored incidents judged again and fused; notices left out."""
+def history(incidents: Iterable[Incident], judge: Judge) -> list[Item]:
+    """The home municipality's stored incidents judged and fused; notices left out."""
     items = []
     for incident in incidents:
-        place = resolve(incident, area, gazetteer)
-        if place.municipality != area.municipality:
+        place = judge.place(incident)
+        if place.municipality != judge.area.municipality:
             continue
-        judgement = classify(incident, place, rules, lang)
+        judgement = judge.judgement(incident)
         if judgement.category != _NOT_INCIDENTS:
             items.append(Item(incident, Status.UNCHANGED, place, judgement, local=True))
-    return fuse(items, lang=lang)
+    return fuse(items, lang=judge.lang)
 
 
 def district_trends(

@@ -13,9 +13,9 @@ from pathlib import Path
 from briefing.errors import UsageError
 from briefing.models import Briefing
 from briefing.render.html import html_environment, render_html, template_search_path
+from briefing.render.json import chunks as json_chunks
 from briefing.render.json import dumps as render_json
 from briefing.render.json import to_json
-from briefing.render.json import write as write_json
 from briefing.render.terminal import make_console, print_sources, print_terminal, render_terminal
 from briefing.render.text import render_markdown, render_text
 from briefing.render.view import safe_url
@@ -25,6 +25,7 @@ FORMATS = ("terminal", "text", "markdown", "html", "json")
 __all__ = [
     "FORMATS",
     "html_environment",
+    "json_chunks",
     "make_console",
     "print_sources",
     "print_terminal",
@@ -32,7 +33,6 @@ __all__ = [
     "safe_url",
     "template_search_path",
     "to_json",
-    "write_json",
 ]
 
 

@@ -1,16 +1,33 @@
-"""How each source fared, worded for the top of every briefing: failures first."""
+"""How each source fared, worded: the one place source status is rendered.
+
+- `source_lines`: the top of every briefing (and `briefing fetch`), failures first;
+- `check_table`: `briefing sources check`, failures first;
+- `health_table`: `briefing sources`, what the store remembers of each source;
+- `failure_lines`: with `--quiet`, the one thing still said (cron mails it).
+
+Every name and message from a source or a feed is cleaned to one line here.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
 
-from briefing.i18n import label, short_datetime, t, t_count
-from briefing.judge.health import banner, when
+from briefing.i18n import label, short_datetime, short_weekday_time, t, t_count
 from briefing.models import SourceReport, clean_text
+from briefing.redact import redact
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from briefing.sources.base import Source
+    from briefing.store import Health
 
 MAX_WARNINGS = 3
+STATUSES = ("ok", "error", "stale")
+RECENT = timedelta(days=6)  # within this, a weekday and a time say when unambiguously
 _SOURCE_ORDER = {"error": 0, "stale": 1}
 
 
@@ -38,15 +55,28 @@ def source_lines(
 
     `now` (the briefing's time) lets recent moments read "tis 18:02".
     """
-    lines = [_source_line(lang, zone, source, now) for source in sources]
-    return tuple(sorted(lines, key=lambda line: _SOURCE_ORDER.get(line.status, 2)))
+    return tuple(_source_line(lang, zone, source, now) for source in failures_first(sources))
+
+
+def failures_first(reports: Iterable[SourceReport]) -> list[SourceReport]:
+    """Errors, then stale sources, then the healthy ones, each group in config order."""
+    return sorted(reports, key=lambda report: _SOURCE_ORDER.get(_status(report), 2))
+
+
+def _status(report: SourceReport) -> str:
+    """The report's status, an unknown one counted as an error."""
+    return report.status if report.status in STATUSES else "error"
+
+
+def _name(report: SourceReport) -> str:
+    return clean_text(report.label or report.name, single_line=True)
 
 
 def _source_line(
     lang: str, zone: tzinfo | None, source: SourceReport, now: datetime | None
 ) -> SourceLine:
-    status = source.status if source.status in ("ok", "error", "stale") else "error"
-    name = clean_text(source.label or source.name, single_line=True)
+    status = _status(source)
+    name = _name(source)
     if status == "stale":
         last = (
             t(lang, "source.last_report", time=when(lang, source.last_report, now, zone))
@@ -96,5 +126,84 @@ def alert(lang: str, sources: tuple[SourceLine, ...]) -> str | None:
     return t(lang, "alert.sources", sources=". ".join(failed)) if failed else None
 
 
+def banner(
+    lang: str, report: SourceReport, label: str, now: datetime | None, zone: tzinfo | None
+) -> str:
+    """The line at the top of the briefing for a failed or stale source ("" for a healthy one).
+
+    "Ordningsvakter: ingen rapport sedan tis 18:02 — kontrollera"
+    """
+    if report.ok:
+        return ""
+    kind = "banner.stale" if report.status == "stale" else "banner.error"
+    last = report.last_report or (report.last_success if report.status != "stale" else None)
+    if last is None:
+        return t(lang, f"{kind}_never", source=label)
+    return t(lang, kind, source=label, time=when(lang, last, now, zone))
+
+
+def when(lang: str, moment: datetime, now: datetime | None, zone: tzinfo | None) -> str:
+    """'tis 18:02' within the last six days, else 'tis 6 juni 18:02'."""
+    local = moment.astimezone(zone) if zone else moment
+    if now is not None and timedelta(0) <= now - moment < RECENT:
+        return short_weekday_time(lang, local)
+    return short_datetime(lang, local)
+
+
 def local_time(moment: datetime, zone: tzinfo | None) -> datetime:
     return moment.astimezone(zone) if zone else moment
+
+
+def failure_lines(reports: Iterable[SourceReport]) -> list[str]:
+    """'briefing: source NAME: error: MESSAGE' for each source that is not ok."""
+    lines = []
+    for report in reports:
+        if not report.ok:
+            error = clean_text(report.error or "", single_line=True)
+            lines.append(f"briefing: source {_name(report)}: {report.status}: {error}".rstrip(": "))
+    return lines
+
+
+def check_table(reports: Sequence[SourceReport], zone: tzinfo, now: datetime) -> Table:
+    """The table of `briefing sources check`, failures first."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table("source", "kind", "status", "fetched", "new", "problems", "last report", "detail")
+    for report in sorted(reports, key=lambda r: _SOURCE_ORDER.get(r.status, 2)):
+        last = report.last_report
+        detail = report.error or (report.warnings[0] if report.warnings else "")
+        table.add_row(
+            Text(_name(report)),
+            report.kind,
+            report.status,
+            str(report.fetched),
+            str(report.new),
+            str(len(report.warnings)),
+            when("en", last, now, zone) if last else "never",
+            Text(clean_text(detail, single_line=True)),
+        )
+    return table
+
+
+def health_table(sources: Iterable[tuple[Source, Health]], zone: tzinfo) -> Table:
+    """The table of `briefing sources`: each configured source as the store remembers it."""
+    from rich.table import Table
+    from rich.text import Text
+
+    columns = ("source", "kind", "origin", "where", "last success", "failures", "problems")
+    table = Table(*columns, "last error")
+    for adapter, health in sources:
+        settings = adapter.settings
+        last = health.last_success.astimezone(zone) if health.last_success else None
+        table.add_row(
+            Text(adapter.label),
+            adapter.kind,
+            adapter.origin.value,
+            Text(redact(str(settings.url or settings.path))),  # no login, no token
+            f"{last:%Y-%m-%d %H:%M}" if last else "never",
+            str(health.consecutive_failures),
+            str(health.last_problems),  # records the last fetch could not read
+            Text(health.last_error or ""),
+        )
+    return table

@@ -9,13 +9,12 @@ name (jinja's select_autoescape looks only at the last suffix, and ours end in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from briefing.models import Briefing
-from briefing.render.svg import Outlines, pictures
+from briefing.render.svg import pictures
 from briefing.render.view import build, safe_url
 
 PAGE_TEMPLATE = "page.html.j2"
@@ -57,19 +56,14 @@ def html_environment(template_dir: Path | None = None) -> Environment:
 
 
 def render_html(
-    briefing: Briefing,
-    template_dir: Path | None = None,
-    *,
-    districts: Sequence[str] | None = None,
-    outlines: Outlines | None = None,
-    site: object | None = None,
+    briefing: Briefing, template_dir: Path | None = None, *, site: object | None = None
 ) -> str:
-    """The page; `districts`/`outlines` shape its map, `site` is the intranet site's nav
-    (a `briefing.deliver.site.Nav`, shown by site-index.html.j2)."""
+    """The page; `site` is the intranet site's nav (a `briefing.deliver.site.Nav`, shown by
+    site-index.html.j2)."""
     template = html_environment(template_dir).get_template(PAGE_TEMPLATE)
     return template.render(
         view=build(briefing),
         csp=CSP,
-        pictures=pictures(briefing, districts, outlines),
+        pictures=pictures(briefing),
         site=site,
     )

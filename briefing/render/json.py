@@ -6,8 +6,9 @@ mapped onto it (an unknown stakeholder kind becomes "other") rather than
 breaking a consumer that validates. Text is cleaned once more and a URL that
 could not be a safe link is null, as in every other format.
 
-`chunks` writes the document incident by incident, so a national backlog is
-never held whole in memory; `dumps` joins the same chunks. The layout is the
+`chunks` gives the document incident by incident, so a national backlog is
+never held whole in memory (briefing.deliver.files.write_atomic takes the
+pieces); `dumps` joins the same chunks. The layout is the
 one of `json.dumps(to_json(b), ensure_ascii=False, indent=2)`, byte for byte,
 written here because the standard library indents with its pure-Python encoder
 (four times slower; bench/RESULTS.md).
@@ -19,7 +20,6 @@ from collections.abc import Iterator
 from datetime import datetime, tzinfo
 from functools import cache
 from json.encoder import encode_basestring
-from pathlib import Path
 from typing import Any
 
 from briefing.models import (
@@ -75,13 +75,6 @@ def chunks(briefing: Briefing) -> Iterator[str]:
         yield f"\n{INDENT}]"
     tail = _pretty(_tail(briefing), 0)
     yield "," + tail[1:] + "\n"  # the rest without its opening "{"
-
-
-def write(briefing: Briefing, path: Path, *, mode: int | None = None) -> None:
-    """The document written atomically to `path`, incident by incident."""
-    from briefing.deliver.files import write_atomic
-
-    write_atomic(path, chunks(briefing), mode=mode)
 
 
 def _head(briefing: Briefing) -> dict[str, Any]:
@@ -234,6 +227,7 @@ def _incident(item: Item, zone: tzinfo | None) -> dict[str, Any]:
             for s in item.stakeholders
         ],
         **({"fused_because": clean_text(item.fused_because)} if item.also else {}),
+        **({"check": clean_text(judgement.check)} if judgement.check else {}),
     }
 
 

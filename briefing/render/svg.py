@@ -7,7 +7,8 @@ same ▲▲ ▲ ● ○ · the text uses), so nothing depends on seeing colour.
 
 Two pictures: a schematic map of the municipality's districts with this
 period's incidents (district outlines when polygons are configured, else a
-labelled grid of boxes), and a sparkline of the last weeks per district.
+labelled grid of boxes), and a sparkline of the last weeks per district. Both
+come from the Briefing alone (its `districts` and `daily`): no data file is read.
 Every piece of text is escaped here, because the result is marked safe.
 """
 
@@ -20,7 +21,6 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from briefing.i18n import label, language, t, t_count
-from briefing.judge.places import Gazetteer
 from briefing.models import Briefing, Item, Severity, clean_text
 from briefing.render import svgmap
 
@@ -51,18 +51,14 @@ class Pictures:
         return self.map is not None or bool(self.sparklines)
 
 
-def pictures(
-    briefing: Briefing, districts: Sequence[str] | None = None, outlines: Outlines | None = None
-) -> Pictures:
-    """The map and the sparklines of `briefing`.
-
-    `districts` are the municipality's kommundelar in the order to draw them
-    (default: the bundled gazetteer's); `outlines` their shapes, when known.
-    """
+def pictures(briefing: Briefing) -> Pictures:
+    """The map and the sparklines of `briefing`: its kommundelar (with their outlines, when
+    known) and every other district an incident was placed in."""
     lang = language(briefing.language)
-    names = _district_names(briefing, districts, outlines)
+    names = _district_names(briefing)
+    outlines = {d.name: d.outline for d in briefing.districts if d.outline}
     municipality = clean_text(briefing.municipality, single_line=True)
-    drawn = district_map(lang, municipality, names, briefing.local, outlines)
+    drawn = district_map(lang, municipality, names, briefing.local, outlines or None)
     days = max((len(counts) for _, counts in briefing.daily), default=0)
     return Pictures(
         map=drawn,
@@ -72,14 +68,9 @@ def pictures(
     )
 
 
-def _district_names(
-    briefing: Briefing, districts: Sequence[str] | None, outlines: Outlines | None
-) -> list[str]:
-    """The configured districts, then any other district an incident was placed in."""
-    if districts is None:
-        gazetteer = Gazetteer.bundled(briefing.municipality)
-        districts = gazetteer.districts if gazetteer else ()
-    names = [clean_text(d, single_line=True) for d in (*districts, *(outlines or {}))]
+def _district_names(briefing: Briefing) -> list[str]:
+    """The briefing's kommundelar, then any other district an incident was placed in."""
+    names = [clean_text(d.name, single_line=True) for d in briefing.districts]
     names += [clean_text(i.place.district, single_line=True) for i in briefing.local]
     return [name for name in dict.fromkeys(names) if name]
 

@@ -14,7 +14,7 @@ from datetime import timedelta, tzinfo
 from urllib.parse import urlsplit
 
 from briefing.i18n import label, language, long_date, short_datetime, t, t_count
-from briefing.models import Briefing, Incident, Item, Severity, Status, clean_text
+from briefing.models import Briefing, Incident, Item, Severity, Status, Suggestion, clean_text
 from briefing.render.health import SourceLine, alert, local_time, source_lines
 
 MARKERS = {
@@ -48,13 +48,6 @@ def safe_url(url: object) -> str | None:
 
 
 @dataclass(frozen=True, slots=True)
-class Stakeholder:
-    name: str
-    kind: str
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
 class Entry:
     """One incident, worded for display."""
 
@@ -78,12 +71,14 @@ class Entry:
     origin: str
     source: str
     reasons: tuple[str, ...]
-    stakeholders: tuple[Stakeholder, ...]
+    stakeholders: tuple[Suggestion, ...]  # worded: `kind` is the kind's label
     url: str | None
     # Every source that reported it ("polis, Polisen"), the primary first, and
     # why several reports were taken for one event ("" when only one source).
     sources: tuple[str, ...] = ()
     fused: str = ""
+    # Why the judgement could not settle it ("" when it could): shown apart, "to check".
+    check: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +106,9 @@ class View:
     no_neighbours: str | None
     # "Återkommer": kommundelar clearly above their baseline, then repeat places.
     trends: tuple[str, ...] = ()
+    # Local incidents not judged serious that the text cannot settle: shown after the
+    # serious ones, apart from the rest ("att kontrollera"); not in other_local.
+    to_check: tuple[Entry, ...] = ()
 
     def t(self, key: str, **values: object) -> str:
         return t(self.lang, key, **values)
@@ -151,12 +149,13 @@ def build(briefing: Briefing) -> View:
         alert=alert(lang, sources),
         summary=_summary(lang, briefing, name),
         serious=_groups(lang, serious),
-        other_local=tuple(entry for entry in local if not Severity(entry.severity).serious),
+        other_local=tuple(e for e in local if not Severity(e.severity).serious and not e.check),
         neighbours=tuple(_entry(context, item) for item in _by_place(briefing.neighbours)),
         empty=_empty(lang, briefing, name),
         no_serious=t(lang, "empty.serious") if local and not serious else None,
         no_neighbours=t(lang, "empty.neighbours") if not briefing.neighbours else None,
         trends=_trend_lines(briefing),
+        to_check=tuple(e for e in local if not Severity(e.severity).serious and e.check),
     )
 
 
@@ -260,6 +259,7 @@ def _entry(context: _Context, item: Item) -> Entry:
         url=safe_url(incident.url),
         sources=tuple(_via(context, report) for report in item.reports),
         fused=clean_text(item.fused_because, single_line=True) if item.also else "",
+        check=clean_text(judgement.check or "", single_line=True),
     )
 
 
@@ -299,9 +299,9 @@ def _reasons(lang: str, item: Item) -> tuple[str, ...]:
     return (*reasons[:MAX_REASONS], more)
 
 
-def _stakeholders(lang: str, item: Item) -> tuple[Stakeholder, ...]:
+def _stakeholders(lang: str, item: Item) -> tuple[Suggestion, ...]:
     return tuple(
-        Stakeholder(
+        Suggestion(
             clean_text(s.name, single_line=True),
             label(lang, "stakeholder", s.kind),
             clean_text(s.reason, single_line=True),

@@ -22,6 +22,18 @@ BUILTIN = {
     "polisen": "briefing.sources.polisen:PolisenSource",
     "rss": "briefing.sources.rss:RssSource",
     "csv": "briefing.sources.csv:CsvSource",
+    "imap": "briefing.sources.imap:ImapSource",
+    "vma": "briefing.sources.vma:VmaSource",
+    "krisinformation": "briefing.sources.krisinformation:KrisinformationSource",
+    "smhi": "briefing.sources.smhi:SmhiSource",
+}
+
+# The origin a kind's reports have when its table gives none; kinds not listed must say.
+DEFAULT_ORIGIN = {
+    "polisen": "police",
+    "vma": "authority",
+    "krisinformation": "authority",
+    "smhi": "authority",
 }
 
 ENTRY_POINT_GROUP = "briefing.sources"

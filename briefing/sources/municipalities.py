@@ -71,3 +71,9 @@ def canonical(name_or_code: str) -> str:
 def county(name: str) -> str | None:
     """The canonical county name ("Stockholms län") for a loosely spelled one."""
     return _table()[2].get(fold(name))
+
+
+def county_by_code(code: str) -> str | None:
+    """The county name ("Stockholms län") for an SCB county code ("01", or "1")."""
+    wanted = code.strip().zfill(2)
+    return next((m.county for m in _table()[1].values() if m.county_code == wanted), None)

@@ -40,6 +40,7 @@ from briefing.errors import SourceError
 from briefing.models import Incident, clean_text
 from briefing.pnr import mask_personnummer
 from briefing.sources import municipalities
+from briefing.sources._incidents import in_order, incident_time, place_of
 from briefing.sources.base import (
     Batch,
     FetchContext,
@@ -48,7 +49,7 @@ from briefing.sources.base import (
     fetch_if_changed,
     payload_files,
 )
-from briefing.sources.polisen import MAX_YEAR, MIN_YEAR, in_order, incident_time, place_of
+from briefing.sources.polisen import MAX_YEAR, MIN_YEAR
 
 FEED_SUFFIXES = (".xml", ".rss", ".atom")
 _UPDATED_PREFIX = re.compile(r"Uppdaterad \d{4}-\d{2}-\d{2} \d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s+")

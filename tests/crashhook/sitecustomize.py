@@ -41,6 +41,11 @@ def _before(owner: Any, name: str) -> None:
 def _kill_on_sql(prefix: str) -> None:
     from briefing import store
 
+    _trace_connections(store, prefix)
+
+
+def _trace_connections(store: Any, prefix: str) -> None:
+    # The store's own, private, reference to its connect function: the one it calls.
     connect = store._connect
 
     def traced(path: Any) -> Any:

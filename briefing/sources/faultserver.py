@@ -1,5 +1,9 @@
 """A misbehaving HTTP server on 127.0.0.1 for the fault tests.
 
+Only tests import it: the adapter contract (`briefing.sources.contract`) runs
+every adapter against it, a plug-in's as well as the built-ins, so it ships in
+the package; the briefing itself never starts it.
+
 Every way a source has failed a feed reader in the wild, as a route: a server
 that hangs, drips, floods, bombs, resets, errs, throttles, moves, or answers
 200 with something that is not the feed. Loops are bounded and watch a stop
@@ -39,6 +43,7 @@ from __future__ import annotations
 import gzip
 import socket
 import struct
+import sys
 import threading
 import zlib
 from collections import Counter
@@ -46,6 +51,7 @@ from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 MIB = 1024 * 1024
@@ -117,6 +123,14 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     state: _State
+
+    def handle_error(
+        self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any
+    ) -> None:
+        # A client that gives up (a deadline passed, a size cap hit) closes or resets
+        # the connection mid-request: that is what the faults are for, not an error.
+        if not isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            super().handle_error(request, client_address)
 
 
 class FaultServer:
