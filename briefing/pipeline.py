@@ -102,7 +102,7 @@ def _context(
         municipality=config.municipality.name,
         since=since,
         state=store.source_state(adapter.name),
-        pages=store,
+        pages=intake.MaskedPages(store),  # kept for good: masked first
     )
 
 

@@ -362,7 +362,7 @@ def test_shown_versions_handles_more_ids_than_one_query_takes(
         generated_at=SEEN, start=SEEN, end=SEEN, live=True, shown=[(i.id, 1) for i in incidents]
     )
     shown = store.shown_versions(i.id for i in [*incidents, *incidents])
-    assert len(incidents) > store_module._CHUNK and shown == {i.id: 1 for i in incidents}
+    assert len(incidents) > store_module.base.CHUNK and shown == {i.id: 1 for i in incidents}
 
 
 def test_a_briefing_cannot_show_a_version_that_was_never_stored(

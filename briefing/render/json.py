@@ -227,6 +227,7 @@ def _incident(item: Item, zone: tzinfo | None) -> dict[str, Any]:
             for s in item.stakeholders
         ],
         **({"fused_because": clean_text(item.fused_because)} if item.also else {}),
+        **({"check": clean_text(judgement.check)} if judgement.check else {}),
     }
 
 

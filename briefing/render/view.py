@@ -77,6 +77,8 @@ class Entry:
     # why several reports were taken for one event ("" when only one source).
     sources: tuple[str, ...] = ()
     fused: str = ""
+    # Why the judgement could not settle it ("" when it could): shown apart, "to check".
+    check: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +106,9 @@ class View:
     no_neighbours: str | None
     # "Återkommer": kommundelar clearly above their baseline, then repeat places.
     trends: tuple[str, ...] = ()
+    # Local incidents not judged serious that the text cannot settle: shown after the
+    # serious ones, apart from the rest ("att kontrollera"); not in other_local.
+    to_check: tuple[Entry, ...] = ()
 
     def t(self, key: str, **values: object) -> str:
         return t(self.lang, key, **values)
@@ -144,12 +149,13 @@ def build(briefing: Briefing) -> View:
         alert=alert(lang, sources),
         summary=_summary(lang, briefing, name),
         serious=_groups(lang, serious),
-        other_local=tuple(entry for entry in local if not Severity(entry.severity).serious),
+        other_local=tuple(e for e in local if not Severity(e.severity).serious and not e.check),
         neighbours=tuple(_entry(context, item) for item in _by_place(briefing.neighbours)),
         empty=_empty(lang, briefing, name),
         no_serious=t(lang, "empty.serious") if local and not serious else None,
         no_neighbours=_no_neighbours(lang, briefing),
         trends=_trend_lines(briefing),
+        to_check=tuple(e for e in local if not Severity(e.severity).serious and e.check),
     )
 
 
@@ -253,6 +259,7 @@ def _entry(context: _Context, item: Item) -> Entry:
         url=safe_url(incident.url),
         sources=tuple(_via(context, report) for report in item.reports),
         fused=clean_text(item.fused_because, single_line=True) if item.also else "",
+        check=clean_text(judgement.check or "", single_line=True),
     )
 
 
