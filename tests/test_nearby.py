@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -14,7 +15,8 @@ from briefing.cli import app
 from briefing.errors import ConfigError
 from briefing.judge import areas
 from briefing.judge.nearby import Rule, near_areas
-from briefing.models import Incident, Judgement, Origin, Place, Precision, Severity
+from briefing.models import Briefing, Incident, Judgement, Origin, Place, Precision, Severity
+from briefing.render.text import render_text
 
 TZ = ZoneInfo("Europe/Stockholm")
 JARFALLA = Rule("0123", Severity.HIGH, 2.0)
@@ -100,8 +102,19 @@ def test_the_rule_is_in_the_config_and_checked(tmp_path: Path) -> None:
         config.load(write(tmp_path, "neighbour_radius_km = -1"))
 
 
-def test_the_demo_leaves_stockholms_inner_city_out_and_says_so() -> None:
+def test_the_demo_leaves_stockholms_minor_incidents_out() -> None:
     result = CliRunner().invoke(app, ["today", "--demo"])
     assert result.exit_code == 0, result.output
-    assert "13 andra lämnades utanför" in " ".join(result.stdout.split())
-    assert "Östermalmstorg" not in result.stdout and "Björkhagen" not in result.stdout
+    neighbours = result.stdout.split("Grannkommunerna")[-1]
+    assert "Östermalmstorg" in neighbours  # a fight, high: shown however far away
+    assert "Björkhagen" not in neighbours and "Kungsholmen" not in neighbours
+
+
+def test_the_section_says_how_many_were_left_out() -> None:
+    moment = datetime(2026, 11, 27, 8, 30, tzinfo=TZ)
+    quiet = Briefing("Järfälla", moment, moment, moment, "sv", (), (), neighbours_left_out=12)
+    text = " ".join(render_text(quiet).split())
+    assert "Inga allvarliga händelser eller händelser nära gränsen hos grannkommunerna" in text
+    assert "(12 andra lämnades utanför)" in text
+    none = " ".join(render_text(replace(quiet, neighbours_left_out=0)).split())
+    assert "Inga händelser rapporterade hos grannkommunerna." in none

@@ -4,7 +4,8 @@
 - `send`: e-mail what waits in the outbox (briefing.cli.send);
 - `fetch`, `sources`, `sources check`: the sources (briefing.cli.sources);
 - `store check` (briefing.cli.store); `eval` (briefing.cli.evaluate);
-- `init KOMMUN`: a sources.toml for any municipality (briefing.cli.init).
+- `init KOMMUN`: a sources.toml for any municipality (briefing.cli.init);
+- `places suggest`: a gazetteer to start from (briefing.cli.places).
 
 Errors become messages and exit codes in briefing.cli.common only. Heavy
 modules are imported inside the commands so that `briefing --help` starts fast.
@@ -12,7 +13,7 @@ modules are imported inside the commands so that `briefing --help` starts fast.
 
 from __future__ import annotations
 
-from briefing.cli import evaluate, init, send, sources, store, today
+from briefing.cli import evaluate, init, places, send, sources, store, today
 from briefing.cli.app import app
 
 __all__ = ["app", "main"]
@@ -25,6 +26,7 @@ app.add_typer(sources.sources_app, name="sources")
 app.add_typer(store.store_app, name="store")
 app.command("eval")(evaluate.eval_labels)
 app.command()(init.init)
+app.add_typer(places.places_app, name="places")
 
 
 def main() -> None:

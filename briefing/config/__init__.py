@@ -258,7 +258,7 @@ def parse(data: Mapping[str, Any], path: Path, text: str = "") -> Config:
     models.update({("sources", name): model for name, model in settings.items()})
     _check_relative_paths(models, path.parent, problems)
     if "districts" in data and section is not None:
-        from briefing.judge import districts  # the areas are read only when grouped
+        from briefing.config import districts  # the areas are read only when grouped
 
         districts.check(data["districts"], section.municipality, problems)
     problems.check(f"fix {path} and run again")
@@ -276,7 +276,7 @@ def parse(data: Mapping[str, Any], path: Path, text: str = "") -> Config:
 
 
 def _districts(table: Any) -> dict[str, tuple[str, ...]] | None:
-    """`[districts]` as checked by briefing.judge.districts.check."""
+    """`[districts]` as checked by briefing.config.districts.check."""
     return None if table is None else {name: tuple(areas) for name, areas in table.items()}
 
 

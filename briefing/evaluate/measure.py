@@ -173,6 +173,11 @@ def _outcome(label: Label, incident: Incident, judge: _Judge) -> Outcome:
     return Outcome(label, incident, place, judgement, suggested)
 
 
+def recorded(events_path: Path, details_path: Path | None = None) -> list[Incident]:
+    """Recorded police events (and their pages) through the real adapter, offline."""
+    return _incidents(events_path, details_path)
+
+
 def _incidents(events_path: Path, details_path: Path | None) -> list[Incident]:
     """The recorded events through the real adapter; the last version of an id wins.
 

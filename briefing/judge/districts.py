@@ -15,66 +15,78 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from functools import cache
 
-from briefing.config import tomllines
 from briefing.judge import areas
 from briefing.judge.areanames import place_names
 from briefing.judge.gazetteer import Entry, Gazetteer, fold
-from briefing.judge.geo import District, Point, Polygon, Polygons, Ring
+from briefing.judge.geo import Box, District, Point, Polygon, Polygons, Ring
 from briefing.models import DistrictShape
 from briefing.sources import municipalities
 
 Groups = Mapping[str, Sequence[str]]  # district -> RegSO area names (or codes)
 
 
-def check(table: object, municipality: str, problems: tomllines.Problems) -> None:
-    """File `[districts]`'s problems: not a table of lists, an unknown area, an area twice."""
-    if not isinstance(table, Mapping) or not table:
-        problems.add(("districts",), 'must be a table of lists of RegSO names: X = ["A", "B"]')
-        return
-    try:
-        known = areas.load(municipality)
-    except ValueError:
-        return  # [briefing] municipality reports it
-    owner: dict[str, str] = {}
-    for district, names in table.items():
-        if not (isinstance(names, list) and names and all(isinstance(n, str) for n in names)):
-            problems.add(("districts", district), "must be a non-empty list of RegSO area names")
-            continue
-        for index, name in enumerate(names):
-            try:
-                area = known.area(name)
-            except KeyError:
-                choices = ", ".join(a.name for a in known.areas)
-                message = f"{name!r} is not a RegSO area of {known.name} (they are: {choices})"
-                problems.add(("districts", district, index), message)
-                continue
-            if area.code in owner:
-                message = f"{area.name!r} is already in district {owner[area.code]!r}"
-                problems.add(("districts", district, index), message)
-            owner.setdefault(area.code, district)
-    left_out = [a.name for a in known.areas if a.code not in owner]
-    if left_out and owner:
-        problems.add(("districts",), f"areas of {known.name} in no district: {', '.join(left_out)}")
-
-
 def groups(municipality: str, configured: Groups | None = None) -> dict[str, tuple[str, ...]]:
     """The districts as groups of area names: the configured ones, else the bundled
-    kommundelar, else one district per RegSO area."""
+    kommundelar, else the RegSO areas (`by_shared_names`)."""
     if configured:
         return {name: tuple(members) for name, members in configured.items()}
     code = areas.atlas().code_of(municipality)
     bundled = areas.atlas().groupings.get(code)
     if bundled is not None:
         return {name: tuple(members) for name, members in bundled["districts"].items()}
-    return {area.name: (area.name,) for area in areas.load(code).areas}
+    return by_shared_names(code)
+
+
+@cache
+def by_shared_names(municipality: str) -> dict[str, tuple[str, ...]]:
+    """One district per RegSO area, except that areas whose names share a place name are
+    one district, named by it: "Ersboda nordöstra", "Ersboda västra" and "Ersboda
+    centrala-Ersboda sydöstra" are Ersboda, because texts name Ersboda, not its parts.
+    """
+    known = areas.load(municipality)
+    parent = {area.name: area.name for area in known.areas}
+
+    def root(name: str) -> str:
+        while parent[name] != name:
+            name = parent[name]
+        return name
+
+    holders: dict[str, list[str]] = {}
+    spelled: dict[str, str] = {}
+    for area in known.areas:
+        for name in place_names(area.name):
+            if municipalities.lookup(name) is None:
+                holders.setdefault(_key(name), []).append(area.name)
+                spelled.setdefault(_key(name), name)
+    for members in holders.values():
+        for other in members[1:]:
+            parent[root(other)] = root(members[0])
+    joined: dict[str, list[str]] = {}
+    for area in known.areas:
+        joined.setdefault(root(area.name), []).append(area.name)
+    found: dict[str, tuple[str, ...]] = {}
+    for members in joined.values():
+        shared = [spelled[k] for k, held in holders.items() if len(held) > 1 and held[0] in members]
+        name = "-".join(shared) if len(members) > 1 and shared else members[0]
+        found[name if name not in found else members[0]] = tuple(members)
+    return found
 
 
 def polygons(municipality: str, grouped: Groups) -> Polygons:
-    """The districts' polygons: the areas themselves, or their unions."""
+    """The districts' polygons: an area's own, or the union of a group's (when the areas
+    do not dissolve cleanly, as where a hole touches its outer ring, the areas themselves)."""
     known = areas.load(municipality)
-    if all(len(members) == 1 and members[0] == name for name, members in grouped.items()):
-        return Polygons([District(a.name, (a.polygon,), a.box) for a in known.areas])
-    return known.districts(grouped)
+    found = []
+    for name, members in grouped.items():
+        parts = tuple(known.area(member).polygon for member in members)
+        if len(parts) > 1:
+            try:
+                parts = areas.dissolve(parts)
+            except ValueError:
+                pass  # the members side by side: the same ground, inner edges drawn
+        box = Box.around(point for part in parts for point in part.outer)
+        found.append(District(name, parts, box))
+    return Polygons(found)
 
 
 def shapes(gazetteer: Gazetteer | None) -> tuple[DistrictShape, ...]:
@@ -179,6 +191,15 @@ def starting_gazetteer(municipality: str, grouped: Groups) -> Gazetteer:
 def county_names(code: str) -> frozenset[str]:
     """The folded place names of the other municipalities' areas in the county of `code`."""
     return frozenset(key for key, codes in _county_index(code[:2]).items() if codes - {code})
+
+
+def county_homonyms(code: str) -> dict[str, set[str]]:
+    """Folded area names (and parts) -> the other municipalities of the county that have them."""
+    return {
+        key: {areas.load(other).name for other in codes - {code}}
+        for key, codes in _county_index(code[:2]).items()
+        if codes - {code}
+    }
 
 
 @cache

@@ -141,6 +141,10 @@ class Gazetteer:
         """The entry a name (in any listed spelling) stands for."""
         return self._names.get(fold(" ".join(name.split())))
 
+    def entries(self) -> tuple[Entry, ...]:
+        """Every entry once (an entry has one key per spelling), in file order."""
+        return tuple({id(entry): entry for entry in self._names.values()}.values())
+
     def completing(self, fragment: str) -> list[Entry]:
         """The entries a cut-off name ("Barkar") may be the start of, shortest name first."""
         key = fold(fragment)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from briefing.judge.geo import Polygon
-from briefing.models import Item
+from briefing.models import Item, Severity
 from briefing.render.svgmap import EDGE, INK, MUTED, PAD, PAPER, WIDTH, Words, _text, shape
 
 Point = tuple[float, float]
@@ -74,8 +74,8 @@ def draw(
     parts += [_neighbour_name(name, rings, shapes, view)
               for name, rings in shapes.surroundings.items()]  # fmt: skip
     marks, taken = _incidents(named, shapes, view)
-    parts += marks
     parts += _labels(named, shapes, view, words, taken)
+    parts += marks  # over the names: a shape is never hidden
     source = _text(WIDTH - PAD, view.bottom - 6, shapes.attribution, size=12, fill=MUTED,
                    anchor="end")  # fmt: skip
     parts.append(source)
@@ -143,20 +143,35 @@ def _neighbour(rings: Sequence[Ring], view: _View) -> Markup:
 
 
 def _neighbour_name(name: str, rings: Sequence[Ring], shapes: Shapes, view: _View) -> Markup:
-    """The neighbour's name in the middle of its part in sight, outside the home outline."""
-    home = [Polygon(tuple(ring)) for ring in shapes.boundary]
+    """The neighbour's name just outside the home outline, on the way from home's middle
+    towards the part of the neighbour in sight."""
     half = 3.3 * len(name) + 4  # about half the name's width at 12 px
     seen = [
-        (q, p)
-        for r in rings
-        for p in r[:: max(1, len(r) // 400)]
-        if view.inside(q := view.project(p), -half) and not any(part.contains(*p) for part in home)
+        q for r in rings for p in r[:: max(1, len(r) // 400)] if view.inside(q := view.project(p))
     ]
     if len(seen) < 3:
         return Markup()
-    x = sum(q[0] for q, _ in seen) / len(seen)
-    y = sum(q[1] for q, _ in seen) / len(seen)
-    x = min(max(x, half), WIDTH - half)
+    home = [Polygon(tuple(view.project(p) for p in ring)) for ring in shapes.boundary]
+    xs = [x for part in home for x, _ in part.outer]
+    ys = [y for part in home for _, y in part.outer]
+    cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+    tx = sum(q[0] for q in seen) / len(seen) - cx
+    ty = sum(q[1] for q in seen) / len(seen) - cy
+    length = math.hypot(tx, ty) or 1.0
+    x, y = cx, cy
+    for step in range(0, 2000, 4):  # out of home, then 16 px more
+        x, y = cx + tx / length * step, cy + ty / length * step
+        ends = (
+            (x - half, y - 4),
+            (x + half, y - 4),
+            (x, y - 4),
+            (x - half, y + 3),
+            (x + half, y + 3),
+        )
+        if not any(part.contains(ex, ey) for part in home for ex, ey in ends):
+            x, y = x + tx / length * 6, y + ty / length * 6
+            break
+    x = min(max(x, half + 2), WIDTH - half - 2)
     y = min(max(y, view.top + 14), view.bottom - 22)
     return _text(x, y, name, size=12, fill=NEIGHBOUR_TEXT, anchor="middle", halo=True)
 
@@ -172,11 +187,11 @@ def _incidents(
         for item in found:
             lat, lon = item.place.lat, item.place.lon
             own = view.project((lon, lat)) if lat is not None and lon is not None else None
-            if own is None or not view.inside(own, -6):
-                if centre is None:
+            middle = view.project(centre) if centre is not None else None
+            if own is None or not view.inside(own, -6) or (middle and math.dist(own, middle) < 14):
+                if middle is None:
                     continue
-                x, y = view.project(centre)
-                own = (x, y + 22)  # under the district's name and count
+                own = (middle[0], middle[1] + 22)  # under the district's name and count
             near = next((s for s in spots if math.dist(s[0], own) < SPREAD_PX), None)
             if near is None:
                 spots.append((own, [item]))
@@ -184,18 +199,23 @@ def _incidents(
                 near[1].append(item)
     parts, taken = [], []
     for (x, y), items in spots:
-        for n, item in enumerate(items[:25]):
-            dx, dy = _spiral(n)
+        for (dx, dy), item in zip(_rows(items[:24]), items[:24], strict=True):
             parts.append(shape(item.judgement.severity, x + dx, y + dy))
             taken.append((x + dx, y + dy))
     return parts, taken
 
 
-def _spiral(n: int) -> Point:
-    """Offsets in rows of up to five under the label, centred: 0, -1, +1, -2, +2."""
-    row, col = divmod(n, 5)
-    offset = (col + 1) // 2 * (1 if col % 2 else -1)
-    return (offset * SPREAD_PX, row * SPREAD_PX)
+def _rows(items: Sequence[Item]) -> list[Point]:
+    """Offsets of the shapes in centred rows of up to four (▲▲ takes more room)."""
+    found: list[Point] = []
+    for row in range(0, len(items), 4):
+        widths = [36.0 if i.judgement.severity is Severity.CRITICAL else SPREAD_PX
+                  for i in items[row : row + 4]]  # fmt: skip
+        x = -sum(widths) / 2
+        for width in widths:
+            found.append((x + width / 2, row / 4 * SPREAD_PX))
+            x += width
+    return found
 
 
 def _labels(
@@ -210,15 +230,22 @@ def _labels(
     if len(names) > MAX_LABELS:
         names = [d for d in names if named.get(d)]
         names = sorted(names, key=lambda d: -len(named[d]))[:MAX_LABELS]
-    parts = []
+    parts: list[Markup] = []
+    placed: list[tuple[float, float, float]] = []  # labels drawn: x, y, half width
     for district in names:
         x, y = view.project(shapes.centres[district])
-        x = min(max(x, PAD + 50), WIDTH - PAD - 50)
         half = 4.4 * len(district) + 6
-        for _ in range(3):  # up and out of the way of the shapes drawn there
-            if not any(abs(px - x) < half and -28 < py - y < 26 for px, py in taken):
-                break
-            y -= 26
+        x = min(max(x, half + 2), WIDTH - half - 2)
+
+        def crowding(at: float, x: float = x, half: float = half) -> int:
+            shapes_there = sum(abs(px - x) < half and -28 < py - at < 26 for px, py in taken)
+            names_there = sum(abs(lx - x) < h + half and abs(ly - at) < 30 for lx, ly, h in placed)
+            return shapes_there + 3 * names_there
+
+        # out of the way of the shapes and names drawn there: the least crowded spot near
+        lowest = view.bottom - 36  # above the attribution
+        y = min((min(y + shift, lowest) for shift in (0, -30, 30, -60, 60)), key=crowding)
+        placed.append((x, y, half))
         count = len(named.get(district, ()))
         parts.append(_text(x, y - 4, district, size=14, bold=True, anchor="middle", halo=True))
         parts.append(
