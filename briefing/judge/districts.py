@@ -12,6 +12,7 @@ placed from the first morning.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping, Sequence
 from functools import cache
 
@@ -80,10 +81,9 @@ def polygons(municipality: str, grouped: Groups) -> Polygons:
     for name, members in grouped.items():
         parts = tuple(known.area(member).polygon for member in members)
         if len(parts) > 1:
-            try:
+            # when they do not dissolve, the members side by side: the same ground
+            with contextlib.suppress(ValueError):
                 parts = areas.dissolve(parts)
-            except ValueError:
-                pass  # the members side by side: the same ground, inner edges drawn
         box = Box.around(point for part in parts for point in part.outer)
         found.append(District(name, parts, box))
     return Polygons(found)
