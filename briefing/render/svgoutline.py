@@ -25,7 +25,7 @@ Point = tuple[float, float]
 Ring = Sequence[Point]
 MAX_HEIGHT = 520.0
 MARGIN = 0.07  # of the municipality's extent, shown around it for the neighbours
-THIN_PX = 1.2  # points closer than this to the last one kept are dropped
+THIN_PX = 1.5  # points closer than this to the last one kept are dropped
 SPREAD_PX = 22.0  # between the shapes of incidents drawn around one centre
 NEIGHBOUR_EDGE, NEIGHBOUR_FILL, NEIGHBOUR_TEXT = "#b5b5b5", "#fbfbfb", "#595959"
 MAX_LABELS = 10  # district names drawn; the text alternative names them all
@@ -113,8 +113,9 @@ def _path(rings: Sequence[Ring], view: _View, clip: bool = False) -> str:
     found = []
     for ring in rings:
         points = _thin([_clamp(view.project(p), view) if clip else view.project(p) for p in ring])
-        if len(points) > 2:
-            found.append("M" + " ".join(f"{x:.1f},{y:.1f}" for x, y in points) + "Z")
+        if len(points) > 2:  # the faint neighbours to the pixel, the rest to a tenth
+            spelled = (f"{x:.0f},{y:.0f}" if clip else f"{x:.1f},{y:.1f}" for x, y in points)
+            found.append("M" + " ".join(spelled) + "Z")
     return "".join(found)
 
 
