@@ -162,3 +162,20 @@ def test_a_name_is_never_matched_in_another_municipalitys_event(tmp_path: Path) 
     none = resolve(police("En man greps misstänkt för stöld."), SOLLENTUNA, gazetteer)
     assert none.municipality == "Sollentuna" and none.district is None
     assert not re.search("→", " ".join(none.reasons))
+
+
+def test_every_point_of_the_bundled_gazetteer_lies_in_its_kommundel() -> None:
+    """Skälby, Stäket and Almare-Stäket had points outside Järfälla (in Akalla and
+    Upplands-Bro); now every point lies in the municipality, in the entry's kommundel."""
+    gazetteer = Gazetteer.bundled("Järfälla")
+    polygons = areas.kommundelar("Järfälla")
+    home = areas.load("Järfälla")
+    assert gazetteer is not None and polygons is not None
+    located = [e for e in gazetteer.entries() if e.lat is not None and e.lon is not None]
+    assert len(located) > 20
+    for entry in located:
+        assert entry.lat is not None and entry.lon is not None
+        assert home.contains(entry.lon, entry.lat), entry.name
+        inside = polygons.district_of(entry.lat, entry.lon)
+        # Görväln (nature, no district: it crosses kommundelar) has its point in Jakobsberg
+        assert entry.district in (None, inside), (entry.name, entry.district, inside)
