@@ -91,3 +91,10 @@ def test_the_projection_keeps_the_shape_at_swedens_latitude(tmp_path: Path) -> N
     ground = (home.east - home.west) * math.cos(lat) / (home.north - home.south)
     assert (max(xs) - min(xs)) / (max(ys) - min(ys)) == pytest.approx(ground, rel=0.02)
     assert min(xs) >= 0 and max(xs) <= WIDTH
+
+
+def test_of_many_districts_only_those_with_incidents_get_a_sparkline(sollentuna: str) -> None:
+    table = sollentuna.split('<table class="sparks">')[1].split("</table>")[0]
+    rows = re.findall(r'<th scope="row">([^<]+)</th>', table)
+    # 20 areas, two with a guard report, and the report without a district
+    assert sorted(rows) == ["Okänd kommundel", "Rotebro centrum", "Sollentuna centrum"]

@@ -28,6 +28,7 @@ from briefing.render import svgmap, svgoutline
 Ring = Sequence[tuple[float, float]]  # (longitude, latitude), as GeoJSON writes them
 Outlines = Mapping[str, Sequence[Ring]]  # district -> its outer rings
 WEEK = 7
+MANY_DISTRICTS = 12
 SPARK_WIDTH, SPARK_HEIGHT = 140, 30
 
 
@@ -146,10 +147,12 @@ def map_label(lang: str, municipality: str, counts: Mapping[str | None, int]) ->
 def sparklines(
     lang: str, daily: Sequence[tuple[str | None, Sequence[int]]]
 ) -> tuple[Sparkline, ...]:
-    """One sparkline per district that has counts; nothing at all when there are none."""
+    """One sparkline per district that has counts; nothing at all when there are none.
+    Of more than `MANY_DISTRICTS` (a city's RegSO areas), only those with an incident."""
     lines = []
+    many = len(daily) > MANY_DISTRICTS
     for district, counts in daily:
-        if not counts:
+        if not counts or (many and not any(counts)):
             continue
         name = clean_text(district, single_line=True) or t(lang, "district.unknown")
         total, week = sum(counts), sum(counts[-WEEK:])
