@@ -223,6 +223,8 @@ class Suggestion:
     name: str
     kind: str
     reason: str
+    # Whom to write or call, from the registry (`contact`); "" when it has none.
+    contact: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +245,49 @@ class Item:
     def reports(self) -> tuple[Incident, ...]:
         """Every source's report of this event, the primary one first."""
         return (self.incident, *self.also)
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    """One line of the follow-up log: what someone did about an incident, and when."""
+
+    at: datetime
+    by: str
+    note: str = ""
+    informed: tuple[str, ...] = ()
+    done: bool = False
+    # The stakeholder `briefing notify --send` sent a message to (None: an `ack`).
+    sent_to: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """An incident's follow-up so far: every entry of the log, oldest first."""
+
+    incident_id: str
+    entries: tuple[LogEntry, ...]
+    # How the incident read when last stored, for items of earlier mornings.
+    title: str = ""
+    when: datetime | None = None
+
+    @property
+    def done(self) -> bool:
+        return any(entry.done for entry in self.entries)
+
+    @property
+    def opened(self) -> datetime:
+        return self.entries[0].at
+
+    @property
+    def informed(self) -> tuple[str, ...]:
+        names = [
+            n for e in self.entries for n in (*e.informed, *([e.sent_to] if e.sent_to else []))
+        ]
+        return tuple(dict.fromkeys(names))
+
+    @property
+    def notes(self) -> tuple[LogEntry, ...]:
+        return tuple(entry for entry in self.entries if entry.note)
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,6 +372,18 @@ class Briefing:
     # version) of every report shown, a summary's part as its summary.
     live: bool = False
     shown: tuple[tuple[str, int], ...] = ()
+    # The follow-up log (briefing ack, notify): for the incidents shown, and for those of
+    # earlier mornings still open (not `--done`), keyed by incident id.
+    followups: tuple[FollowUp, ...] = ()
+
+    def followup(self, incident_id: str) -> FollowUp | None:
+        return next((f for f in self.followups if f.incident_id == incident_id), None)
+
+    @property
+    def earlier_open(self) -> tuple[FollowUp, ...]:
+        """Open follow-ups of incidents this briefing does not show."""
+        here = {item.incident.id for item in self.items}
+        return tuple(f for f in self.followups if not f.done and f.incident_id not in here)
 
     @property
     def local(self) -> tuple[Item, ...]:

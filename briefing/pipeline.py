@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from briefing import sources
+from briefing import followup, sources
 from briefing.config import Config
 from briefing.errors import Gone
 from briefing.judge import health, stakeholders, summaries
@@ -264,6 +264,7 @@ def assemble(
         districts=district_shapes(gazetteer),
         live=span.live,
         shown=tuple(shown_now),
+        followups=followup.gather(store, (item.incident.id for item in items)),
     )
 
 

@@ -2,6 +2,7 @@
 
 - `today`: make the briefing, show it, write the site, e-mail it (briefing.cli.today);
 - `send`: e-mail what waits in the outbox (briefing.cli.send);
+- `ack`, `log`: the follow-up log (briefing.cli.followup);
 - `fetch`, `sources`, `sources check`: the sources (briefing.cli.sources);
 - `store check` (briefing.cli.store); `eval` (briefing.cli.evaluate).
 
@@ -11,7 +12,7 @@ modules are imported inside the commands so that `briefing --help` starts fast.
 
 from __future__ import annotations
 
-from briefing.cli import evaluate, send, sources, store, today
+from briefing.cli import evaluate, followup, send, sources, store, today
 from briefing.cli.app import app
 
 __all__ = ["app", "main"]
@@ -19,6 +20,8 @@ __all__ = ["app", "main"]
 # In the order --help lists them.
 app.command()(today.today)
 app.command()(send.send)
+app.command()(followup.ack)
+app.command()(followup.log)
 app.command()(sources.fetch)
 app.add_typer(sources.sources_app, name="sources")
 app.add_typer(store.store_app, name="store")

@@ -170,4 +170,81 @@ STRINGS: dict[str, str] = {
     "site.to_archive": "The latest briefing and the archive",
     "site.feed": "Subscribe to the briefing (Atom feed)",
     "site.feed_title": "Security briefing {municipality}",
+    # The follow-up log (briefing ack, briefing log, notify).
+    "followup.open": "Followed up",
+    "followup.handled": "HANDLED",
+    "followup.informed": "informed {names}",
+    "followup.sent": "message sent to {name}",
+    "followup.closed": "done",
+    "followup.seen": "noted",
+    "heading.followups": "Follow-up from earlier mornings",
+    "followup.since": "open since {time}",
+    "log.empty": "Nothing in the follow-up log.",
+    "log.none_open": "No open items in the follow-up log.",
+    "ack.saved": "Noted for {id}: {what}",
+    "ack.unknown": "no incident {id} in the store",
+    "ack.hint": (
+        "take the id from the briefing (e.g. polisen:123456) or `briefing today --format json`"
+    ),
+    "label.id": "Id",
+    "heading.log": "Follow-up",
+    # The opening paragraph (briefing.render.opening).
+    "opening.numbers": "no,one,two,three,four,five,six,seven,eight,nine,ten,eleven,twelve",
+    "opening.weekdays": "Monday,Tuesday,Wednesday,Thursday,Friday,Saturday,Sunday",
+    "opening.night": "The night to {weekday}",
+    "opening.period": "In the period",
+    "opening.clock": "%H:%M",
+    "opening.in": " in {place}",
+    "opening.and": " and ",
+    "opening.and_more": " and {count} more",
+    "opening.serious.one": "{number} serious incident",
+    "opening.serious.other": "{number} serious incidents",
+    "opening.incidents.one": "{number} incident",
+    "opening.incidents.other": "{number} incidents",
+    "opening.quiet": "{period}: no incidents reported in {municipality}.",
+    "opening.none_serious": (
+        "{period}: no serious incidents in {municipality}, {incidents} otherwise."
+    ),
+    "opening.more": "More incidents than usual ({count} against a usual {mean}).",
+    "opening.fewer": "Fewer incidents than usual ({count} against a usual {mean}).",
+    "opening.usual": "About as usual ({count} incidents, usually {mean}).",
+    "opening.above": "Above normal in {districts}.",
+    "opening.to_inform": "{number} to inform.",
+    "opening.open.one": "{number} follow-up open.",
+    "opening.open.other": "{number} follow-ups open.",
+    "opening.failed.one": "One source did not answer: {sources}.",
+    "opening.failed.other": "Sources that did not answer: {sources}.",
+    "opening.pages.one": "The police page is missing for {number} incident.",
+    "opening.pages.other": "The police pages are missing for {number} incidents.",
+    # Messages to stakeholders (briefing notify, the mailto: links).
+    "notify.link": "write a message",
+    "notify.subject": "Information from {municipality}: {kind}, {place}, {time}",
+    "notify.greeting": "To {name}",
+    "notify.intro": "{municipality} informs you of an incident near you.",
+    "notify.what": "What",
+    "notify.where": "Where",
+    "notify.when": "When",
+    "notify.details": "The report says",
+    "notify.source": "Source",
+    "notify.ask": "The municipality asks you to",
+    "notify.ask.school": (
+        "be watchful when school starts and during breaks, and tell us if you see anything worrying"
+    ),
+    "notify.ask.preschool": (
+        "be watchful at drop-off and pick-up, and tell us if you see anything worrying"
+    ),
+    "notify.ask.housing": (
+        "check stairwells, lighting and locked doors, and tell us what residents report"
+    ),
+    "notify.ask.business": (
+        "be watchful in the shop today and report what you see to the business security forum"
+    ),
+    "notify.ask.district_centre": "inform the shops of the centre and review the guarding today",
+    "notify.ask.other": "be watchful and tell us if you see anything worrying",
+    "notify.regards": "Kind regards\nThe security office, {municipality}",
+    "notify.none": "{id}: no suggested stakeholder with an e-mail address",
+    "notify.sent": "Sent to {name} <{address}>",
+    "notify.skipped": "Already sent to {name} {time}; --force sends again",
+    "notify.written": "Draft written: {path}",
+    "notify.not_shown": "{id}: the incident is in no briefing of the last 14 days",
 }

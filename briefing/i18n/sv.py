@@ -181,4 +181,81 @@ STRINGS: dict[str, str] = {
     "site.to_archive": "Senaste briefingen och arkivet",
     "site.feed": "Prenumerera på briefingen (Atom-flöde)",
     "site.feed_title": "Säkerhetsbriefing {municipality}",
+    # The follow-up log (briefing ack, briefing log, notify).
+    "followup.open": "Uppföljd",
+    "followup.handled": "HANTERAD",
+    "followup.informed": "informerat {names}",
+    "followup.sent": "meddelande skickat till {name}",
+    "followup.closed": "klar",
+    "followup.seen": "noterad",
+    "heading.followups": "Uppföljning från tidigare morgnar",
+    "followup.since": "öppen sedan {time}",
+    "log.empty": "Inget i uppföljningsloggen.",
+    "log.none_open": "Inga öppna ärenden i uppföljningsloggen.",
+    "ack.saved": "Noterat för {id}: {what}",
+    "ack.unknown": "ingen händelse {id} i lagret",
+    "ack.hint": (
+        "ta id:t från briefingen (t.ex. polisen:123456) eller `briefing today --format json`"
+    ),
+    "label.id": "Id",
+    "heading.log": "Uppföljning",
+    # The opening paragraph (briefing.render.opening).
+    "opening.numbers": "inga,en,två,tre,fyra,fem,sex,sju,åtta,nio,tio,elva,tolv",
+    "opening.weekdays": "måndag,tisdag,onsdag,torsdag,fredag,lördag,söndag",
+    "opening.night": "Natten till {weekday}",
+    "opening.period": "Under perioden",
+    "opening.clock": "%H.%M",
+    "opening.in": " i {place}",
+    "opening.and": " och ",
+    "opening.and_more": " och {count} till",
+    "opening.serious.one": "{number} allvarlig händelse",
+    "opening.serious.other": "{number} allvarliga händelser",
+    "opening.incidents.one": "{number} händelse",
+    "opening.incidents.other": "{number} händelser",
+    "opening.quiet": "{period}: inga händelser rapporterade i {municipality}.",
+    "opening.none_serious": (
+        "{period}: inga allvarliga händelser i {municipality}, {incidents} i övrigt."
+    ),
+    "opening.more": "Fler händelser än vanligt ({count} mot normalt {mean}).",
+    "opening.fewer": "Färre händelser än vanligt ({count} mot normalt {mean}).",
+    "opening.usual": "Ungefär som vanligt ({count} händelser, normalt {mean}).",
+    "opening.above": "Över det normala i {districts}.",
+    "opening.to_inform": "{number} att informera.",
+    "opening.open.one": "{number} uppföljning öppen.",
+    "opening.open.other": "{number} uppföljningar öppna.",
+    "opening.failed.one": "En källa svarade inte: {sources}.",
+    "opening.failed.other": "Källor som inte svarade: {sources}.",
+    "opening.pages.one": "Polisens sida saknas för {number} händelse.",
+    "opening.pages.other": "Polisens sidor saknas för {number} händelser.",
+    # Messages to stakeholders (briefing notify, the mailto: links).
+    "notify.link": "skriv meddelande",
+    "notify.subject": "Information från {municipality}: {kind}, {place}, {time}",
+    "notify.greeting": "Till {name}",
+    "notify.intro": "{municipality} informerar om en händelse nära er.",
+    "notify.what": "Vad",
+    "notify.where": "Var",
+    "notify.when": "När",
+    "notify.details": "Enligt rapporten",
+    "notify.source": "Källa",
+    "notify.ask": "Kommunen ber er",
+    "notify.ask.school": (
+        "var uppmärksamma vid skolstart och på rasterna, och hör av er om ni ser något som oroar"
+    ),
+    "notify.ask.preschool": (
+        "var uppmärksamma vid lämning och hämtning, och hör av er om ni ser något som oroar"
+    ),
+    "notify.ask.housing": (
+        "se över trapphus, belysning och låsta dörrar, och hör av er om boende berättar något"
+    ),
+    "notify.ask.business": (
+        "var uppmärksamma i butiken i dag och rapportera det ni ser till trygghetsforumet"
+    ),
+    "notify.ask.district_centre": "informera butikerna i centrumet och se över bevakningen i dag",
+    "notify.ask.other": "var uppmärksamma och hör av er om ni ser något som oroar",
+    "notify.regards": "Med vänlig hälsning\nSäkerhetsfunktionen, {municipality}",
+    "notify.none": "{id}: ingen föreslagen intressent med e-postadress",
+    "notify.sent": "Skickat till {name} <{address}>",
+    "notify.skipped": "Redan skickat till {name} {time}; --force skickar igen",
+    "notify.written": "Utkast skrivet: {path}",
+    "notify.not_shown": "{id}: händelsen finns inte i någon briefing de senaste 14 dygnen",
 }

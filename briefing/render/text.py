@@ -42,6 +42,8 @@ def _heading(title: str, underline: str = "-") -> list[str]:
 
 def _text_head(view: View) -> list[str]:
     lines = [*_heading(view.title, "="), _fill(view.window), view.generated, ""]
+    if view.opening:
+        lines += [_fill(view.opening), ""]
     if view.demo:
         lines += [f"*** {view.demo} ***", ""]
     if view.alert:
@@ -82,6 +84,9 @@ def _text_incidents(view: View) -> list[str]:
             lines.append(group.name)
             for entry in group.entries:
                 lines += _text_serious_entry(view, entry)
+    if view.followups:
+        lines += [*_heading(view.t("heading.followups").upper()), ""]
+        lines += [_fill(line, "  ", "    ") for line in view.followups] + [""]
     if view.trends:
         lines += [*_heading(view.t("heading.trends").upper()), ""]
         lines += [_fill(line, "  ", "    ") for line in view.trends] + [""]
@@ -123,6 +128,8 @@ def _serious_details(view: View, entry: Entry) -> list[str]:
     details += [
         f"{view.t('label.inform')}: {s.name} ({s.kind}) — {s.reason}" for s in entry.stakeholders
     ]
+    details += [entry.followup] if entry.followup else []
+    details.append(f"{view.t('label.id')}: {entry.id}")
     return details
 
 
@@ -137,6 +144,7 @@ def _compact_details(view: View, entry: Entry) -> list[str]:
     details += [
         f"{view.t('label.inform')}: {s.name} ({s.kind}) — {s.reason}" for s in entry.stakeholders
     ]
+    details += [entry.followup] if entry.followup else []
     return details
 
 
@@ -176,6 +184,7 @@ def md_url(url: str) -> str:
 def render_markdown(briefing: Briefing) -> str:
     view = build(briefing)
     lines = [f"# {md_escape(view.title)}", "", md_escape(view.window)]
+    lines += ["", md_escape(view.opening)] if view.opening else []
     lines += ["", md_escape(view.generated)]
     if view.demo:
         lines += ["", f"> **{md_escape(view.demo)}**"]
@@ -207,6 +216,9 @@ def _md_incidents(view: View) -> list[str]:
         for group in view.serious:
             lines += [f"### {md_escape(group.name)}", ""]
             lines += [_md_serious_entry(view, entry) for entry in group.entries] + [""]
+    if view.followups:
+        lines += [f"## {md_escape(view.t('heading.followups'))}", ""]
+        lines += [f"- {md_escape(line)}" for line in view.followups] + [""]
     if view.trends:
         lines += [f"## {md_escape(view.t('heading.trends'))}", ""]
         lines += [f"- {md_escape(line)}" for line in view.trends] + [""]

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from briefing.models import Incident, Origin
+from briefing.store.followups import FollowUps
 from briefing.store.schema import FILENAME, MIGRATIONS, default_path
 from briefing.store.schema import connect as _connect
 from briefing.store.schema import translated as _translated
@@ -90,7 +91,7 @@ class Outgoing:
     sent_at: datetime | None
 
 
-class Store:
+class Store(FollowUps):
     """One SQLite file. Safe to share between threads: adapters fetch in a
     pool and the HTTP client logs its calls here from those threads."""
 
