@@ -3,6 +3,7 @@
 - `today`: make the briefing, show it, write the site, e-mail it (briefing.cli.today);
 - `send`: e-mail what waits in the outbox (briefing.cli.send);
 - `ack`, `log`: the follow-up log (briefing.cli.followup);
+- `notify`: messages to an incident's stakeholders (briefing.cli.notify);
 - `fetch`, `sources`, `sources check`: the sources (briefing.cli.sources);
 - `store check` (briefing.cli.store); `eval` (briefing.cli.evaluate).
 
@@ -12,7 +13,7 @@ modules are imported inside the commands so that `briefing --help` starts fast.
 
 from __future__ import annotations
 
-from briefing.cli import evaluate, followup, send, sources, store, today
+from briefing.cli import evaluate, followup, notify, send, sources, store, today
 from briefing.cli.app import app
 
 __all__ = ["app", "main"]
@@ -22,6 +23,7 @@ app.command()(today.today)
 app.command()(send.send)
 app.command()(followup.ack)
 app.command()(followup.log)
+app.command()(notify.notify)
 app.command()(sources.fetch)
 app.add_typer(sources.sources_app, name="sources")
 app.add_typer(store.store_app, name="store")
