@@ -212,8 +212,8 @@ STRINGS: dict[str, str] = {
     "opening.to_inform": "{number} to inform.",
     "opening.open.one": "{number} follow-up open.",
     "opening.open.other": "{number} follow-ups open.",
-    "opening.failed.one": "One source did not answer: {sources}.",
-    "opening.failed.other": "Sources that did not answer: {sources}.",
+    "opening.failed.one": "Check the source {sources}.",
+    "opening.failed.other": "Check the sources {sources}.",
     "opening.pages.one": "The police page is missing for {number} incident.",
     "opening.pages.other": "The police pages are missing for {number} incidents.",
     # Messages to stakeholders (briefing notify, the mailto: links).

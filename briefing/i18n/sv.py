@@ -223,8 +223,8 @@ STRINGS: dict[str, str] = {
     "opening.to_inform": "{number} att informera.",
     "opening.open.one": "{number} uppföljning öppen.",
     "opening.open.other": "{number} uppföljningar öppna.",
-    "opening.failed.one": "En källa svarade inte: {sources}.",
-    "opening.failed.other": "Källor som inte svarade: {sources}.",
+    "opening.failed.one": "Kontrollera källan {sources}.",
+    "opening.failed.other": "Kontrollera källorna {sources}.",
     "opening.pages.one": "Polisens sida saknas för {number} händelse.",
     "opening.pages.other": "Polisens sidor saknas för {number} händelser.",
     # Messages to stakeholders (briefing notify, the mailto: links).

@@ -85,10 +85,15 @@ def _kind(text: str) -> str:
     parts = [p.strip() for p in clean_text(text, single_line=True).split(",") if p.strip()]
     if not parts:
         return ""
-    head = parts[0]
+    head = _lower(parts[0])
     if len(parts) > 1 and parts[1].casefold() in {"misstänkt", "suspected"}:
-        head = f"{parts[1]} {head}"
-    return head[:1].lower() + head[1:] if not head[1:2].isupper() else head
+        head = f"{_lower(parts[1])} {head}"
+    return head
+
+
+def _lower(word: str) -> str:
+    """'Skottlossning' → 'skottlossning'; an acronym ('RAKEL') stays."""
+    return word[:1].lower() + word[1:] if not word[1:2].isupper() else word
 
 
 def _normal(lang: str, briefing: Briefing) -> str:
