@@ -266,8 +266,7 @@ class FollowUp:
 
     incident_id: str
     entries: tuple[LogEntry, ...]
-    # How the incident read when last stored, for items of earlier mornings.
-    title: str = ""
+    title: str = ""  # how the incident read when last stored (items of earlier mornings)
     when: datetime | None = None
 
     @property
@@ -280,10 +279,7 @@ class FollowUp:
 
     @property
     def informed(self) -> tuple[str, ...]:
-        names = [
-            n for e in self.entries for n in (*e.informed, *([e.sent_to] if e.sent_to else []))
-        ]
-        return tuple(dict.fromkeys(names))
+        return tuple(dict.fromkeys(n for e in self.entries for n in e.informed))
 
     @property
     def notes(self) -> tuple[LogEntry, ...]:
@@ -372,8 +368,8 @@ class Briefing:
     # version) of every report shown, a summary's part as its summary.
     live: bool = False
     shown: tuple[tuple[str, int], ...] = ()
-    # The follow-up log (briefing ack, notify): for the incidents shown, and for those of
-    # earlier mornings still open (not `--done`), keyed by incident id.
+    # The follow-up log (briefing ack, notify) of the incidents shown, and of those of
+    # earlier mornings still open (not `--done`).
     followups: tuple[FollowUp, ...] = ()
 
     def followup(self, incident_id: str) -> FollowUp | None:

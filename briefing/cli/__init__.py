@@ -4,6 +4,7 @@
 - `send`: e-mail what waits in the outbox (briefing.cli.send);
 - `ack`, `log`: the follow-up log (briefing.cli.followup);
 - `notify`: messages to an incident's stakeholders (briefing.cli.notify);
+- `week`: the week's picture for the EST meeting (briefing.cli.week);
 - `fetch`, `sources`, `sources check`: the sources (briefing.cli.sources);
 - `store check` (briefing.cli.store); `eval` (briefing.cli.evaluate).
 
@@ -13,7 +14,7 @@ modules are imported inside the commands so that `briefing --help` starts fast.
 
 from __future__ import annotations
 
-from briefing.cli import evaluate, followup, notify, send, sources, store, today
+from briefing.cli import evaluate, followup, notify, send, sources, store, today, week
 from briefing.cli.app import app
 
 __all__ = ["app", "main"]
@@ -24,6 +25,7 @@ app.command()(send.send)
 app.command()(followup.ack)
 app.command()(followup.log)
 app.command()(notify.notify)
+app.command()(week.week)
 app.command()(sources.fetch)
 app.add_typer(sources.sources_app, name="sources")
 app.add_typer(store.store_app, name="store")

@@ -36,3 +36,24 @@ def write_atomic(path: Path, text: str | Iterable[str], *, mode: int | None = No
             raise
     except OSError as exc:
         raise DeliveryError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+
+
+def write_atomic_bytes(path: Path, data: bytes, *, mode: int | None = None) -> None:
+    """`write_atomic` for binary data (an XLSX workbook)."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            if mode is not None:
+                os.fchmod(fd, mode)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            Path(tmp).replace(path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise DeliveryError(f"{path}: cannot write: {exc.strerror or exc}") from exc
