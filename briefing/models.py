@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import json.encoder
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+
+from briefing.pnr import mask_personnummer as mask_personnummer  # re-exported: adapters use it
 
 # C0 and C1 control characters except tab and newline: they would reach the
 # terminal as escape sequences, break e-mail headers and confuse SQLite users.
@@ -22,14 +26,6 @@ _CONTROL = re.compile(
     r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
 )
 _SPACES = re.compile(r"[ \t\u00a0]+")
-# Personal identity numbers (personnummer, samordningsnummer: day + 60): YYMMDD or
-# YYYYMMDD, then 4 digits, optionally after "-" or "+". Phone numbers shaped like
-# a date are masked too: a false mask costs less than a leaked identity number.
-_PERSONNUMMER = re.compile(
-    r"(?<!\d)(?:19|20)?\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]|6[1-9]|[78]\d|9[01])"
-    r"[-+]?\d{4}(?!\d)"
-)
-MASK = "[personnummer]"
 
 
 def clean_text(value: object, *, single_line: bool = False) -> str:
@@ -42,15 +38,13 @@ def clean_text(value: object, *, single_line: bool = False) -> str:
     # again): printable means no control character, tab, newline or NBSP.
     if text.isprintable() and "  " not in text and text == text.strip():
         return text
+    # Masked before the invisible characters go: "850101\u200b1234" would become a bare
+    # run of digits, which the mask leaves alone unless its check digit is right.
+    text = mask_personnummer(text)
     text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     if single_line:
         text = text.replace("\n", " ")
     return _SPACES.sub(" ", text).strip()
-
-
-def mask_personnummer(text: str) -> str:
-    """`text` with every Swedish personal identity number replaced by "[personnummer]"."""
-    return _PERSONNUMMER.sub(MASK, text)
 
 
 class Severity(StrEnum):
@@ -158,14 +152,16 @@ class Incident:
         The raw payload is left out, so whitespace or key order changes in a
         feed never look like an edit.
         """
+        occurred = self.occurred_at
+        # Times in UTC: the same instant written with another offset is not an edit.
         facts = [
             self.origin.value,
             self.type,
             self.title,
             self.summary,
             self.url,
-            _utc(self.published_at),
-            _utc(self.occurred_at),
+            self.published_at.astimezone(UTC).isoformat(),
+            occurred.astimezone(UTC).isoformat() if occurred else None,
             self.municipality,
             self.county,
             self.location,
@@ -174,17 +170,29 @@ class Incident:
             self.lon,
             self.parent,
         ]
-        blob = _FACTS.encode(facts)
-        return hashlib.sha256(blob.encode()).hexdigest()
+        return hashlib.sha256(_FACTS(facts).encode()).hexdigest()
+
+
+def compact_json() -> Callable[[object], str]:
+    """`json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode`, the same text,
+    less what `encode` sets up on every call (a new C encoder): the C encoder, made once.
+    Without the C accelerator, the encoder's own `encode`. For values the caller builds:
+    there is no circular check (a cycle ends in RecursionError instead of ValueError)."""
+    encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+    make = getattr(json.encoder, "c_make_encoder", None)  # not in the type stubs
+    if make is None:  # pragma: no cover - CPython always has it
+        return encoder.encode
+    basestring = json.encoder.encode_basestring
+    one_shot = make(None, encoder.default, basestring, None, ":", ",", False, False, True)
+
+    def encode(value: object) -> str:
+        return "".join(one_shot(value, 0))
+
+    return encode
 
 
 # One encoder for every fingerprint: json.dumps with options makes a new one per call.
-_FACTS = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-
-
-def _utc(moment: datetime | None) -> str | None:
-    # The same instant written with another offset is not an edit.
-    return moment.astimezone(UTC).isoformat() if moment else None
+_FACTS = compact_json()
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +218,9 @@ class Judgement:
     category: str
     severity: Severity
     reasons: tuple[str, ...] = ()
+    # "to check" (att kontrollera): why the text cannot settle whether it is serious;
+    # None when it can. Only ever set on an incident that is not judged serious.
+    check: str | None = None
 
     @property
     def serious(self) -> bool:
@@ -256,8 +267,7 @@ class LogEntry:
     note: str = ""
     informed: tuple[str, ...] = ()
     done: bool = False
-    # The stakeholder `briefing notify --send` sent a message to (None: an `ack`).
-    sent_to: str | None = None
+    sent_to: str | None = None  # whom `briefing notify --send` wrote to (None: an `ack`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,16 +284,8 @@ class FollowUp:
         return any(entry.done for entry in self.entries)
 
     @property
-    def opened(self) -> datetime:
-        return self.entries[0].at
-
-    @property
     def informed(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(n for e in self.entries for n in e.informed))
-
-    @property
-    def notes(self) -> tuple[LogEntry, ...]:
-        return tuple(entry for entry in self.entries if entry.note)
 
 
 @dataclass(frozen=True, slots=True)
@@ -371,9 +373,6 @@ class Briefing:
     # The follow-up log (briefing ack, notify) of the incidents shown, and of those of
     # earlier mornings still open (not `--done`).
     followups: tuple[FollowUp, ...] = ()
-
-    def followup(self, incident_id: str) -> FollowUp | None:
-        return next((f for f in self.followups if f.incident_id == incident_id), None)
 
     @property
     def earlier_open(self) -> tuple[FollowUp, ...]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from briefing import followup, sources
+from briefing import sources
 from briefing.config import Config
 from briefing.errors import Gone
 from briefing.judge import health, stakeholders, summaries
@@ -28,6 +28,7 @@ from briefing.sources import border as intake
 from briefing.sources.base import Batch, FetchContext, Source
 from briefing.sources.http import HttpClient
 from briefing.store import Store, Stored
+from briefing.store.followups import gather
 
 MORNING = time(8, 30)
 _INSTANT = timedelta(microseconds=1)
@@ -102,7 +103,7 @@ def _context(
         municipality=config.municipality.name,
         since=since,
         state=store.source_state(adapter.name),
-        pages=store,
+        pages=intake.MaskedPages(store),  # kept for good: masked first
     )
 
 
@@ -264,7 +265,7 @@ def assemble(
         districts=district_shapes(gazetteer),
         live=span.live,
         shown=tuple(shown_now),
-        followups=followup.gather(store, (item.incident.id for item in items)),
+        followups=gather(store, (item.incident.id for item in items)),
     )
 
 

@@ -32,6 +32,9 @@ GUARDS_CSV = DATA / "csv" / "ordningsvakter-cp1252.csv"
 GUARD_COLUMNS = {"time": "Datum", "place": "Plats", "category": "Händelse", "text": "Beskrivning"}
 GUARD_MAIL = DATA / "imap" / "vaktrapport-csv.eml"  # guard_mail(GUARDS_CSV), saved
 GUARD_SENDER = "rapport@vaktbolaget.example.se"
+VMA_SAMPLE = DATA / "vma" / "sr-vma-api-v2-alerts-example.json"  # real alerts and a Cancel
+KRIS_NEWS = DATA / "krisinformation" / "krisinformation-v3-news-2023-03.json"  # real items
+SMHI_ACTIVE = DATA / "smhi" / "warning-1-active.json"  # built after DOMAIN.md §4c: no recording
 
 # Each built-in adapter on a real recording: the adapter contract's data.
 RECORDED = {
@@ -64,6 +67,27 @@ RECORDED = {
         },
         path=GUARD_MAIL,
         now=datetime(2023, 6, 8, 8, 44, tzinfo=TZ),
+    ),
+    "vma": Recorded(
+        table={"kind": "vma", "origin": "authority"},
+        path=VMA_SAMPLE,
+        content_type="application/json; charset=utf-8",
+        refuses=r"not valid JSON",
+        now=datetime(2022, 5, 25, 7, 0, tzinfo=TZ),
+    ),
+    "krisinformation": Recorded(
+        table={"kind": "krisinformation", "origin": "authority"},
+        path=KRIS_NEWS,
+        content_type="application/json; charset=utf-8",
+        refuses=r"not valid JSON",
+        now=datetime(2023, 3, 9, 7, 0, tzinfo=TZ),
+    ),
+    "smhi": Recorded(
+        table={"kind": "smhi", "origin": "authority"},
+        path=SMHI_ACTIVE,
+        content_type="application/json",
+        refuses=r"not valid JSON",
+        now=datetime(2026, 11, 27, 7, 0, tzinfo=TZ),
     ),
 }
 

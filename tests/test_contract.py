@@ -106,12 +106,89 @@ class TestImap(AdapterContract):  # a mailbox, not a URL: no HTTP faults
         )
 
 
+def json_bytes(payload: object) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, indent=1).encode()
+
+
+class TestVma(HttpAdapterContract):
+    """Sveriges Radio's real alerts, among them a Cancel of the Göteborg alert.
+
+    Two adaptations, both of the kind: the Cancel is a second version of the alert's
+    incident in the same payload (`versions_in_one_payload`), and over HTTP one run asks
+    two URLs (the municipality's geocode and its county's), so a fault fails the first.
+    """
+
+    versions_in_one_payload = True
+
+    @pytest.fixture
+    def recorded(self) -> Recorded:
+        return RECORDED["vma"]
+
+    def malformed(self, recorded: Recorded, folder: Path) -> Malformed:
+        feed = json.loads(recorded.path.read_text("utf-8"))
+        [uppsala] = [a for a in feed["alerts"] if a["identifier"] == "SRCAP20220509143430I"]
+        index = feed["alerts"].index(uppsala)
+        broken = [{**a, "sent": "igår"} if a is uppsala else a for a in feed["alerts"]]
+        good = [a for a in feed["alerts"] if a is not uppsala]
+        names = rf"alerts\.json: alert {index}: unreadable SRCAP20220509143430I: sent 'igår'"
+        return broken_and_good(
+            recorded,
+            folder,
+            "alerts.json",
+            json_bytes({**feed, "alerts": broken}),
+            json_bytes({**feed, "alerts": good}),
+            names,
+        )
+
+
+class TestKrisinformation(HttpAdapterContract):
+    @pytest.fixture
+    def recorded(self) -> Recorded:
+        return RECORDED["krisinformation"]
+
+    def malformed(self, recorded: Recorded, folder: Path) -> Malformed:
+        first, middle, last = json.loads(recorded.path.read_text("utf-8"))
+        undated = {**middle, "Published": "igår"}
+        names = rf"news\.json: item 1 \(Identifier {middle['Identifier']}\): unreadable Published"
+        return broken_and_good(
+            recorded,
+            folder,
+            "news.json",
+            json_bytes([first, undated, last]),
+            json_bytes([first, last]),
+            names,
+        )
+
+
+class TestSmhi(HttpAdapterContract):
+    """A snapshot built after SMHI's documented warning.json (no real one is recorded)."""
+
+    @pytest.fixture
+    def recorded(self) -> Recorded:
+        return RECORDED["smhi"]
+
+    def malformed(self, recorded: Recorded, folder: Path) -> Malformed:
+        warnings = json.loads(recorded.path.read_text("utf-8"))
+        wind = warnings[0]  # 1001: its yellow area meets Järfälla
+        area, *rest = wind["warningAreas"]
+        undated = {**wind, "warningAreas": [{**area, "published": "igår"}, *rest]}
+        names = r"warning\.json: warning 0, area 0: unreadable time 'igår'"
+        return broken_and_good(
+            recorded,
+            folder,
+            "warning.json",
+            json_bytes([undated, *warnings[1:]]),
+            json_bytes(warnings[1:]),
+            names,
+        )
+
+
 def test_the_recorded_mail_is_the_guards_export_as_the_company_mails_it() -> None:
     assert guard_mail(GUARDS_CSV.read_bytes()) == RECORDED["imap"].path.read_bytes()
 
 
 def test_every_built_in_adapter_is_under_the_contract() -> None:
-    suites = [TestPolisen, TestRss, TestCsv, TestImap]
+    suites = [TestPolisen, TestRss, TestCsv, TestImap, TestVma, TestKrisinformation, TestSmhi]
     tested = {cls.__name__.removeprefix("Test").lower() for cls in suites}
     assert set(sources.BUILTIN) == tested == set(RECORDED)
 

@@ -1,9 +1,10 @@
 """The judgement against the hand labels of 164 real Järfälla events (LABELING.md), and
 `briefing eval`.
 
-The thresholds are the targets of the first version: on the API fields alone and
-with the event pages' text. A rule change that costs recall or places events in
-the wrong kommundel fails here.
+The thresholds are floors: the figures the rules reach today (issue 10), on the whole
+set and on the held-out part of the fixed split (tests/test_eval_split.py has the split
+and the national set). A rule change that costs recall or places events in the wrong
+kommundel fails here. The district floors are those of before issue 10: not worse.
 """
 
 from __future__ import annotations
@@ -41,22 +42,27 @@ def test_every_label_meets_an_event(api_only: EvalReport) -> None:
 
 
 def test_api_fields_only(api_only: EvalReport) -> None:
-    assert api_only.serious_recall >= 0.95
-    assert api_only.serious_precision >= 0.85
-    assert api_only.district_accuracy >= 0.75
-    assert api_only.wrong_district_share <= 0.05
-    assert api_only.misplaced_share <= 0.05
+    assert api_only.serious_recall >= 0.984
+    assert api_only.serious_precision >= 0.927
+    assert api_only.district_accuracy is not None and api_only.district_accuracy >= 0.774
+    assert api_only.wrong_district_share == 0.0
+    assert api_only.misplaced_share is not None and api_only.misplaced_share <= 0.016
+    assert api_only.check_share <= 0.10
 
 
 def test_with_the_page_text(with_pages: EvalReport) -> None:
-    assert with_pages.serious_recall >= 0.95
-    assert with_pages.serious_precision >= 0.85
-    assert with_pages.district_accuracy >= 0.93
-    assert with_pages.wrong_district_share <= 0.05
-    assert with_pages.misplaced_share <= 0.05  # "at most 5 % assigned wrongly"
+    assert with_pages.serious_recall == 1.0
+    assert with_pages.serious_recall_with_check == 1.0
+    assert with_pages.serious_precision >= 0.970
+    assert with_pages.district_accuracy is not None and with_pages.district_accuracy >= 0.984
+    assert with_pages.wrong_district_share == 0.0
+    assert with_pages.misplaced_share is not None and with_pages.misplaced_share <= 0.016
+    assert with_pages.check_share <= 0.10
+    assert with_pages.stakeholder_recall is not None and with_pages.stakeholder_recall >= 0.895
 
 
 def test_the_page_text_only_helps(api_only: EvalReport, with_pages: EvalReport) -> None:
+    assert with_pages.district_accuracy is not None and api_only.district_accuracy is not None
     assert with_pages.district_accuracy > api_only.district_accuracy
     assert with_pages.severity_exact >= api_only.severity_exact
 
@@ -64,7 +70,8 @@ def test_the_page_text_only_helps(api_only: EvalReport, with_pages: EvalReport) 
 def test_the_report_prints_a_table(api_only: EvalReport) -> None:
     table = str(api_only)
     assert table.splitlines()[0] == "164 labelled events, API fields only"
-    assert "serious recall" in table and "≥ 0.95  ok" in table
+    assert "serious recall (65)" in table and "≥ 0.93  ok" in table
+    assert "to check (share of events: 1)" in table
     assert "district given, label none (31)" in table
     assert "MISSED" not in table
 
@@ -94,12 +101,13 @@ def with_html_pages() -> EvalReport:
 def test_with_the_saved_html_pages(with_html_pages: EvalReport) -> None:
     # read by the polisen adapter's own page reader, as `details_path` is in a briefing
     assert with_html_pages.with_page_text >= 155  # a few archived pages were empty
-    assert with_html_pages.serious_recall >= 0.95
-    assert with_html_pages.serious_precision >= 0.85
-    assert with_html_pages.district_accuracy >= 0.93
-    assert with_html_pages.wrong_district_share <= 0.05
-    assert with_html_pages.misplaced_share <= 0.05
-    assert with_html_pages.passed
+    assert with_html_pages.serious_recall == 1.0
+    assert with_html_pages.serious_precision >= 0.970
+    assert with_html_pages.district_accuracy is not None
+    assert with_html_pages.district_accuracy >= 0.984
+    assert with_html_pages.wrong_district_share == 0.0
+    assert with_html_pages.misplaced_share is not None
+    assert with_html_pages.misplaced_share <= 0.016
 
 
 def test_stakeholder_kinds_are_scored_against_the_example_registry(
@@ -132,7 +140,7 @@ def test_the_config_s_rules_are_what_is_scored(tmp_path: Path) -> None:
     calm = evaluate(LABELS, EVENTS, config=config.load(tmp_path / "sources.toml"))
     assert calm.serious_recall == 0.0
     assert not calm.passed
-    assert "≥ 0.95  MISSED" in str(calm)
+    assert "≥ 0.93  MISSED" in str(calm)
 
 
 def test_briefing_eval_prints_the_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -142,8 +150,9 @@ def test_briefing_eval_prints_the_report(tmp_path: Path, monkeypatch: pytest.Mon
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].startswith("164 labelled events, page text included")
-    assert any(line.startswith("district accuracy (133)") and "ok" in line for line in lines)
-    assert "MISSED" not in result.output
+    assert lines[1].startswith("split by time: tune = published before 2024-01-01")
+    assert any(line.startswith("district accuracy (73|60)") and "ok" in line for line in lines)
+    assert "(label " not in result.output  # the disagreements only on request
     listed = CliRunner().invoke(app, [*args[:4], "--disagreements"])
     assert "(label " in listed.output
 

@@ -92,17 +92,10 @@ FAILURES = [
     pytest.param("polisen", "/big", r"larger than 10240 KiB", id="200-MiB"),
     pytest.param("rss", "/status/503", r"HTTP 503", id="503"),
     pytest.param("polisen", "/login", r"not valid JSON", id="html-login-as-json"),
-    # The public warnings (vma, krisinformation, smhi) go through the same HTTP layer.
-    pytest.param("vma", "/status/503", r"HTTP 503", id="vma-503"),
-    pytest.param("vma", "/login", r"not valid JSON", id="vma-html-login"),
+    # The public warnings' HTTP faults are the contract's; what it has no route for is an
+    # answer in good JSON from another service (here the police feed), refused by VMA's
+    # own fetch (two URLs a run, not the conditional GET krisinformation and smhi share).
     pytest.param("vma", "/feed/events", r"an `alerts` array", id="vma-wrong-shape"),
-    pytest.param("vma", "/status/404", r"HTTP 404 Not Found", id="vma-404"),
-    pytest.param("krisinformation", "/status/500", r"HTTP 500", id="krisinformation-500"),
-    pytest.param("krisinformation", "/truncated.json", r"not valid JSON", id="kris-truncated"),
-    pytest.param("krisinformation", "/empty", r"empty response", id="krisinformation-empty"),
-    pytest.param("smhi", "/big", r"larger than 10240 KiB", id="smhi-200-MiB"),
-    pytest.param("smhi", "/login", r"not valid JSON", id="smhi-html-login"),
-    pytest.param("smhi", "/status/429?retry_after=120", r"asked us to wait 120 s", id="smhi-429"),
 ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -31,8 +32,7 @@ runner = CliRunner()
 def demo_config(tmp_path: Path, extra: str = "") -> Path:
     """The demo's sources and registry, with a store of the test's own."""
     text = (folder() / "sources.toml").read_text("utf-8")
-    for name in ("polisen", "ordningsvakter", "raddningstjanst"):
-        text = text.replace(f'path = "{name}"', f'path = "{folder() / name}"')
+    text = re.sub(r'(?m)^path = "([^"/]+)"', lambda m: f'path = "{folder() / m.group(1)}"', text)
     text += f'\n[store]\npath = "{tmp_path / "store.sqlite3"}"\n{extra}'
     path = tmp_path / "sources.toml"
     path.write_text(text, "utf-8")

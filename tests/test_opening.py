@@ -33,8 +33,8 @@ def test_golden_demo_opening_in_swedish_and_english() -> None:
     if os.environ.get("BRIEFING_REGEN_GOLDEN") == "1":
         GOLDEN.write_text(output, "utf-8")
     assert output == GOLDEN.read_text("utf-8"), "differs; BRIEFING_REGEN_GOLDEN=1 to update"
-    assert output.startswith("sv: Natten till torsdag: fem allvarliga händelser — ")
-    assert "\nen: The night to Thursday: five serious incidents — " in output
+    assert output.startswith("sv: Natten till torsdag: sex allvarliga händelser — ")
+    assert "\nen: The night to Thursday: six serious incidents — " in output
 
 
 @pytest.mark.parametrize("fmt", ["terminal", "text", "markdown", "html", "json"])

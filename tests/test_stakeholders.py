@@ -231,7 +231,7 @@ def test_a_shooting_lists_the_schools_and_housing_within_1000_m_nearest_first() 
     expected = {
         s.name
         for s in REGISTRY
-        if s.kind in {"school", "preschool", "housing"}
+        if s.kind in {"school", "preschool", "housing", "district_centre"}
         and s.lat is not None
         and s.lon is not None
         and haversine_m(59.4170, 17.8310, s.lat, s.lon) <= 1000
@@ -254,7 +254,8 @@ def test_shots_placed_only_in_a_kommundel_concern_its_schools_and_housing_and_sa
     assert {s.name for s in found} == {
         s.name
         for s in REGISTRY
-        if s.district == "Jakobsberg" and s.kind in {"school", "preschool", "housing"}
+        if s.district == "Jakobsberg"
+        and s.kind in {"school", "preschool", "housing", "district_centre"}
     }
     assert {s.reason for s in found} == {
         "i kommundelen Jakobsberg (platsen är inte känd närmare); regel 'lethal_violence_nearby'"
@@ -293,12 +294,20 @@ def test_a_district_wide_rule_says_the_distance_when_it_is_known() -> None:
     assert "Exempelverkstaden Veddesta" not in found  # a forum member in another kommundel
 
 
-def test_businesses_outside_the_forum_are_not_suggested() -> None:
+def test_businesses_outside_the_forum_hear_of_robberies_only() -> None:
     robbery = item("robbery", place="Kallhälls centrum", district="Kallhäll-Stäket",
                    lat=59.4533, lon=17.804, text="Butiksrån.")  # fmt: skip
     found = suggest(robbery, REGISTRY, RULES)
-    assert [s.kind for s in found] == ["district_centre"]  # the café is not in the forum
+    assert [s.kind for s in found] == ["district_centre", "business"]
     assert found[0].reason == "på platsen (Kallhälls centrum); regel 'centre_trouble'"
+    assert found[1].reason.endswith(
+        "i kommundelen Kallhäll-Stäket; regel 'robbery_and_extortion_of_businesses'"
+    )
+    damage = item(
+        "vandalism", Severity.MEDIUM, place="Kallhälls centrum", district="Kallhäll-Stäket",
+        lat=59.4533, lon=17.804, text="Krossad butiksruta.",
+    )  # fmt: skip
+    assert "business" not in {s.kind for s in suggest(damage, REGISTRY, RULES)}  # not in the forum
 
 
 def test_a_robbery_in_the_street_concerns_no_business() -> None:
@@ -353,7 +362,14 @@ def test_real_shots_in_kallhall_list_the_schools_and_housing_nearby(tmp_path: Pa
     assert {"Exempelskolan Kallhäll", "Exempelförskolan Kallhäll", "Exempelbostäder Kallhäll"} <= (
         named.keys()
     )
-    assert all(" m från platsen" in s["reason"] for s in named.values())
+    # a point in Kallhäll is the neighbourhood's middle: the nearest are measured, the rest
+    # of its kommundel is named as such
+    for name in ("Exempelskolan Kallhäll", "Exempelförskolan Kallhäll", "Exempelbostäder Kallhäll"):
+        assert " m från platsen" in named[name]["reason"]
+    assert all(
+        " m från platsen" in s["reason"] or "i kommundelen Kallhäll-Stäket" in s["reason"]
+        for s in named.values()
+    )
     assert named["Exempelskolan Kallhäll"]["kind"] == "school"
     assert named["Exempelförskolan Kallhäll"]["kind"] == "preschool"
 

@@ -45,22 +45,24 @@ def ack(
 ) -> None:
     """Note what was done about an incident (one entry in the follow-up log)."""
     with common.errors(debug), ExitStack() as stack:
-        from briefing import followup
         from briefing.errors import UsageError
         from briefing.i18n import t
-        from briefing.models import LogEntry, clean_text
+        from briefing.models import LogEntry, clean_text, mask_personnummer
+        from briefing.render import followup
+        from briefing.store.followups import stored_id
 
         cfg = common.load(config)
         lang = cfg.briefing.language
         store = common.open_store(cfg, stack, lock=False)
         target = clean_text(incident_id, single_line=True)
-        if not store.history(followup.stored_id(target)):
+        if not store.history(stored_id(target)):
             raise UsageError(t(lang, "ack.unknown", id=target), t(lang, "ack.hint"))
-        names = [n for n in (clean_text(x, single_line=True) for x in informed or ()) if n]
+        cleaned = (mask_personnummer(clean_text(x, single_line=True)) for x in informed or ())
+        names = [name for name in cleaned if name]
         entry = LogEntry(
             at=common.now(cfg.tz),
             by=who(by),
-            note=clean_text(note or "", single_line=True),
+            note=mask_personnummer(clean_text(note or "", single_line=True)),
             informed=tuple(names),
             done=done,
         )
@@ -81,8 +83,9 @@ def log(
 ) -> None:
     """The follow-up log: open items, oldest first (--week: the last 7 days; --all)."""
     with common.errors(debug), ExitStack() as stack:
-        from briefing import followup
         from briefing.i18n import t
+        from briefing.render import followup
+        from briefing.store.followups import described
 
         cfg = common.load(config)
         lang, zone = cfg.briefing.language, cfg.tz
@@ -94,11 +97,11 @@ def log(
             typer.echo(t(lang, "log.none_open" if not (week or every) else "log.empty"))
             return
         for item in items:
-            item = followup.described(store, item)
+            item = described(store, item)
             mark = (
                 t(lang, "followup.handled")
                 if item.done
-                else t(lang, "followup.since", time=followup.when(lang, item.opened, zone))
+                else t(lang, "followup.since", time=followup.when(lang, item.entries[0].at, zone))
             )
             head = f"{item.incident_id}  {mark}"
             if item.title:

@@ -20,11 +20,11 @@ from pathlib import Path
 
 from briefing.config import Config, EmailSection
 from briefing.errors import UsageError
-from briefing.followup import stored_id
 from briefing.i18n import short_datetime, t
 from briefing.models import Item, clean_text
 from briefing.render.notify import Draft, draft
 from briefing.store import Store
+from briefing.store.followups import stored_id
 
 _FILE_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 

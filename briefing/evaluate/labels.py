@@ -3,6 +3,8 @@
     {"id": 410909, "severity": "critical", "district": "Viksjö",
      "notify": ["housing", "schools"], ...}
 
+A file without `district` keys (labels-national.jsonl) is scored without district figures.
+
 Other keys (place, setting, note …) are for the reader and ignored here.
 """
 
@@ -30,6 +32,7 @@ class Label:
     severity: Severity
     district: str | None
     notify: frozenset[str] = frozenset()
+    has_district: bool = True  # False: the labels leave the kommundel out (the national set)
 
 
 def load_labels(path: Path) -> list[Label]:
@@ -52,6 +55,7 @@ def _label(line: str, where: str) -> Label:
         unknown = notify - LABEL_KINDS.keys()
         if unknown:
             raise ValueError(f"unknown notify {', '.join(sorted(unknown))}")
-        return Label(str(data["id"]), Severity(data["severity"]), data.get("district"), notify)
+        severity, district = Severity(data["severity"]), data.get("district")
+        return Label(str(data["id"]), severity, district, notify, "district" in data)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise UsageError(f"{where}: not a label ({exc})", "see LABELING.md") from exc

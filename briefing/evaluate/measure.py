@@ -20,133 +20,39 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-import httpx
-
 from briefing.errors import UsageError
+from briefing.evaluate import split as splits
 from briefing.evaluate.labels import LABEL_KINDS, Label, load_labels
+from briefing.evaluate.report import (
+    TARGETS_API,
+    TARGETS_DETAILS,
+    EvalReport,
+    Outcome,
+    SplitReport,
+)
 from briefing.judge import places
 from briefing.judge.classify import Rules, classify
 from briefing.judge.places import Area, Gazetteer, resolve
-from briefing.models import Incident, Item, Judgement, Origin, Place, Status, clean_text
+from briefing.models import Incident, Item, Origin, Status, clean_text
 from briefing.sources import municipalities
-from briefing.sources.base import FetchContext
-from briefing.sources.http import HttpClient
-from briefing.sources.polisen import PolisenSettings, PolisenSource
 
 if TYPE_CHECKING:
     from briefing.config import Config
 
-__all__ = ["EvalReport", "Label", "Outcome", "evaluate", "load_labels"]
+__all__ = [
+    "TARGETS_API",
+    "TARGETS_DETAILS",
+    "EvalReport",
+    "Label",
+    "Outcome",
+    "SplitReport",
+    "evaluate",
+    "evaluate_split",
+    "load_labels",
+]
 
 TZ = ZoneInfo("Europe/Stockholm")
 Suggester = Callable[[Item], frozenset[str]]  # an item -> the kinds of stakeholders suggested
-# What the judgement should reach on the API fields alone, and with page text.
-TARGETS_API = {
-    "serious_recall": 0.95,
-    "serious_precision": 0.85,
-    "district_accuracy": 0.75,
-    "wrong_district_share": 0.05,  # at most: a district where the label has none
-    "misplaced_share": 0.05,  # at most: another kommundel than the label's
-}
-TARGETS_DETAILS = {**TARGETS_API, "district_accuracy": 0.93}
-_AT_MOST = {"wrong_district_share", "misplaced_share"}
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """One labelled event: what the label says and what briefing made of it."""
-
-    label: Label
-    incident: Incident
-    place: Place
-    judgement: Judgement
-    suggested: frozenset[str] = frozenset()  # the kinds of the stakeholders suggested
-
-    def describe(self) -> str:
-        return (
-            f"{self.label.id} {self.incident.type!r}: severity {self.judgement.severity} "
-            f"(label {self.label.severity}), district {self.place.district} "
-            f"(label {self.label.district}) | {'; '.join(self.judgement.reasons)}"
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class EvalReport:
-    events: int
-    with_details: bool
-    serious_recall: float
-    serious_precision: float
-    severity_exact: float
-    severity_within_one: float
-    district_accuracy: float
-    district_labelled: int
-    wrong_district_share: float
-    district_unlabelled: int
-    misplaced_share: float  # labelled events given another kommundel than the label's
-    unmatched_labels: tuple[str, ...]
-    outcomes: tuple[Outcome, ...]
-    # None when no stakeholder registry is there to suggest from
-    stakeholder_recall: float | None = None
-    stakeholder_labelled: int = 0
-    with_page_text: int = 0  # events whose page text was found
-
-    @property
-    def targets(self) -> dict[str, float]:
-        return TARGETS_DETAILS if self.with_details else TARGETS_API
-
-    @property
-    def passed(self) -> bool:
-        return all(self.meets(measure) for measure in self.targets)
-
-    def meets(self, measure: str) -> bool:
-        value: float = getattr(self, measure)
-        target = self.targets[measure]
-        return value <= target if measure in _AT_MOST else value >= target
-
-    def disagreements(self) -> list[str]:
-        """Events where severity or district differ from the label, for reading."""
-        return [
-            outcome.describe()
-            for outcome in self.outcomes
-            if outcome.judgement.severity != outcome.label.severity
-            or outcome.place.district != outcome.label.district
-        ]
-
-    def __str__(self) -> str:
-        text = "page text included" if self.with_details else "API fields only"
-        if self.with_details:
-            text += f" ({self.with_page_text} of {self.events} events have it)"
-        lines = [f"{self.events} labelled events, {text}", f"{'measure':<36}{'value':>7}  target"]
-        lines += [self._row(title, measure, value) for title, measure, value in self._rows()]
-        if self.unmatched_labels:
-            lines.append(f"labels without an event: {', '.join(self.unmatched_labels)}")
-        return "\n".join(lines)
-
-    def _rows(self) -> list[tuple[str, str | None, float | None]]:
-        return [
-            ("serious recall", "serious_recall", self.serious_recall),
-            ("serious precision", "serious_precision", self.serious_precision),
-            ("severity exact", None, self.severity_exact),
-            ("severity within one level", None, self.severity_within_one),
-            (f"district accuracy ({self.district_labelled})", "district_accuracy",
-             self.district_accuracy),
-            (f"district given, label none ({self.district_unlabelled})", "wrong_district_share",
-             self.wrong_district_share),
-            (f"district given, another ({self.district_labelled})", "misplaced_share",
-             self.misplaced_share),
-            (f"stakeholder kind recall ({self.stakeholder_labelled})", None,
-             self.stakeholder_recall),
-        ]  # fmt: skip
-
-    def _row(self, title: str, measure: str | None, value: float | None) -> str:
-        if value is None:
-            return f"{title:<36}{'n/a':>7}  no stakeholder registry"
-        target = ""
-        if measure is not None:
-            sign = "≤" if measure in _AT_MOST else "≥"
-            mark = "ok" if self.meets(measure) else "MISSED"
-            target = f"{sign} {self.targets[measure]:.2f}  {mark}"
-        return f"{title:<36}{value:>7.3f}  {target}".rstrip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +79,46 @@ def evaluate(
     With `config`, its municipality, rules, gazetteer, polygons and stakeholder
     registry are used; without, the bundled ones of `municipality`.
     """
+    outcomes, unmatched, home = _outcomes(labels_path, events_path, details_path, config,
+                                          municipality, rules)  # fmt: skip
+    return _score(outcomes, unmatched, with_details=details_path is not None, home=home)
+
+
+def evaluate_split(
+    labels_path: Path,
+    events_path: Path,
+    details_path: Path | None = None,
+    *,
+    split: splits.Split | None = None,
+    config: Config | None = None,
+    municipality: str = "Järfälla",
+    rules: Rules | None = None,
+) -> SplitReport:
+    """As `evaluate`, scored on the tune part and the held-out part of a fixed split
+    (briefing.evaluate.split; None: chosen from the events)."""
+    outcomes, unmatched, home = _outcomes(labels_path, events_path, details_path, config,
+                                          municipality, rules)  # fmt: skip
+    split = split or splits.choose(o.incident for o in outcomes)
+    with_details = details_path is not None
+
+    def part(keep: Callable[[Incident], bool]) -> EvalReport:
+        chosen = [o for o in outcomes if keep(o.incident)]
+        return _score(chosen, unmatched, with_details=with_details, home=home)
+
+    whole = _score(outcomes, unmatched, with_details=with_details, home=home)
+    return SplitReport(split, part(split.tuned), part(split.held_out), whole)
+
+
+def _outcomes(
+    labels_path: Path,
+    events_path: Path,
+    details_path: Path | None,
+    config: Config | None,
+    municipality: str,
+    rules: Rules | None,
+) -> tuple[list[Outcome], tuple[str, ...], str | None]:
+    """Every labelled event judged, the labels without an event, and the municipality
+    whose stakeholder registry suggested (None: no registry)."""
     labels = load_labels(labels_path)
     judge = _judge_for(config, municipality, rules)
     incidents = {i.key: i for i in _incidents(events_path, details_path)}
@@ -180,8 +126,8 @@ def evaluate(
         _outcome(label, incidents[label.id], judge) for label in labels if label.id in incidents
     ]
     unmatched = tuple(label.id for label in labels if label.id not in incidents)
-    suggesting = judge.suggest is not None
-    return _score(outcomes, unmatched, with_details=details_path is not None, suggesting=suggesting)
+    home = judge.area.municipality if judge.suggest is not None else None
+    return outcomes, unmatched, home
 
 
 def _judge_for(config: Config | None, municipality: str, rules: Rules | None) -> _Judge:
@@ -236,21 +182,27 @@ def _incidents(events_path: Path, details_path: Path | None) -> list[Incident]:
         raise UsageError(f"{events_path}: no such file or folder", "give --events")
     if details_path is not None and not details_path.exists():
         raise UsageError(f"{details_path}: no such file or folder", "give --details")
+    # Only here: importing the evaluation needs no HTTP stack.
+    import httpx
+
+    from briefing.sources.base import FetchContext
+    from briefing.sources.http import HttpClient
+    from briefing.sources.polisen import PolisenSettings, PolisenSource
+
     folder = details_path if details_path is not None and details_path.is_dir() else None
     settings = PolisenSettings(
         kind="polisen", origin=Origin.POLICE, path=events_path, details_path=folder
     )
-    offline = httpx.MockTransport(_no_network)
-    with HttpClient(transport=offline) as http:
+
+    def no_network(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError(f"evaluation is offline: {request.url}")
+
+    with HttpClient(transport=httpx.MockTransport(no_network)) as http:
         context = FetchContext(http=http, now=datetime.now(TZ), tz=TZ, municipality="")
         incidents = PolisenSource("polisen", settings).fetch(context).incidents
     if details_path is not None and folder is None:
         return _with_page_text(incidents, details_path)
     return incidents
-
-
-def _no_network(request: httpx.Request) -> httpx.Response:
-    raise httpx.ConnectError(f"evaluation is offline: {request.url}")
 
 
 def _with_page_text(incidents: list[Incident], details_path: Path) -> list[Incident]:
@@ -278,10 +230,13 @@ def _score(
     unmatched: tuple[str, ...],
     *,
     with_details: bool,
-    suggesting: bool = True,
+    home: str | None = None,
 ) -> EvalReport:
-    labelled = [o for o in outcomes if o.label.district is not None]
-    unlabelled = [o for o in outcomes if o.label.district is None]
+    """The figures of `outcomes`; stakeholder kinds only for the events of `home`, the
+    municipality of the registry (None: no registry, no figure)."""
+    placed = [o for o in outcomes if o.label.has_district]
+    labelled = [o for o in placed if o.label.district is not None]
+    unlabelled = [o for o in placed if o.label.district is None]
     serious_labels = [o for o in outcomes if o.label.severity.serious]
     serious_given = [o for o in outcomes if o.judgement.serious]
     return EvalReport(
@@ -293,24 +248,45 @@ def _score(
         severity_within_one=_share(
             abs(o.judgement.severity.rank - o.label.severity.rank) <= 1 for o in outcomes
         ),
-        district_accuracy=_share(o.place.district == o.label.district for o in labelled),
+        district_accuracy=_share_or_none(
+            (o.place.district == o.label.district for o in labelled), placed
+        ),
         district_labelled=len(labelled),
-        wrong_district_share=_share(o.place.district is not None for o in unlabelled),
-        misplaced_share=_share(o.place.district not in (None, o.label.district) for o in labelled),
+        wrong_district_share=_share_or_none(
+            (o.place.district is not None for o in unlabelled), placed
+        ),
+        misplaced_share=_share_or_none(
+            (o.place.district not in (None, o.label.district) for o in labelled), placed
+        ),
         district_unlabelled=len(unlabelled),
         unmatched_labels=unmatched,
         outcomes=tuple(outcomes),
-        **_stakeholder_recall(outcomes, suggesting),
+        **_stakeholder_recall(outcomes, home),
         with_page_text=sum(bool(o.incident.text) for o in outcomes),
+        serious_labelled=len(serious_labels),
+        check_count=sum(o.judgement.check is not None for o in outcomes),
+        serious_recall_with_check=_share(
+            o.judgement.serious or o.judgement.check is not None for o in serious_labels
+        ),
     )
 
 
-def _stakeholder_recall(outcomes: list[Outcome], suggesting: bool) -> dict[str, Any]:
-    """Of the stakeholder kinds the labels name, the share a suggestion answered."""
-    wanted = [(o, kind) for o in outcomes for kind in sorted(o.label.notify)]
+def _stakeholder_recall(outcomes: list[Outcome], home: str | None) -> dict[str, Any]:
+    """Of the stakeholder kinds the labels name for the events in the registry's
+    municipality, the share a suggestion answered."""
+    local = [o for o in outcomes if home is not None and home in _municipalities(o)]
+    wanted = [(o, kind) for o in local for kind in sorted(o.label.notify)]
     hits = [bool(LABEL_KINDS[kind] & o.suggested) for o, kind in wanted]
-    recall = _share(hits) if suggesting else None
+    recall = _share(hits) if home is not None and wanted else None
     return {"stakeholder_recall": recall, "stakeholder_labelled": len(wanted)}
+
+
+def _municipalities(outcome: Outcome) -> tuple[str | None, ...]:
+    return outcome.place.municipality, outcome.incident.municipality
+
+
+def _share_or_none(hits: Iterable[bool], measured: list[Outcome]) -> float | None:
+    return _share(hits) if measured else None
 
 
 def _share(hits: Iterable[bool]) -> float:

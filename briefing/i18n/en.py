@@ -9,6 +9,7 @@ STRINGS: dict[str, str] = {
     "heading.sources": "Sources",
     "heading.serious": "Serious incidents",
     "heading.other_local": "Other incidents in {municipality}",
+    "heading.to_check": "To check",
     "heading.neighbours": "Neighbouring municipalities",
     "source.new.one": "{count} new",
     "source.new.other": "{count} new",
@@ -141,6 +142,7 @@ STRINGS: dict[str, str] = {
     "reason.unknown_type": "unknown type '{type}': {category}, base {severity}",
     "reason.free_type": "heading '{type}' read as text: {category}, base {severity}",
     "reason.rule": "rule '{rule}' ('{words}'): → {change}",
+    "reason.check": "to check: rule '{rule}' ('{words}'), the text does not say how serious",
     "skip": "Skip to the content",
     "heading.overview": "Overview by district",
     "map.caption": (

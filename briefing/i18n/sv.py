@@ -14,6 +14,7 @@ STRINGS: dict[str, str] = {
     "heading.sources": "Källor",
     "heading.serious": "Allvarliga händelser",
     "heading.other_local": "Övriga händelser i {municipality}",
+    "heading.to_check": "Att kontrollera",
     "heading.neighbours": "Grannkommunerna",
     "source.new.one": "{count} ny",
     "source.new.other": "{count} nya",
@@ -151,6 +152,7 @@ STRINGS: dict[str, str] = {
     ),
     "reason.free_type": "rubrik '{type}' läses som text: {category}, grundnivå {severity}",
     "reason.rule": "regel '{rule}' ('{words}'): → {change}",
+    "reason.check": "att kontrollera: regel '{rule}' ('{words}'), texten avgör inte hur allvarligt",
     # The intranet page: pictures, skip link and site archive.
     "skip": "Hoppa till innehållet",
     "heading.overview": "Översikt per kommundel",

@@ -6,6 +6,9 @@ one after another in file order. A rule may also ask where (a setting: school,
 residential building, district centre, commercial premises) and when (a time:
 night, school hours) it happened. Every step that changed something is named
 in the reasons, with the words that fired, so the chief can see why.
+A rule with `check = true` says the text cannot settle the question (a fire
+in a building with no word of its extent): unless the incident ends up
+serious, it is marked "to check" (att kontrollera) with that rule and words.
 
 The rules live in TOML (briefing/data/rules.toml by default; see
 briefing.judge.rulebook), so a municipality can tune them without touching code.
@@ -53,6 +56,7 @@ def classify(incident: Incident, place: Place, rules: Rules, lang: str = "en") -
     # The setting and time are read only once a rule asks for them: few rules do,
     # and reading them is a third of the work (bench/RESULTS.md).
     found: Situation | None = None
+    check: str | None = None
     order, position = rules.applicable(category), 0
     while position < len(order):
         (index, rule), position = order[position], position + 1
@@ -60,6 +64,8 @@ def classify(incident: Incident, place: Place, rules: Rules, lang: str = "en") -
             found = situation(incident, place, rules, text)
         if (words := rule.fires(text, found)) is None:
             continue
+        if rule.check and check is None:
+            check = t(lang, "reason.check", rule=rule.name, words=words)
         new_category, new_severity = rule.category or category, rule.apply(severity)
         if (new_category, new_severity) == (category, severity):
             continue
@@ -68,7 +74,8 @@ def classify(incident: Incident, place: Place, rules: Rules, lang: str = "en") -
             order = rules.applicable(new_category)
             position = bisect_right(order, index, key=_index)
         category, severity = new_category, new_severity
-    return Judgement(category, severity, tuple(reasons))
+    # Once serious, it is flagged: there is nothing left to check.
+    return Judgement(category, severity, tuple(reasons), None if severity.serious else check)
 
 
 def _index(entry: tuple[int, Rule]) -> int:

@@ -216,7 +216,9 @@ def _judgement(primary: Item, cluster: list[Item]) -> Judgement:
     worst = max(cluster, key=lambda i: (i.judgement.severity.rank, i is primary))
     ordered = [primary, *(item for item in cluster if item is not primary)]
     reasons = dict.fromkeys(reason for item in ordered for reason in item.judgement.reasons)
-    return Judgement(worst.judgement.category, worst.judgement.severity, tuple(reasons))
+    checks = (item.judgement.check for item in ordered if item.judgement.check)
+    check = None if worst.judgement.serious else next(checks, None)
+    return Judgement(worst.judgement.category, worst.judgement.severity, tuple(reasons), check)
 
 
 def _reason(primary: Item, other: Item, lang: str) -> str:

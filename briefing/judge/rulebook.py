@@ -116,6 +116,7 @@ class Rule:
     category: str | None = None
     settings: frozenset[str] | None = None
     times: frozenset[str] | None = None
+    check: bool = False  # the incident is "to check" when it ends up not serious
     _pattern: Words | None = field(default=None, init=False, repr=False, compare=False)
     _unless: Words | None = field(default=None, init=False, repr=False, compare=False)
     asks_where_or_when: bool = field(default=False, init=False, repr=False, compare=False)
@@ -225,6 +226,7 @@ class Rules:
                 category=r.category,
                 settings=r.setting,
                 times=r.time,
+                check=r.check,
             )
             for r in file.rules
         )

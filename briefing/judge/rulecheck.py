@@ -26,7 +26,7 @@ from briefing.models import Severity
 UNKNOWN_CATEGORY = "other"
 UNTOUCHED = "info"  # summaries and notices: no keyword rule applies
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
-EFFECTS = ("raise_to", "lower_to", "raise", "lower", "category")
+EFFECTS = ("raise_to", "lower_to", "raise", "lower", "category", "check")
 CONDITIONS = ("pattern", "setting", "time")
 
 
@@ -160,6 +160,7 @@ class RuleTable(_Table):
     raise_: Steps = Field(default=0, alias="raise")
     lower: Steps = 0
     category: Category | None = None
+    check: Flag = False  # "to check" when the incident ends up not serious
     setting: Annotated[frozenset[str], names_of("setting", _known("settings"))] | None = None
     time: Annotated[frozenset[str], names_of("time", _known("times"))] | None = None
 

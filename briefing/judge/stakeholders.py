@@ -48,6 +48,9 @@ COLUMNS = ("name", "kind", "district", "place", "lat", "lon", "contact", "tags",
 # Closer than this, a stakeholder is at the place rather than some metres from it.
 AT_PLACE_METRES = 25
 _NAMED = (Precision.STREET, Precision.PLACE)
+# Places whose point is the middle of a neighbourhood ("Kallhäll", "Barkarby"): an incident
+# placed no closer than that is, for `district_if_unplaced`, placed only in its kommundel.
+COARSE_KINDS = frozenset({"district", "area"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,7 +262,7 @@ def _reach(item: Item, who: Stakeholder, rule: NotifyRule, lang: str) -> tuple[f
     if rule.in_district:
         where = t(lang, "notify.district", district=district)
         return metres or _DISTRICT_WIDE, f"{distance}, {where}" if distance else where
-    if rule.district_if_unplaced and spot is None:
+    if rule.district_if_unplaced and (spot is None or item.place.kind in COARSE_KINDS):
         return _DISTRICT_WIDE, t(lang, "notify.district_unplaced", district=district)
     return None
 

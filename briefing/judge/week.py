@@ -99,8 +99,8 @@ def compute(
     language: str | None = None,
 ) -> Week:
     """The picture of `week` (default: the current one, up to `now`)."""
-    from briefing.followup import gather
     from briefing.pipeline import district_shapes
+    from briefing.store.followups import gather
 
     tz = config.tz
     start, end, name = bounds(tz, now, week)

@@ -92,7 +92,8 @@ def district_bars(view: View) -> tuple[Bar, ...]:
 
 
 def _local_entries(view: View) -> list[Entry]:
-    return [*(e for group in view.serious for e in group.entries), *view.other_local]
+    serious = (e for group in view.serious for e in group.entries)
+    return [*serious, *view.to_check, *view.other_local]
 
 
 def _percent(count: int, top: int) -> int:

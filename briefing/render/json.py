@@ -35,6 +35,7 @@ from briefing.models import (
     Trend,
     clean_text,
 )
+from briefing.render.followup import of
 from briefing.render.opening import opening
 from briefing.render.view import safe_url
 
@@ -232,7 +233,8 @@ def _incident(item: Item, zone: tzinfo | None, briefing: Briefing) -> dict[str, 
             for s in item.stakeholders
         ],
         **({"fused_because": clean_text(item.fused_because)} if item.also else {}),
-        "followup": _followup(noted, zone) if (noted := briefing.followup(incident.id)) else None,
+        **({"check": clean_text(judgement.check)} if judgement.check else {}),
+        "followup": _followup(noted, zone) if (noted := of(briefing, incident.id)) else None,
     }
 
 

@@ -17,6 +17,7 @@ from datetime import timedelta, tzinfo
 
 from briefing.i18n import label, language, t, t_count
 from briefing.models import Briefing, Item, Origin, clean_text
+from briefing.render import followup
 from briefing.render.health import local_time
 
 MAX_NAMED = 3  # serious incidents named in the first sentence
@@ -142,7 +143,7 @@ def _action(lang: str, briefing: Briefing) -> str:
 
 
 def _handled(briefing: Briefing, item: Item) -> bool:
-    followed = briefing.followup(item.incident.id)
+    followed = followup.of(briefing, item.incident.id)
     return followed is not None and followed.done
 
 

@@ -142,6 +142,9 @@ def _incidents(view: View) -> list[RenderableType]:
             items.append(_text((group.name, "bold underline")))
             for entry in group.entries:
                 items += [*_serious(view, entry), BLANK]
+    if view.to_check:
+        _section(items, view.t("heading.to_check"), "yellow")
+        items.append(_compact(view, [(entry, entry.place) for entry in view.to_check]))
     if view.followups:
         _section(items, view.t("heading.followups"))
         items += [_text(f"  {line}") for line in view.followups]
@@ -214,7 +217,8 @@ def _compact(view: View, rows: list[tuple[Entry, str]], *, quiet: bool = False) 
 
 def _compact_details(view: View, entry: Entry) -> list[Text]:
     """Why reports were joined and whom to inform, under a one-line incident."""
-    details = [_text((f"{view.t('label.fused')}: ", "dim"), entry.fused)] if entry.fused else []
+    details = [_text((entry.check, "yellow"))] if entry.check else []
+    details += [_text((f"{view.t('label.fused')}: ", "dim"), entry.fused)] if entry.fused else []
     for s in entry.stakeholders:
         who = f"{s.name} ({s.kind}) — {s.reason}"
         details.append(_text((f"{view.t('label.inform')}: ", "bold"), who))

@@ -84,6 +84,9 @@ def _text_incidents(view: View) -> list[str]:
             lines.append(group.name)
             for entry in group.entries:
                 lines += _text_serious_entry(view, entry)
+    if view.to_check:
+        lines += _heading(view.t("heading.to_check").upper())
+        lines += [_text_compact(view, e, where=e.place) for e in view.to_check] + [""]
     if view.followups:
         lines += [*_heading(view.t("heading.followups").upper()), ""]
         lines += [_fill(line, "  ", "    ") for line in view.followups] + [""]
@@ -140,7 +143,8 @@ def _compact_words(entry: Entry, where: str) -> str:
 
 def _compact_details(view: View, entry: Entry) -> list[str]:
     """Why reports were joined and whom to inform, under a one-line incident."""
-    details = [f"{view.t('label.fused')}: {entry.fused}"] if entry.fused else []
+    details = [entry.check] if entry.check else []
+    details += [f"{view.t('label.fused')}: {entry.fused}"] if entry.fused else []
     details += [
         f"{view.t('label.inform')}: {s.name} ({s.kind}) — {s.reason}" for s in entry.stakeholders
     ]
@@ -216,6 +220,9 @@ def _md_incidents(view: View) -> list[str]:
         for group in view.serious:
             lines += [f"### {md_escape(group.name)}", ""]
             lines += [_md_serious_entry(view, entry) for entry in group.entries] + [""]
+    if view.to_check:
+        lines += [f"## {md_escape(view.t('heading.to_check'))}", ""]
+        lines += [_md_compact(view, entry, entry.place) for entry in view.to_check] + [""]
     if view.followups:
         lines += [f"## {md_escape(view.t('heading.followups'))}", ""]
         lines += [f"- {md_escape(line)}" for line in view.followups] + [""]

@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from datetime import timedelta, tzinfo
 from urllib.parse import urlsplit
 
-from briefing import followup
 from briefing.i18n import label, language, long_date, short_datetime, t, t_count
 from briefing.models import Briefing, Incident, Item, Severity, Status, clean_text
-from briefing.render import notify
+from briefing.render import followup, notify
 from briefing.render.health import SourceLine, alert, local_time, source_lines
 from briefing.render.opening import opening
 
@@ -94,6 +93,8 @@ class Entry:
     # closed with `briefing ack --done`.
     followup: str = ""
     handled: bool = False
+    # Why the judgement could not settle it ("" when it could): shown apart, "to check".
+    check: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +126,9 @@ class View:
     followups: tuple[str, ...] = ()
     # The opening paragraph (briefing.render.opening).
     opening: str = ""
+    # Local incidents not judged serious that the text cannot settle: shown after the
+    # serious ones, apart from the rest ("att kontrollera"); not in other_local.
+    to_check: tuple[Entry, ...] = ()
 
     def t(self, key: str, **values: object) -> str:
         return t(self.lang, key, **values)
@@ -166,7 +170,7 @@ def build(briefing: Briefing) -> View:
         alert=alert(lang, sources),
         summary=_summary(lang, briefing, name),
         serious=_groups(lang, serious),
-        other_local=tuple(entry for entry in local if not Severity(entry.severity).serious),
+        other_local=tuple(e for e in local if not Severity(e.severity).serious and not e.check),
         neighbours=tuple(_entry(context, item) for item in _by_place(briefing.neighbours)),
         empty=_empty(lang, briefing, name),
         no_serious=t(lang, "empty.serious") if local and not serious else None,
@@ -174,6 +178,7 @@ def build(briefing: Briefing) -> View:
         trends=_trend_lines(briefing),
         followups=_earlier(lang, briefing),
         opening=opening(briefing),
+        to_check=tuple(e for e in local if not Severity(e.severity).serious and e.check),
     )
 
 
@@ -262,7 +267,7 @@ def _entry(context: _Context, item: Item) -> Entry:
     when = local_time(incident.when, context.zone)
     source = clean_text(incident.source, single_line=True)
     origins = dict.fromkeys(label(lang, "origin", r.origin.value) for r in item.reports)
-    noted = context.briefing.followup(incident.id)
+    noted = followup.of(context.briefing, incident.id)
     return Entry(
         id=clean_text(incident.id, single_line=True),
         severity=judgement.severity.value,
@@ -291,6 +296,7 @@ def _entry(context: _Context, item: Item) -> Entry:
         fused=clean_text(item.fused_because, single_line=True) if item.also else "",
         followup=followup.worded(lang, noted, context.zone) if noted else "",
         handled=noted is not None and noted.done,
+        check=clean_text(judgement.check or "", single_line=True),
     )
 
 

@@ -16,10 +16,10 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefing import followup as log
 from briefing.i18n import label, language, short_datetime, t, t_count
 from briefing.judge.week import Count, Week
 from briefing.models import Item, Severity, clean_text
+from briefing.render import followup as log
 from briefing.render.health import local_time
 from briefing.render.view import MARKERS
 

@@ -34,6 +34,7 @@ import httpx
 
 from briefing import __version__
 from briefing.errors import FetchError, Gone, RateLimited
+from briefing.redact import redact
 from briefing.sources.watchdog import Watchdog
 
 DEFAULT_USER_AGENT = f"briefing/{__version__} (municipal security briefing)"
@@ -129,7 +130,7 @@ def check_url(url: str) -> str:
 
 def conditional_headers(state: Mapping[str, str], url: str) -> dict[str, str]:
     """If-None-Match / If-Modified-Since from validators saved for `url` (none for another URL)."""
-    if state.get(_STATE_URL) != url:
+    if state.get(_STATE_URL) != redact(url):
         return {}
     headers = {}
     if etag := state.get(_STATE_ETAG):
@@ -141,7 +142,7 @@ def conditional_headers(state: Mapping[str, str], url: str) -> dict[str, str]:
 
 def validators(response: Response, url: str) -> dict[str, str]:
     """The state entries that make the next request to `url` conditional."""
-    found = {_STATE_URL: url}
+    found = {_STATE_URL: redact(url)}  # the state is stored: no login, no token
     if etag := response.headers.get("etag"):
         found[_STATE_ETAG] = ascii_header(etag)
     if modified := response.headers.get("last-modified"):

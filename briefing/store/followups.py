@@ -10,26 +10,23 @@ the log is a history, and "done" is the entry that closed an incident.
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
-from pathlib import Path
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import datetime
+from typing import TYPE_CHECKING
 
-from briefing.models import FollowUp, LogEntry
-from briefing.store.schema import translated
+from briefing.models import FollowUp, LogEntry, clean_text
+from briefing.store.base import Base, chunks, utc, utc_text
 
-_CHUNK = 500
+if TYPE_CHECKING:
+    from briefing.store import Store
+
 _COLUMNS = "incident_id, at, by, note, informed, done, sent_to"
+_Row = tuple[str, str, str, str, str, int, str | None]
 
 
-class FollowUps:
-    """The log's part of the store (mixed into `Store`, over its connection and lock)."""
-
-    path: Path
-    _lock: threading.RLock
-    _conn: sqlite3.Connection
+class FollowUps(Base):
+    """The log's part of the store."""
 
     def record_followup(
         self,
@@ -43,8 +40,8 @@ class FollowUps:
         sent_to: str | None = None,
     ) -> int:
         """Add one entry to the log, atomically; its row id."""
-        row = (incident_id, _text(at), by, note, json.dumps(list(informed), ensure_ascii=False))
-        with self._write() as conn:
+        row = (incident_id, utc_text(at), by, note, json.dumps(list(informed), ensure_ascii=False))
+        with self._transaction() as conn:
             cursor = conn.execute(
                 f"INSERT INTO followups ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",  # noqa: S608
                 (*row, int(done), sent_to),
@@ -54,10 +51,9 @@ class FollowUps:
     def followups(self, incident_ids: Iterable[str]) -> dict[str, FollowUp]:
         """The follow-up of each of `incident_ids` that has one."""
         ids = list(dict.fromkeys(incident_ids))
-        rows: list[tuple[str, str, str, str, str, int, str | None]] = []
-        with self._read() as conn:
-            for start in range(0, len(ids), _CHUNK):
-                part = ids[start : start + _CHUNK]
+        rows: list[_Row] = []
+        with self._guard() as conn:
+            for part in chunks(ids):
                 marks = ",".join("?" * len(part))
                 rows += conn.execute(
                     f"SELECT {_COLUMNS} FROM followups WHERE incident_id IN ({marks})"  # noqa: S608
@@ -70,13 +66,13 @@ class FollowUps:
         self, *, since: datetime | None = None, open_only: bool = False
     ) -> list[FollowUp]:
         """Every incident with an entry (at or after `since`), the oldest opened first."""
-        with self._read() as conn:
+        with self._guard() as conn:
             ids = [
                 row[0]
                 for row in conn.execute(
                     "SELECT incident_id FROM followups WHERE at >= ? GROUP BY incident_id"
                     " HAVING NOT (? AND MAX(done)) ORDER BY MIN(at), incident_id",
-                    (_text(since) if since else "", int(open_only)),
+                    (utc_text(since) if since else "", int(open_only)),
                 )
             ]
         found = self.followups(ids)
@@ -84,46 +80,39 @@ class FollowUps:
 
     def sent_before(self, incident_id: str, stakeholder: str) -> datetime | None:
         """When `notify --send` last sent `stakeholder` a message about the incident."""
-        with self._read() as conn:
+        with self._guard() as conn:
             row = conn.execute(
                 "SELECT MAX(at) FROM followups WHERE incident_id = ? AND sent_to = ?",
                 (incident_id, stakeholder),
             ).fetchone()
-        return None if row is None or row[0] is None else _time(row[0])
+        return None if row is None or row[0] is None else utc(row[0])
 
-    def _gathered(
-        self, rows: list[tuple[str, str, str, str, str, int, str | None]]
-    ) -> dict[str, FollowUp]:
+    def _gathered(self, rows: list[_Row]) -> dict[str, FollowUp]:
         entries: dict[str, list[LogEntry]] = {}
         for incident_id, at, by, note, informed, done, sent_to in rows:
             names = tuple(str(n) for n in json.loads(informed))
-            entry = LogEntry(_time(at), by, note, names, bool(done), sent_to)
+            entry = LogEntry(utc(at), by, note, names, bool(done), sent_to)
             entries.setdefault(incident_id, []).append(entry)
         return {i: FollowUp(i, tuple(e)) for i, e in entries.items()}
 
-    @contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
-        with self._lock, translated(self.path):
-            yield self._conn
 
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._read() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+def gather(store: Store, shown_ids: Iterable[str]) -> tuple[FollowUp, ...]:
+    """The follow-ups of the incidents shown, then the open ones of earlier mornings."""
+    shown = store.followups(shown_ids)
+    earlier = [f for f in store.followup_log(open_only=True) if f.incident_id not in shown]
+    return (*shown.values(), *(described(store, f) for f in earlier))
 
 
-def _text(moment: datetime) -> str:
-    if moment.utcoffset() is None:
-        raise ValueError(f"naive datetime {moment!r}: the store keeps aware times only")
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+def described(store: Store, followup: FollowUp) -> FollowUp:
+    """`followup` with the incident's title and time as last stored."""
+    versions = store.history(stored_id(followup.incident_id))
+    if not versions:
+        return followup
+    incident = versions[-1].incident
+    title = clean_text(incident.title, single_line=True) or clean_text(incident.type)
+    return replace(followup, title=title, when=incident.when)
 
 
-def _time(text: str) -> datetime:
-    return datetime.fromisoformat(text).astimezone(UTC)
+def stored_id(incident_id: str) -> str:
+    """The id the store keeps: a night summary's part ("polisen:1#2") is kept as its summary."""
+    return incident_id.split("#", 1)[0]

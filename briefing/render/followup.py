@@ -1,44 +1,16 @@
 """The follow-up log as the briefing and `briefing log` show it, worded once for every format.
 
-The log itself is in the store (briefing.store.followups); this gathers what a
-briefing shows of it (the incidents it shows, and the open ones of earlier
-mornings) and words an incident's follow-up in one line.
+The log itself is in the store (briefing.store.followups, which also gathers what a
+briefing shows of it); this words an incident's follow-up in one line.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 from datetime import datetime, tzinfo
-from typing import TYPE_CHECKING
 
 from briefing.i18n import short_datetime, t
-from briefing.models import FollowUp, LogEntry, clean_text
-
-if TYPE_CHECKING:
-    from briefing.store import Store
-
-
-def gather(store: Store, shown_ids: Iterable[str]) -> tuple[FollowUp, ...]:
-    """The follow-ups of the incidents shown, then the open ones of earlier mornings."""
-    shown = store.followups(shown_ids)
-    earlier = [f for f in store.followup_log(open_only=True) if f.incident_id not in shown]
-    return (*shown.values(), *(described(store, f) for f in earlier))
-
-
-def described(store: Store, followup: FollowUp) -> FollowUp:
-    """`followup` with the incident's title and time as last stored."""
-    versions = store.history(stored_id(followup.incident_id))
-    if not versions:
-        return followup
-    incident = versions[-1].incident
-    title = clean_text(incident.title, single_line=True) or clean_text(incident.type)
-    return replace(followup, title=title, when=incident.when)
-
-
-def stored_id(incident_id: str) -> str:
-    """The id the store keeps: a night summary's part ("polisen:1#2") is kept as its summary."""
-    return incident_id.split("#", 1)[0]
+from briefing.models import Briefing, FollowUp, LogEntry, clean_text
 
 
 def state(followup: FollowUp | None) -> str | None:
@@ -53,7 +25,7 @@ def worded(lang: str, followup: FollowUp, zone: tzinfo | None) -> str:
     parts = []
     if followup.informed:
         parts.append(t(lang, "followup.informed", names=", ".join(_clean(followup.informed))))
-    parts += [f"”{clean_text(entry.note, single_line=True)}”" for entry in followup.notes]
+    parts += [f"”{clean_text(e.note, single_line=True)}”" for e in followup.entries if e.note]
     last = followup.entries[-1]
     stamp = f"({clean_text(last.by, single_line=True)}, {when(lang, last.at, zone)})"
     key = "followup.handled" if followup.done else "followup.open"
@@ -82,3 +54,8 @@ def when(lang: str, moment: datetime, zone: tzinfo | None) -> str:
 
 def _clean(names: Iterable[str]) -> list[str]:
     return [clean_text(name, single_line=True) for name in names]
+
+
+def of(briefing: Briefing, incident_id: str) -> FollowUp | None:
+    """The follow-up of one incident of `briefing`, if any."""
+    return next((f for f in briefing.followups if f.incident_id == incident_id), None)

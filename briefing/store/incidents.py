@@ -1,0 +1,246 @@
+"""Incidents and their versions: every version of every incident is kept; `incidents`
+points at the latest of each, `incident_versions` holds each as a JSON document with
+its raw payload beside it. Facts are stored; judgements are not, so a change of rules
+applies to old nights too."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+from datetime import datetime
+from operator import attrgetter
+
+from briefing.models import Incident, Origin, compact_json
+from briefing.store.base import Base, chunks, maybe_utc, utc, utc_text
+from briefing.store.state import replace_state
+
+_INCIDENT_FIELDS = tuple(f.name for f in fields(Incident))
+# The document holds every field but `raw`, which has a column of its own: reading a
+# window then never decodes the payloads (a third of each document).
+_DOCUMENT_FIELDS = tuple(name for name in _INCIDENT_FIELDS if name != "raw")
+_document_values = attrgetter(*_DOCUMENT_FIELDS)
+_DOCUMENT = compact_json()
+_DOCUMENTS = json.JSONDecoder()
+_KNOWN_FIELDS = frozenset(_INCIDENT_FIELDS)
+_ORIGINS = {origin.value: origin for origin in Origin}
+_DATETIME_FIELDS = ("published_at", "occurred_at")  # as the document writes them
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    incident: Incident
+    version: int  # 1 for the first version seen
+    first_seen: datetime  # aware, UTC
+    changed_at: datetime  # when this version was stored, aware UTC
+
+
+@dataclass(frozen=True, slots=True)
+class SaveResult:
+    new: int
+    updated: int
+    unchanged: int
+
+
+class Incidents(Base):
+    def save_batch(
+        self,
+        source: str,
+        incidents: Sequence[Incident],
+        state: Mapping[str, str],
+        seen_at: datetime,
+    ) -> SaveResult:
+        """Store one fetch and the source's new state in one transaction: all or nothing.
+
+        The state (e.g. an ETag) advances only with the incidents it describes,
+        so a failed save makes the next run fetch the same data again.
+        """
+        seen = utc_text(seen_at)
+        ids = [incident.id for incident in incidents]
+        with self._transaction() as conn:
+            plan = _plan(incidents, ids, _latest_versions(conn, ids), seen)
+            conn.executemany(_UPSERT_INCIDENT, plan.heads)
+            conn.executemany(_INSERT_VERSION, plan.versions)
+            replace_state(conn, source, state)
+        return plan.result
+
+    def window(self, start: datetime, end: datetime, *, with_raw: bool = False) -> list[Stored]:
+        """The latest version of every incident published in [start, end), and of
+        every incident edited (version > 1) in it. Sorted by (published_at, id).
+
+        `raw` is "" unless `with_raw`: nothing past the border reads it."""
+        bounds = (utc_text(start), utc_text(end))
+        with self._guard() as conn:
+            rows = conn.execute(_WINDOW.format(raw=_RAW[with_raw]), bounds * 2).fetchall()
+        return _stored_rows(rows)
+
+    def arrivals(self, start: datetime, end: datetime, *, with_raw: bool = False) -> list[Stored]:
+        """The latest version of every incident first stored in [start, end) but
+        published before `start`: a late report, or an event that re-entered a
+        feed after a correction. Sorted by (published_at, id). `raw` as in `window`."""
+        bounds = (utc_text(start), utc_text(end), utc_text(start))
+        with self._guard() as conn:
+            rows = conn.execute(_ARRIVALS.format(raw=_RAW[with_raw]), bounds).fetchall()
+        return _stored_rows(rows)
+
+    def ahead(self, start: datetime, end: datetime, *, with_raw: bool = False) -> list[Stored]:
+        """The latest version of every incident first stored in [start, end) but
+        dated at or after `end`: a source with a wrong clock. Shown when it comes,
+        not when its date says. Sorted by (published_at, id). `raw` as in `window`."""
+        bounds = (utc_text(start), utc_text(end), utc_text(end))
+        with self._guard() as conn:
+            rows = conn.execute(_AHEAD.format(raw=_RAW[with_raw]), bounds).fetchall()
+        return _stored_rows(rows)
+
+    def last_report(self, source: str, until: datetime) -> datetime | None:
+        """When `source` last reported anything, as of `until`: the newest of its
+        incidents, each counted at the earlier of its date and when it was first
+        stored (so a future-dated report cannot make a dead source look alive)."""
+        with self._guard() as conn:
+            row = conn.execute(_LAST_REPORT, (source, utc_text(until))).fetchone()
+        return maybe_utc(row[0] if row else None)
+
+    def history(self, incident_id: str) -> list[Stored]:
+        """Every version of one incident, oldest first, with its raw payload."""
+        with self._guard() as conn:
+            rows = conn.execute(_HISTORY, (incident_id,)).fetchall()
+        return _stored_rows(rows)
+
+
+def _encode(incident: Incident) -> str:
+    """An incident as a JSON document: every field but `raw`, times ISO-8601 with their
+    own offset."""
+    document = dict(zip(_DOCUMENT_FIELDS, _document_values(incident), strict=True))
+    document["origin"] = incident.origin.value
+    document["published_at"] = incident.published_at.isoformat()
+    if (occurred := incident.occurred_at) is not None:
+        document["occurred_at"] = occurred.isoformat()
+    return _DOCUMENT(document)
+
+
+def _decode(document: str, raw: str) -> Incident:
+    """The incident `_encode` wrote. Fields added to Incident later take their defaults."""
+    values = _DOCUMENTS.raw_decode(document)[0]  # json.loads less its checks: our own text
+    if not values.keys() <= _KNOWN_FIELDS:  # a field Incident no longer has
+        values = {name: values[name] for name in _INCIDENT_FIELDS if name in values}
+    values["origin"] = _ORIGINS.get(values["origin"]) or Origin(values["origin"])
+    for name in _DATETIME_FIELDS:
+        if values.get(name) is not None:
+            values[name] = datetime.fromisoformat(values[name])
+    values["raw"] = raw
+    return Incident(**values)
+
+
+def _stored_rows(rows: list[tuple[int, str, str, str, str]]) -> list[Stored]:
+    """Stored incidents from (version, first_seen, changed_at, document, raw) rows.
+    A fetch stores its incidents with one time, so each time text is read once."""
+    times: dict[str, datetime] = {}
+    stored = []
+    for version, first_seen, changed_at, document, raw in rows:
+        if (first := times.get(first_seen)) is None:
+            first = times[first_seen] = utc(first_seen)
+        if (changed := times.get(changed_at)) is None:
+            changed = times[changed_at] = utc(changed_at)
+        stored.append(Stored(_decode(document, raw), version, first, changed))
+    return stored
+
+
+def _latest_versions(conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple[int, str]]:
+    latest: dict[str, tuple[int, str]] = {}
+    for chunk in chunks(list(dict.fromkeys(ids))):
+        sql = _LATEST.format(marks=",".join("?" * len(chunk)))
+        latest.update((row[0], (row[1], row[2])) for row in conn.execute(sql, chunk))
+    return latest
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """The rows one batch writes: `heads` for `incidents`, `versions` for `incident_versions`."""
+
+    heads: list[tuple[str, str, str, str, int, str, str]]
+    versions: list[tuple[str, int, str, str, str, str, str]]
+    result: SaveResult
+
+
+def _plan(
+    incidents: Sequence[Incident], ids: list[str], latest: dict[str, tuple[int, str]], seen: str
+) -> _Plan:
+    """The versions to write, in batch order, so an id seen twice can change in between.
+    Each incident is fingerprinted once, and encoded only when it is a new version."""
+    heads = []
+    versions = []
+    new = 0
+    for incident, incident_id in zip(incidents, ids, strict=True):
+        fingerprint = incident.fingerprint()
+        version, previous = latest.get(incident_id, _UNSEEN)
+        if fingerprint == previous:
+            continue
+        version += 1
+        if version == 1:
+            new += 1
+        latest[incident_id] = (version, fingerprint)
+        published = utc_text(incident.published_at)
+        head = (incident_id, incident.source, incident.key, seen, version, fingerprint, published)
+        heads.append(head)
+        document = _encode(incident)
+        versions.append(
+            (incident_id, version, fingerprint, published, seen, document, incident.raw)
+        )
+    result = SaveResult(new, len(heads) - new, len(incidents) - len(heads))
+    return _Plan(heads, versions, result)
+
+
+_UNSEEN = (0, "")  # the version and fingerprint of an incident never stored
+
+
+# Parameters by position (a tuple binds faster than a dict): ?4 is the time of the fetch.
+_UPSERT_INCIDENT = """
+    INSERT INTO incidents
+        (id, source, key, first_seen, version, fingerprint, published_at, changed_at)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?4)
+    ON CONFLICT (id) DO UPDATE SET
+        version = excluded.version, fingerprint = excluded.fingerprint,
+        published_at = excluded.published_at, changed_at = excluded.changed_at
+"""
+_INSERT_VERSION = """
+    INSERT INTO incident_versions
+        (incident_id, version, fingerprint, published_at, stored_at, document, raw)
+    VALUES (?, ?, ?, ?, ?, ?, ?)
+"""
+_WINDOW = """
+    SELECT i.version, i.first_seen, i.changed_at, v.document, {raw}
+    FROM incidents AS i
+    JOIN incident_versions AS v ON v.incident_id = i.id AND v.version = i.version
+    WHERE i.id IN (
+        SELECT id FROM incidents WHERE published_at >= ? AND published_at < ?
+        UNION
+        SELECT id FROM incidents WHERE changed_at >= ? AND changed_at < ? AND version > 1
+    )
+    ORDER BY i.published_at, i.id
+"""
+_ARRIVALS = """
+    SELECT i.version, i.first_seen, i.changed_at, v.document, {raw}
+    FROM incidents AS i
+    JOIN incident_versions AS v ON v.incident_id = i.id AND v.version = i.version
+    WHERE i.first_seen >= ? AND i.first_seen < ? AND i.published_at < ?
+    ORDER BY i.published_at, i.id
+"""
+_RAW = {True: "v.raw", False: "''"}  # the payload column, or an empty text in its place
+_LATEST = "SELECT id, version, fingerprint FROM incidents WHERE id IN ({marks})"
+_HISTORY = """
+    SELECT v.version, i.first_seen, v.stored_at, v.document, v.raw
+    FROM incident_versions AS v JOIN incidents AS i ON i.id = v.incident_id
+    WHERE v.incident_id = ? ORDER BY v.version
+"""
+_AHEAD = """
+    SELECT i.version, i.first_seen, i.changed_at, v.document, {raw}
+    FROM incidents AS i
+    JOIN incident_versions AS v ON v.incident_id = i.id AND v.version = i.version
+    WHERE i.first_seen >= ? AND i.first_seen < ? AND i.published_at >= ?
+    ORDER BY i.published_at, i.id
+"""
+_LAST_REPORT = """
+    SELECT MAX(MIN(published_at, first_seen)) FROM incidents
+    WHERE source = ?1 AND MIN(published_at, first_seen) <= ?2
+"""

@@ -1,0 +1,172 @@
+"""The families of serious events as the police write them, and "to check" (att kontrollera).
+
+The wordings are real summaries from the 2023–2024 corpus of police events (ids given),
+the language the rules were grown from (tools/corpus_families.py).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from briefing import config, pipeline
+from briefing.errors import ConfigError
+from briefing.judge.classify import Rules, classify
+from briefing.models import Judgement, Place, Severity
+from briefing.render import render
+from briefing.sources.http import HttpClient
+from briefing.store import Store
+from tests.schema_check import validate
+from tests.test_classify import report
+
+TZ = ZoneInfo("Europe/Stockholm")
+NOWHERE = Place("Järfälla")
+SCHEMA = json.loads(
+    (Path(__file__).parent.parent / "briefing" / "data" / "schema-1.json").read_text("utf-8")
+)
+
+
+@pytest.fixture(scope="module")
+def rules() -> Rules:
+    return Rules.load()
+
+
+def judge(rules: Rules, kind: str, summary: str, text: str = "") -> Judgement:
+    return classify(report(kind, summary, text=text), NOWHERE, rules)
+
+
+@pytest.mark.parametrize(
+    ("kind", "summary", "severity"),
+    [
+        ("Brand", "Försök till mordbrand, Kung Oscars väg.", "critical"),  # 429623
+        ("Brand", "Brand i soprum.", "high"),  # 471825: the shared spaces of a block
+        ("Brand", "Brand i cykelförråd på Hårds väg.", "high"),  # 533551
+        ("Brand", "Det brinner i ett garage i Lemmeshult.", "high"),  # 621501
+        ("Brand", "Två personbilar brinner i Ekeby och polis skickas till platsen.", "high"),
+        ("Skadegörelse", "Polis larmas till Dalhemsvägen där flera bilar brinner.", "high"),
+        ("Brand", "Bilbrand på Tulpangatan.", "medium"),  # a single vehicle fire
+        ("Brand", "Brand på spis i samband med matlagning.", "medium"),  # 550925
+        ("Olaga hot", "Hot mot företag i Norrköping", "high"),  # 466431: extortion family
+        ("Stöld", "En man hotar butikspersonal.", "high"),  # 421503
+        ("Olaga hot", "Personal i matbutik som blivit hotad", "high"),  # 554952
+        ("Olaga hot", "Det har kommit brev med hotelser till ett antal tingsrätter.", "high"),
+        ("Olaga hot", "Man hotade sin granne.", "medium"),  # between individuals
+        ("Olaga hot", "Vi hanterar i nuläget ett olaga hot mot centralstationen.", "high"),
+        ("Ofredande/förargelse", "Man visade könet för skolelever.", "high"),  # 429061
+        ("Ofredande/förargelse", "Förbipasserande ser en onanerande man.", "high"),
+        ("Misshandel", "Misstänkt grov misshandel i Östersund.", "high"),  # 467224
+        ("Misshandel", "Slagsmål på Östermalmstorg,", "high"),  # 429705: in public
+        ("Misshandel", "Man gripen misstänkt för relationsmisshandel.", "medium"),
+        ("Bråk", "Bråk mellan ett 40-tal ungdomar på Lindholmen (Diagonalen).", "high"),
+        ("Olaga hot", "Hotfull man tvingade polisen att skjuta varningsskott.", "critical"),
+        ("Fylleri/LOB", "En berusad man omhändertogs vid busstationen i centrum.", "low"),
+        ("Djur", "En död älg ligger vid vägen.", "low"),
+        ("Övrigt", "Hot mot skolor visade sig vara missförstånd.", "medium"),  # 521216
+    ],
+)
+def test_the_police_s_wording_of_each_family(
+    rules: Rules, kind: str, summary: str, severity: str
+) -> None:
+    judgement = judge(rules, kind, summary)
+    assert judgement.severity is Severity(severity), judgement.reasons
+
+
+@pytest.mark.parametrize(
+    ("kind", "summary", "rule"),
+    [
+        ("Brand", "Larm om brand.", "fire_of_unknown_object"),  # 648111
+        ("Kontroll person/fordon", "Kontroll på skola.", "other_at_school"),  # 425051
+        ("Trafikbrott", "Förföljande från E18 in till Tensta.", "search_after_chase"),
+        ("Övrigt", "Ett larm om att någon har hört en hög smäll.", "bang_unexplained"),
+        (
+            "Anträffad död",
+            "En man hittades död, polisen utreder omständigheterna.",
+            "death_unclear",
+        ),
+    ],
+)
+def test_what_the_text_cannot_settle_is_to_check_with_the_rule_and_words(
+    rules: Rules, kind: str, summary: str, rule: str
+) -> None:
+    judgement = judge(rules, kind, summary)
+    assert not judgement.serious
+    assert judgement.check is not None and f"rule '{rule}'" in judgement.check
+    assert judgement.check.startswith("to check: ")
+
+
+def test_to_check_is_in_swedish_for_the_chief(rules: Rules) -> None:
+    judgement = classify(report("Brand", "Larm om brand."), NOWHERE, rules, "sv")
+    assert judgement.check is not None
+    assert judgement.check.startswith("att kontrollera: regel 'fire_of_unknown_object' ('brand')")
+
+
+def test_the_page_settles_it(rules: Rules) -> None:
+    alarm = "Larm om brand."
+    assert judge(rules, "Brand", alarm).check is not None
+    flat = judge(rules, "Brand", alarm, "Det brinner i en lägenhet på tredje våningen.")
+    assert flat.serious and flat.check is None  # serious: nothing left to check
+    bin_fire = judge(rules, "Brand", alarm, "Det var en soptunna som brann.")
+    assert not bin_fire.serious and bin_fire.check is None
+
+
+def unsure_rule(tmp_path: Path, check: str) -> Path:
+    """A rules file of one rule whose only effect is `check`."""
+    path = tmp_path / "rules.toml"
+    text = 'categories = ["other", "info"]\n[[rules]]\nname = "unsure"\npattern = "oklart"\n'
+    path.write_text(f"{text}check = {check}\n", encoding="utf-8")
+    return path
+
+
+def test_check_must_be_true_or_false(tmp_path: Path) -> None:
+    wrong = r"rules\.toml:5: rules\[0\] \('unsure'\)\.check: must be true or false"
+    with pytest.raises(ConfigError, match=wrong):
+        Rules.load(unsure_rule(tmp_path, '"yes"'))
+
+
+def test_a_rule_with_only_check_is_a_rule(tmp_path: Path) -> None:
+    rules = Rules.load(unsure_rule(tmp_path, "true"))
+    judgement = judge(rules, "Övrigt", "Något oklart hände.")
+    assert judgement.check == (
+        "to check: rule 'unsure' ('oklart'), the text does not say how serious"
+    )
+    assert judgement.reasons == ("unknown type 'Övrigt': other, base medium",)
+
+
+def test_to_check_is_shown_apart_in_every_format_and_in_the_json(tmp_path: Path) -> None:
+    (tmp_path / "inkorg").mkdir()
+    (tmp_path / "inkorg" / "natt.csv").write_text(
+        "Datum;Händelse;Plats\n2026-11-26 23:10;Larm om brand;Jakobsbergs centrum\n"
+        "2026-11-26 23:40;Bråk;Viksjö\n",
+        encoding="utf-8",
+    )
+    config_path = tmp_path / "sources.toml"
+    config_path.write_text(
+        '[briefing]\nmunicipality = "Järfälla"\n'
+        '[sources.vakter]\nkind = "csv"\norigin = "guards"\npath = "inkorg"\n'
+        'columns = { time = "Datum", category = "Händelse", place = "Plats" }\n',
+        encoding="utf-8",
+    )
+    now = datetime(2026, 11, 27, 8, 30, tzinfo=TZ)
+    with HttpClient() as http:
+        briefing = pipeline.today(config.load(config_path), Store.memory(), http, now=now)
+    document = json.loads(render(briefing, "json"))
+    validate(document, SCHEMA)
+    checks = {i["type"]: i.get("check") for i in document["incidents"]}
+    assert checks["Larm om brand"].startswith("att kontrollera: regel 'fire_of_unknown_object'")
+    assert checks["Bråk"] is None  # the key is only there when set
+    headings = {
+        "text": "ATT KONTROLLERA",
+        "markdown": "## Att kontrollera",
+        "terminal": "Att kontrollera",
+        "html": ">Att kontrollera</h2>",
+    }
+    for fmt, heading in headings.items():
+        output = render(briefing, fmt)
+        assert heading in output, fmt
+        # shown apart: after the serious incidents, before the other local ones
+        assert output.index(heading) < output.index("Bråk"), fmt
+        assert output.count("Larm om brand") == 1, fmt
