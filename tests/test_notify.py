@@ -30,6 +30,11 @@ def guards_drop(tmp_path: Path) -> str:
         f"2023-06-08 02.10;Jakobsbergs centrum;Rån;Man {PERSONNUMMER} rånade kiosken med kniv.",
         f'2023-06-08 02.30;Jakobsbergs centrum;"{HOSTILE_TITLE}";Hot mot personal med kniv.',
     ]
+    return guard_source(folder, rows)
+
+
+def guard_source(folder: Path, rows: list[str]) -> str:
+    """A guard company's CSV drop of `rows` in `folder`, as a `[sources.vakter]` table."""
     (folder / "vakter.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     return f"""
 [sources.vakter]

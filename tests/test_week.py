@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from briefing.cli import app
 from briefing.render.week import COLUMNS, neutralised
 from tests.test_followups import FIRE, MORNING, cli, demo_config
+from tests.test_notify import guard_source
 
 HOSTILE = '=HYPERLINK("https://evil.example/x","klicka här")'
 HOSTILE_CELLS = ("+cmd|' /C calc'!A0", "-2+3", "@SUM(1+1)", " =1+1")
@@ -34,16 +35,7 @@ def hostile_drop(tmp_path: Path) -> str:
             for n, cell in enumerate(HOSTILE_CELLS)
         ),
     ]
-    (folder / "vakter.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    return f"""
-[sources.vakter]
-kind = "csv"
-origin = "guards"
-label = "Vakter"
-path = "{folder}"
-delimiter = ";"
-columns = {{ time = "Datum", place = "Plats", category = "Händelse", text = "Beskrivning" }}
-"""
+    return guard_source(folder, rows)
 
 
 @pytest.fixture

@@ -127,12 +127,7 @@ def write_site(briefing: Briefing, folder: Path, *, template_dir: Path | None = 
 
 def archive(folder: Path, lang: str, municipality: str) -> list[DatedPage]:
     """Every dated page in `folder`, newest first."""
-    try:
-        names = sorted((p.name for p in folder.iterdir()), reverse=True)
-    except OSError as exc:
-        raise DeliveryError(
-            f"{folder}: cannot list the site folder: {exc.strerror or exc}"
-        ) from exc
+    names = _listed(folder)
     found = []
     for name in names:
         match = DATED.match(name)
@@ -143,6 +138,16 @@ def archive(folder: Path, lang: str, municipality: str) -> list[DatedPage]:
                 continue  # "2023-13-45.html" is not ours
             found.append(_describe(folder / name, day, lang, municipality))
     return found
+
+
+def _listed(folder: Path) -> list[str]:
+    """The names in the site folder, newest (highest) first."""
+    try:
+        return sorted((p.name for p in folder.iterdir()), reverse=True)
+    except OSError as exc:
+        raise DeliveryError(
+            f"{folder}: cannot list the site folder: {exc.strerror or exc}"
+        ) from exc
 
 
 def _describe(path: Path, day: date, lang: str, municipality: str) -> DatedPage:
@@ -216,12 +221,7 @@ def _index(newest: DatedPage, pages: list[DatedPage], lang: str, template_dir: P
 
 def weeks(folder: Path, lang: str) -> tuple[ArchiveEntry, ...]:
     """The weekly pages in `folder`, newest first ("Vecka 23, 2023")."""
-    try:
-        names = sorted((p.name for p in folder.iterdir()), reverse=True)
-    except OSError as exc:
-        raise DeliveryError(
-            f"{folder}: cannot list the site folder: {exc.strerror or exc}"
-        ) from exc
+    names = _listed(folder)
     found = [(name, m) for name in names if (m := WEEKLY.match(name))]
     return tuple(
         ArchiveEntry(name, t(lang, "site.week", number=int(m.group(2)), year=m.group(1)), "")
