@@ -8,7 +8,7 @@ facts, and judgements are recomputed here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
@@ -27,10 +27,14 @@ from briefing.models import Briefing, DistrictShape, Item, SourceReport, Status
 from briefing.sources import border as intake
 from briefing.sources.base import Batch, FetchContext, Source
 from briefing.sources.http import HttpClient
+from briefing.sources.progress import SILENT, Progress
 from briefing.store import Store, Stored
 
 MORNING = time(8, 30)
 _INSTANT = timedelta(microseconds=1)
+
+# Makes the Progress a source reports to (the command line draws it on a terminal).
+ProgressFor = Callable[[Source], Progress]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,11 +61,14 @@ def fetch_all(
     since: datetime | None = None,
     *,
     recheck: bool = False,
+    progress: ProgressFor | None = None,
+    unattended: bool = False,
 ) -> list[SourceReport]:
     """Fetch every source concurrently, store each batch, and report how each fared.
 
     A source that raises never stops the others: it is reported as failed. A
     URL that answered 404/410 is not asked again unless `recheck` is set.
+    Each source tells `progress(adapter)` what it does; `unattended`: see `FetchContext`.
     """
     adapters = build_sources(config)
     if not adapters:
@@ -75,7 +82,8 @@ def fetch_all(
     with ThreadPoolExecutor(max_workers=max(1, min(8, len(asked)))) as pool:
         futures = {
             adapter.name: pool.submit(
-                adapter.fetch, _context(config, store, http, adapter, now, since)
+                adapter.fetch_reported,
+                _context(config, store, http, adapter, now, since, unattended, progress),
             )
             for adapter in asked
         }
@@ -94,6 +102,8 @@ def _context(
     adapter: Source,
     now: datetime,
     since: datetime | None,
+    unattended: bool = False,
+    progress: ProgressFor | None = None,
 ) -> FetchContext:
     return FetchContext(
         http=http,
@@ -103,6 +113,8 @@ def _context(
         since=since,
         state=store.source_state(adapter.name),
         pages=store,
+        progress=progress(adapter) if progress else SILENT,
+        unattended=unattended,
     )
 
 
@@ -348,15 +360,21 @@ def today(
     demo: bool = False,
     wall: datetime | None = None,
     fuse_reports: bool = True,
+    progress: ProgressFor | None = None,
 ) -> Briefing:
     """Everything `briefing today` does before the briefing is shown (see `assemble`).
 
     `now` is the briefing's clock (a past moment in a replay); `wall` is the
     real time, which stamps what is fetched and stored (default: `now`).
+    `progress` is told what each source does while it is fetched.
     """
     followed = frozenset(name for name in config.sources if store.health(name).last_success)
     fetched_at = wall or now
-    reports = fetch_all(config, store, http, fetched_at) if fetch else stored_reports(config, store)
+    reports = (
+        fetch_all(config, store, http, fetched_at, progress=progress)
+        if fetch
+        else stored_reports(config, store)
+    )
     reports = health.assess(config, store, reports, now)
     span = window(config, store, now, since, until, replay=replay)
     return assemble(

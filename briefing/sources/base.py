@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from briefing.errors import SourceError
 from briefing.models import Incident, Origin
+from briefing.sources.progress import SILENT, Progress
 
 if TYPE_CHECKING:
     from briefing.sources.http import HttpClient, RateLimit, Response
@@ -105,6 +106,8 @@ class FetchContext:
     since: datetime | None = None
     state: Mapping[str, str] = field(default_factory=dict)
     pages: PageCache | None = None
+    progress: Progress = SILENT  # what the source is doing, for a person watching
+    unattended: bool = False  # nobody waits for this run (`briefing fetch` from cron)
 
 
 @dataclass(slots=True)
@@ -140,6 +143,17 @@ class Source(ABC):
     @abstractmethod
     def fetch(self, ctx: FetchContext) -> Batch:
         """Read the source and return its incidents, normalised."""
+
+    def fetch_reported(self, ctx: FetchContext) -> Batch:
+        """`fetch`, its start and its end told to `ctx.progress`."""
+        ctx.progress.fetching()
+        try:
+            batch = self.fetch(ctx)
+        except BaseException:
+            ctx.progress.done(ok=False)
+            raise
+        ctx.progress.done(ok=True)
+        return batch
 
 
 def payload_files(
@@ -183,7 +197,14 @@ def fetch_if_changed(
     from briefing.sources.http import conditional_headers, validators
 
     headers = conditional_headers(ctx.state, url)
-    response = ctx.http.get(url, headers=headers, timeout=timeout, rate=rate, user_agent=user_agent)
+    response = ctx.http.get(
+        url,
+        headers=headers,
+        timeout=timeout,
+        rate=rate,
+        user_agent=user_agent,
+        progress=ctx.progress,
+    )
     if response.not_modified:
         batch.state.update(ctx.state)
         return None
