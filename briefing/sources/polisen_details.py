@@ -147,9 +147,9 @@ def fetched_pages(incidents: list[Incident], options: PageOptions, ctx: FetchCon
         elif kept is None and url is not None:
             unread.append((incident, url))
     cap = options.per_fetch if ctx.unattended else options.per_run
-    _fetch_some(unread[:cap], options, ctx, cache, found)
-    left = len(unread) - cap
-    if left > 0 and cap:
+    asked = _fetch_some(unread[:cap], options, ctx, cache, found)
+    if len(unread) > cap and asked == cap > 0:  # (a stop before the cap says why itself)
+        left = len(unread) - cap
         found.problems.append(f"{left} event page(s) left for a later run (at most {cap} a run)")
     return found
 
@@ -171,15 +171,17 @@ def _fetch_some(
     ctx: FetchContext,
     cache: PageCache,
     found: PageTexts,
-) -> None:
-    """Fetch these pages in turn; stop at the first sign the site wants a rest."""
+) -> int:
+    """Fetch these pages in turn; stop at the first sign the site wants a rest. How many
+    were asked for."""
     for number, (incident, url) in enumerate(unread, start=1):
         if ctx.http.calls_left(options.rate) <= HOUR_RESERVE:
             found.problems.append("event pages: the hour's remaining calls are kept for the API")
-            return
+            return number - 1
         ctx.progress.pages(number, len(unread))
         if not _fetch_one(incident.key, url, options, ctx, cache, found):
-            return
+            return number
+    return len(unread)
 
 
 def _fetch_one(
