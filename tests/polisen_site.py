@@ -10,6 +10,7 @@ every request (`server.hits(path)`).
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -36,6 +37,21 @@ def _usable() -> tuple[dict[str, Any], ...]:
         if e["name"].endswith("Järfälla") and (PAGES / f"{e['id']}.html").stat().st_size > 0
     ]
     return tuple(sorted(usable, key=lambda e: e["id"], reverse=True))
+
+
+class FakeClock:
+    """Real time at first; then only what the code under test sleeps moves it on."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+        self.slept: list[float] = []
+
+    def time(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
 
 
 def serve_events(server: FaultServer, count: int) -> list[str]:

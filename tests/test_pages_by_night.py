@@ -10,7 +10,6 @@ only the clock is a test's, so a night of runs 20 minutes apart takes a second.
 from __future__ import annotations
 
 import itertools
-import time
 from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +28,7 @@ from briefing.store import Store
 from tests import polisen_site as site
 from tests.builders import TZ
 from tests.clirun import WINDOW
+from tests.polisen_site import FakeClock
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
@@ -39,26 +39,23 @@ class Night:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch, cfg: Path) -> None:
         self.cfg = cfg
-        self.now = time.time()
-        self.slept: list[float] = []
+        self.clock = FakeClock()
         monkeypatch.setattr(common, "http", self._http)
 
     def _http(self, store: Store, stack: ExitStack) -> HttpClient:
-        client = HttpClient(call_log=store, sleep=self._sleep, wall_clock=lambda: self.now)
-        return stack.enter_context(client)
-
-    def _sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
+        clock = self.clock
+        return stack.enter_context(
+            HttpClient(call_log=store, sleep=clock.sleep, wall_clock=clock.time)
+        )
 
     def run(self, *args: str) -> tuple[int, str, list[float]]:
-        """One command; its exit code, stdout and the waits it made; then 20 minutes pass."""
-        before = len(self.slept)
+        """One command; its exit code, output and the waits it made; then 20 minutes pass."""
+        before = len(self.clock.slept)
         result = runner.invoke(app, [*args, "-c", str(self.cfg)])
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             raise result.exception
-        self.now += 20 * 60
-        return result.exit_code, result.stdout + result.stderr, self.slept[before:]
+        self.clock.now += 20 * 60
+        return result.exit_code, result.stdout + result.stderr, self.clock.slept[before:]
 
     def calls(self) -> list[float]:
         with Store(self.cfg.parent / "briefing.sqlite3") as store:

@@ -34,6 +34,8 @@ from briefing.sources.progress import Progress
 from briefing.store import Store
 from tests import polisen_site as site
 from tests.builders import TZ, build
+from tests.polisen_site import FakeClock
+from tests.test_cron import run as as_cron
 
 ROOT = Path(__file__).resolve().parent.parent
 COUNTDOWN = re.compile(r"Polisen: väntar (\d+) s \(högst ett anrop per 10 s\)")
@@ -41,19 +43,6 @@ PROGRESS_WORDS = ("väntar", "hämtar …", "händelsesida", "klar", "\x1b[2K")
 
 
 # --- what the library reports -----------------------------------------------------------
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = time.time()
-        self.slept: list[float] = []
-
-    def time(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
 
 
 @dataclass
@@ -227,18 +216,6 @@ def in_terminal(*args: str, env: dict[str, str]) -> tuple[int, str]:
     return code, b"".join(received).decode("utf-8", "replace")
 
 
-def piped(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "briefing", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=ROOT,
-        stdin=subprocess.DEVNULL,
-        env=env,
-    )
-
-
 @pytest.mark.timeout(90)
 def test_on_a_terminal_briefing_today_counts_the_wait_down(tmp_path: Path) -> None:
     with FaultServer() as server:
@@ -259,7 +236,7 @@ def test_off_a_terminal_nothing_of_it(tmp_path: Path) -> None:
     with FaultServer() as server:
         cfg, _ = prepared(tmp_path, server)
         started = time.monotonic()
-        run = piped("today", "-c", str(cfg), env=environment(FORCE_COLOR="1"))
+        run = as_cron("today", "-c", str(cfg), env={"FORCE_COLOR": "1", "TERM": "xterm"})
         waited = time.monotonic() - started
         assert server.hits(site.EVENTS_PATH) == 1
     assert run.returncode == 0, run.stderr
