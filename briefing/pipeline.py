@@ -8,7 +8,8 @@ facts, and judgements are recomputed here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import os
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
@@ -16,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from briefing import sources
 from briefing.config import Config
-from briefing.errors import Gone
+from briefing.errors import BriefingError, Gone
 from briefing.judge import health, stakeholders, summaries
 from briefing.judge.classify import Rules
 from briefing.judge.fuse import fuse
@@ -25,16 +26,13 @@ from briefing.judge.places import Area, Gazetteer, configured
 from briefing.judge.trends import compute as compute_trends
 from briefing.models import Briefing, DistrictShape, Item, SourceReport, Status
 from briefing.sources import border as intake
-from briefing.sources.base import Batch, FetchContext, Source
+from briefing.sources.base import Batch, FetchContext, ProgressFor, Source, source_password
 from briefing.sources.http import HttpClient
-from briefing.sources.progress import SILENT, Progress
+from briefing.sources.progress import SILENT
 from briefing.store import Store, Stored
 
 MORNING = time(8, 30)
 _INSTANT = timedelta(microseconds=1)
-
-# Makes the Progress a source reports to (the command line draws it on a terminal).
-ProgressFor = Callable[[Source], Progress]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +66,6 @@ def fetch_all(
 
     A source that raises never stops the others: it is reported as failed. A
     URL that answered 404/410 is not asked again unless `recheck` is set.
-    Each source tells `progress(adapter)` what it does; `unattended`: see `FetchContext`.
     """
     adapters = build_sources(config)
     if not adapters:
@@ -78,7 +75,12 @@ def fetch_all(
         for a in adapters
         if not recheck and not health.should_ask(a.settings, h := store.health(a.name))
     }
-    asked = [adapter for adapter in adapters if adapter.name not in gone]
+    no_login = {
+        a.name: failure
+        for a in adapters
+        if a.name not in gone and (failure := _log_in(http, a)) is not None
+    }
+    asked = [a for a in adapters if a.name not in gone and a.name not in no_login]
     with ThreadPoolExecutor(max_workers=max(1, min(8, len(asked)))) as pool:
         futures = {
             adapter.name: pool.submit(
@@ -90,9 +92,24 @@ def fetch_all(
         return [
             _failed(store, adapter, now, gone[adapter.name], adapter.settings.url)
             if adapter.name in gone
+            else _failed(store, adapter, now, no_login[adapter.name])
+            if adapter.name in no_login
             else _settle(store, adapter, futures[adapter.name], now, config.tz)
             for adapter in adapters
         ]
+
+
+def _log_in(http: HttpClient, adapter: Source) -> str | None:
+    """Give the HTTP layer the source's login, if it has one; the failure, if it cannot."""
+    settings = adapter.settings
+    if settings.username is None or settings.url is None or adapter.kind == "imap":
+        return None
+    try:
+        password = source_password(adapter.name, settings, os.environ)
+        http.add_login(settings.url, settings.username, password)
+    except BriefingError as exc:
+        return intake.failure(exc)
+    return None
 
 
 def _context(
@@ -112,7 +129,7 @@ def _context(
         municipality=config.municipality.name,
         since=since,
         state=store.source_state(adapter.name),
-        pages=store,
+        pages=intake.MaskedPages(store),  # kept for good: masked first
         progress=progress(adapter) if progress else SILENT,
         unattended=unattended,
     )
@@ -158,27 +175,6 @@ def _failed(
         last_success=health.last_success,
         label=adapter.label,
     )
-
-
-def stored_reports(config: Config, store: Store) -> list[SourceReport]:
-    """Reports from the last recorded fetch of each source, for `--no-fetch`."""
-    reports = []
-    for adapter in build_sources(config):
-        health = store.health(adapter.name)
-        failed = health.consecutive_failures > 0
-        reports.append(
-            SourceReport(
-                name=adapter.name,
-                kind=adapter.kind,
-                origin=adapter.origin,
-                status="error" if failed else "ok",
-                fetched=health.last_count,
-                error=health.last_error if failed else None,
-                last_success=health.last_success,
-                label=adapter.label,
-            )
-        )
-    return reports
 
 
 def window(
@@ -366,14 +362,12 @@ def today(
 
     `now` is the briefing's clock (a past moment in a replay); `wall` is the
     real time, which stamps what is fetched and stored (default: `now`).
-    `progress` is told what each source does while it is fetched.
     """
     followed = frozenset(name for name in config.sources if store.health(name).last_success)
-    fetched_at = wall or now
     reports = (
-        fetch_all(config, store, http, fetched_at, progress=progress)
+        fetch_all(config, store, http, wall or now, progress=progress)
         if fetch
-        else stored_reports(config, store)
+        else health.stored_reports(build_sources(config), store)
     )
     reports = health.assess(config, store, reports, now)
     span = window(config, store, now, since, until, replay=replay)

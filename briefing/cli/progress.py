@@ -26,8 +26,7 @@ from briefing.models import clean_text
 from briefing.sources.progress import Progress
 
 if TYPE_CHECKING:
-    from briefing.pipeline import ProgressFor
-    from briefing.sources.base import Source
+    from briefing.sources.base import ProgressFor, Source
 
 REFRESH_PER_SECOND = 4
 

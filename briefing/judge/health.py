@@ -26,7 +26,8 @@ from pathlib import Path
 from briefing.config import Config
 from briefing.errors import StoreError
 from briefing.models import SourceReport
-from briefing.sources.base import SourceSettings
+from briefing.redact import redact
+from briefing.sources.base import Source, SourceSettings
 from briefing.store import Health, Store
 
 
@@ -55,14 +56,16 @@ def is_stale(settings: SourceSettings, last_report: datetime | None, now: dateti
 
 def should_ask(settings: SourceSettings, health: Health) -> bool:
     """False for a URL that answered 404/410 last time: stop asking until it changes."""
-    return health.gone is None or health.gone != settings.url
+    # The store keeps the URL redacted (no login, no token; see briefing.redact).
+    return health.gone is None or health.gone != redact(settings.url or "")
 
 
 def not_asked(settings: SourceSettings, health: Health) -> str:
     """The error reported for a source that is not asked because its URL is gone."""
     since = f" since {health.last_attempt:%Y-%m-%d %H:%M} UTC" if health.last_attempt else ""
     return (
-        f"{settings.url} does not exist (HTTP 404/410){since}; not asked again until `url` "
+        f"{redact(settings.url or '')} does not exist (HTTP 404/410){since}; "
+        "not asked again until `url` "
         "is corrected or `briefing sources check` gets an answer"
     )
 
@@ -76,3 +79,24 @@ def store_problems(path: Path) -> list[str]:
             return store.check()
     except StoreError as exc:
         return [f"{exc.message} — {exc.hint}" if exc.hint else exc.message]
+
+
+def stored_reports(adapters: Iterable[Source], store: Store) -> list[SourceReport]:
+    """Reports from the last recorded fetch of each source, for `--no-fetch`."""
+    reports = []
+    for adapter in adapters:
+        health = store.health(adapter.name)
+        failed = health.consecutive_failures > 0
+        reports.append(
+            SourceReport(
+                name=adapter.name,
+                kind=adapter.kind,
+                origin=adapter.origin,
+                status="error" if failed else "ok",
+                fetched=health.last_count,
+                error=health.last_error if failed else None,
+                last_success=health.last_success,
+                label=adapter.label,
+            )
+        )
+    return reports
