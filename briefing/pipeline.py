@@ -26,8 +26,9 @@ from briefing.judge.places import Area, Gazetteer, configured
 from briefing.judge.trends import compute as compute_trends
 from briefing.models import Briefing, DistrictShape, Item, SourceReport, Status
 from briefing.sources import border as intake
-from briefing.sources.base import Batch, FetchContext, Source, source_password
+from briefing.sources.base import Batch, FetchContext, ProgressFor, Source, source_password
 from briefing.sources.http import HttpClient
+from briefing.sources.progress import SILENT
 from briefing.store import Store, Stored
 from briefing.store.followups import gather
 
@@ -59,6 +60,8 @@ def fetch_all(
     since: datetime | None = None,
     *,
     recheck: bool = False,
+    progress: ProgressFor | None = None,
+    unattended: bool = False,
 ) -> list[SourceReport]:
     """Fetch every source concurrently, store each batch, and report how each fared.
 
@@ -82,7 +85,8 @@ def fetch_all(
     with ThreadPoolExecutor(max_workers=max(1, min(8, len(asked)))) as pool:
         futures = {
             adapter.name: pool.submit(
-                adapter.fetch, _context(config, store, http, adapter, now, since)
+                adapter.fetch_reported,
+                _context(config, store, http, adapter, now, since, unattended, progress),
             )
             for adapter in asked
         }
@@ -116,6 +120,8 @@ def _context(
     adapter: Source,
     now: datetime,
     since: datetime | None,
+    unattended: bool = False,
+    progress: ProgressFor | None = None,
 ) -> FetchContext:
     return FetchContext(
         http=http,
@@ -125,6 +131,8 @@ def _context(
         since=since,
         state=store.source_state(adapter.name),
         pages=intake.MaskedPages(store),  # kept for good: masked first
+        progress=progress(adapter) if progress else SILENT,
+        unattended=unattended,
     )
 
 
@@ -168,27 +176,6 @@ def _failed(
         last_success=health.last_success,
         label=adapter.label,
     )
-
-
-def stored_reports(config: Config, store: Store) -> list[SourceReport]:
-    """Reports from the last recorded fetch of each source, for `--no-fetch`."""
-    reports = []
-    for adapter in build_sources(config):
-        health = store.health(adapter.name)
-        failed = health.consecutive_failures > 0
-        reports.append(
-            SourceReport(
-                name=adapter.name,
-                kind=adapter.kind,
-                origin=adapter.origin,
-                status="error" if failed else "ok",
-                fetched=health.last_count,
-                error=health.last_error if failed else None,
-                last_success=health.last_success,
-                label=adapter.label,
-            )
-        )
-    return reports
 
 
 def window(
@@ -371,6 +358,7 @@ def today(
     demo: bool = False,
     wall: datetime | None = None,
     fuse_reports: bool = True,
+    progress: ProgressFor | None = None,
 ) -> Briefing:
     """Everything `briefing today` does before the briefing is shown (see `assemble`).
 
@@ -378,8 +366,11 @@ def today(
     real time, which stamps what is fetched and stored (default: `now`).
     """
     followed = frozenset(name for name in config.sources if store.health(name).last_success)
-    fetched_at = wall or now
-    reports = fetch_all(config, store, http, fetched_at) if fetch else stored_reports(config, store)
+    reports = (
+        fetch_all(config, store, http, wall or now, progress=progress)
+        if fetch
+        else health.stored_reports(build_sources(config), store)
+    )
     reports = health.assess(config, store, reports, now)
     span = window(config, store, now, since, until, replay=replay)
     return assemble(

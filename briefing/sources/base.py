@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from briefing.errors import SourceError
 from briefing.models import Incident, Origin
 from briefing.redact import redact
+from briefing.sources.progress import SILENT, Progress
 
 if TYPE_CHECKING:
     from briefing.sources.http import HttpClient, RateLimit, Response
@@ -146,6 +147,8 @@ class FetchContext:
     since: datetime | None = None
     state: Mapping[str, str] = field(default_factory=dict)
     pages: PageCache | None = None
+    progress: Progress = SILENT  # what the source is doing, for a person watching
+    unattended: bool = False  # nobody waits for this run (`briefing fetch` from cron)
 
 
 @dataclass(slots=True)
@@ -181,6 +184,21 @@ class Source(ABC):
     @abstractmethod
     def fetch(self, ctx: FetchContext) -> Batch:
         """Read the source and return its incidents, normalised."""
+
+    def fetch_reported(self, ctx: FetchContext) -> Batch:
+        """`fetch`, its start and its end told to `ctx.progress`."""
+        ctx.progress.fetching()
+        try:
+            batch = self.fetch(ctx)
+        except BaseException:
+            ctx.progress.done(ok=False)
+            raise
+        ctx.progress.done(ok=True)
+        return batch
+
+
+# Makes the Progress each source reports to (the command line draws them on a terminal).
+ProgressFor = Callable[[Source], Progress]
 
 
 def payload_files(
@@ -222,7 +240,14 @@ def fetch_if_changed(
     modified" the whole saved state is kept as it was.
     """
     headers = conditional_headers(ctx.state, url)
-    response = ctx.http.get(url, headers=headers, timeout=timeout, rate=rate, user_agent=user_agent)
+    response = ctx.http.get(
+        url,
+        headers=headers,
+        timeout=timeout,
+        rate=rate,
+        user_agent=user_agent,
+        progress=ctx.progress,
+    )
     if response.not_modified:
         batch.state.update(ctx.state)
         return None

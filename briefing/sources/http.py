@@ -34,6 +34,7 @@ import httpx
 
 from briefing import __version__
 from briefing.errors import FetchError, Gone, RateLimited
+from briefing.sources.progress import SILENT, Progress
 from briefing.sources.watchdog import Watchdog
 
 DEFAULT_USER_AGENT = f"briefing/{__version__} (municipal security briefing)"
@@ -220,15 +221,17 @@ class HttpClient:
         timeout: float = 30.0,
         rate: RateLimit | None = None,
         user_agent: str | None = None,
+        progress: Progress = SILENT,
     ) -> Response:
         """GET `url` within `timeout` seconds in total, retries included; FetchError on failure.
 
         A 304 is returned as is (conditional requests); 404 and 410 raise `Gone`;
-        other non-2xx raise FetchError after the retries that may help.
+        other non-2xx raise FetchError after the retries that may help. Every
+        wait, for `rate` or before a retry, is told to `progress` first.
         """
         check_url(url)
         if rate is not None:
-            self._respect(rate, self.max_wait)
+            self._respect(rate, self.max_wait, progress)
         request_headers = dict(headers or {})
         if user_agent:
             request_headers["User-Agent"] = ascii_header(user_agent)
@@ -240,9 +243,10 @@ class HttpClient:
                 wait = self._wait_before_retry(retry, attempt, deadline, rate)
                 if wait is None:
                     raise retry.error from None
+                progress.waiting(wait)
                 self._sleep(wait)
                 if rate is not None:
-                    self._respect(rate, max(0.0, deadline - time.monotonic()))
+                    self._respect(rate, max(0.0, deadline - time.monotonic()), progress)
         raise AssertionError("unreachable: the last attempt raises or returns")
 
     def _wait_before_retry(
@@ -343,7 +347,7 @@ class HttpClient:
         recent = self.call_log.recent_calls(rate.key, self._wall() - 3600)
         return max(0, rate.per_hour - len(recent))
 
-    def _respect(self, rate: RateLimit, max_wait: float) -> None:
+    def _respect(self, rate: RateLimit, max_wait: float, progress: Progress) -> None:
         now = self._wall()
         calls = sorted(self.call_log.recent_calls(rate.key, now - 3600))
         if len(calls) >= rate.per_hour:
@@ -358,6 +362,7 @@ class HttpClient:
             if wait > max_wait:
                 raise RateLimited(f"{rate.key}: next call allowed in {wait:.0f} s")
             if wait > 0:
+                progress.waiting(wait, interval=rate.min_interval)
                 self._sleep(wait)
                 now = self._wall()
         self.call_log.record_call(rate.key, now)
