@@ -234,6 +234,8 @@ class Suggestion:
     name: str
     kind: str
     reason: str
+    # Whom to write or call, from the registry (`contact`); "" when it has none.
+    contact: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +256,36 @@ class Item:
     def reports(self) -> tuple[Incident, ...]:
         """Every source's report of this event, the primary one first."""
         return (self.incident, *self.also)
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    """One line of the follow-up log: what someone did about an incident, and when."""
+
+    at: datetime
+    by: str
+    note: str = ""
+    informed: tuple[str, ...] = ()
+    done: bool = False
+    sent_to: str | None = None  # whom `briefing notify --send` wrote to (None: an `ack`)
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """An incident's follow-up so far: every entry of the log, oldest first."""
+
+    incident_id: str
+    entries: tuple[LogEntry, ...]
+    title: str = ""  # how the incident read when last stored (items of earlier mornings)
+    when: datetime | None = None
+
+    @property
+    def done(self) -> bool:
+        return any(entry.done for entry in self.entries)
+
+    @property
+    def informed(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(n for e in self.entries for n in e.informed))
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,14 +337,12 @@ class Repeat:
 
 @dataclass(frozen=True, slots=True)
 class DistrictShape:
-    """A kommundel of the briefing's municipality as the map draws it."""
+    """A kommundel (or a bordering municipality) as the map draws it."""
 
     name: str
-    # Its outer rings of (longitude, latitude), as GeoJSON writes them; () when no
-    # district polygons are configured (the map draws a labelled box instead).
+    # Outer rings of (longitude, latitude); () without polygons (the map draws a box).
     outline: tuple[tuple[tuple[float, float], ...], ...] = ()
-    # Where its name and its incidents without a point of their own are drawn (lon, lat).
-    centre: tuple[float, float] | None = None
+    centre: tuple[float, float] | None = None  # where its name goes on the map (lon, lat)
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,17 +365,23 @@ class Briefing:
     # The municipality's kommundelar from the configured gazetteer, in the order to draw
     # them: the map shows them (and the sparklines count them) even on a quiet night.
     districts: tuple[DistrictShape, ...] = ()
-    # The municipality's own outline and its bordering municipalities' (SCB's RegSO areas),
-    # for the map: outer rings of (longitude, latitude).
-    boundary: tuple[tuple[tuple[float, float], ...], ...] = ()
-    surroundings: tuple[DistrictShape, ...] = ()
-    # Neighbours' incidents left out: neither serious nor near the border (briefing.judge.nearby).
-    neighbours_left_out: int = 0
+    boundary: tuple[tuple[tuple[float, float], ...], ...] = ()  # the map's outline (SCB)
+    surroundings: tuple[DistrictShape, ...] = ()  # the bordering municipalities' outlines
+    neighbours_left_out: int = 0  # neither serious nor near the border (judge.nearby)
     # For the ledger of what was shown (briefing.pipeline.record_shown), not for the reader:
     # whether this is a live morning (not a replay or a chosen window), and the (id,
     # version) of every report shown, a summary's part as its summary.
     live: bool = False
     shown: tuple[tuple[str, int], ...] = ()
+    # The follow-up log (briefing ack, notify) of the incidents shown, and of those of
+    # earlier mornings still open (not `--done`).
+    followups: tuple[FollowUp, ...] = ()
+
+    @property
+    def earlier_open(self) -> tuple[FollowUp, ...]:
+        """Open follow-ups of incidents this briefing does not show."""
+        here = {item.incident.id for item in self.items}
+        return tuple(f for f in self.followups if not f.done and f.incident_id not in here)
 
     @property
     def local(self) -> tuple[Item, ...]:

@@ -8,6 +8,7 @@ facts, and judgements are recomputed here.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -16,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from briefing import sources
 from briefing.config import Config
-from briefing.errors import Gone
+from briefing.errors import BriefingError, Gone
 from briefing.judge import districts, health, nearby, stakeholders, summaries
 from briefing.judge.classify import Rules
 from briefing.judge.fuse import fuse
@@ -25,9 +26,11 @@ from briefing.judge.places import Area, Gazetteer, configured
 from briefing.judge.trends import compute as compute_trends
 from briefing.models import Briefing, DistrictShape, Incident, Item, SourceReport, Status
 from briefing.sources import border as intake
-from briefing.sources.base import Batch, FetchContext, Source
+from briefing.sources.base import Batch, FetchContext, ProgressFor, Source, source_password
 from briefing.sources.http import HttpClient
+from briefing.sources.progress import SILENT
 from briefing.store import Store, Stored
+from briefing.store.followups import gather
 
 MORNING = time(8, 30)
 _INSTANT = timedelta(microseconds=1)
@@ -57,6 +60,8 @@ def fetch_all(
     since: datetime | None = None,
     *,
     recheck: bool = False,
+    progress: ProgressFor | None = None,
+    unattended: bool = False,
 ) -> list[SourceReport]:
     """Fetch every source concurrently, store each batch, and report how each fared.
 
@@ -71,20 +76,41 @@ def fetch_all(
         for a in adapters
         if not recheck and not health.should_ask(a.settings, h := store.health(a.name))
     }
-    asked = [adapter for adapter in adapters if adapter.name not in gone]
+    no_login = {
+        a.name: failure
+        for a in adapters
+        if a.name not in gone and (failure := _log_in(http, a)) is not None
+    }
+    asked = [a for a in adapters if a.name not in gone and a.name not in no_login]
     with ThreadPoolExecutor(max_workers=max(1, min(8, len(asked)))) as pool:
         futures = {
             adapter.name: pool.submit(
-                adapter.fetch, _context(config, store, http, adapter, now, since)
+                adapter.fetch_reported,
+                _context(config, store, http, adapter, now, since, unattended, progress),
             )
             for adapter in asked
         }
         return [
             _failed(store, adapter, now, gone[adapter.name], adapter.settings.url)
             if adapter.name in gone
+            else _failed(store, adapter, now, no_login[adapter.name])
+            if adapter.name in no_login
             else _settle(store, adapter, futures[adapter.name], now, config.tz)
             for adapter in adapters
         ]
+
+
+def _log_in(http: HttpClient, adapter: Source) -> str | None:
+    """Give the HTTP layer the source's login, if it has one; the failure, if it cannot."""
+    settings = adapter.settings
+    if settings.username is None or settings.url is None or adapter.kind == "imap":
+        return None
+    try:
+        password = source_password(adapter.name, settings, os.environ)
+        http.add_login(settings.url, settings.username, password)
+    except BriefingError as exc:
+        return intake.failure(exc)
+    return None
 
 
 def _context(
@@ -94,6 +120,8 @@ def _context(
     adapter: Source,
     now: datetime,
     since: datetime | None,
+    unattended: bool = False,
+    progress: ProgressFor | None = None,
 ) -> FetchContext:
     return FetchContext(
         http=http,
@@ -103,6 +131,8 @@ def _context(
         since=since,
         state=store.source_state(adapter.name),
         pages=intake.MaskedPages(store),  # kept for good: masked first
+        progress=progress(adapter) if progress else SILENT,
+        unattended=unattended,
     )
 
 
@@ -146,27 +176,6 @@ def _failed(
         last_success=health.last_success,
         label=adapter.label,
     )
-
-
-def stored_reports(config: Config, store: Store) -> list[SourceReport]:
-    """Reports from the last recorded fetch of each source, for `--no-fetch`."""
-    reports = []
-    for adapter in build_sources(config):
-        health = store.health(adapter.name)
-        failed = health.consecutive_failures > 0
-        reports.append(
-            SourceReport(
-                name=adapter.name,
-                kind=adapter.kind,
-                origin=adapter.origin,
-                status="error" if failed else "ok",
-                fetched=health.last_count,
-                error=health.last_error if failed else None,
-                last_success=health.last_success,
-                label=adapter.label,
-            )
-        )
-    return reports
 
 
 def window(
@@ -271,6 +280,7 @@ def assemble(
         neighbours_left_out=len(far),
         live=span.live,
         shown=tuple(shown_now),
+        followups=gather(store, (item.incident.id for item in items)),
     )
 
 
@@ -354,6 +364,7 @@ def today(
     demo: bool = False,
     wall: datetime | None = None,
     fuse_reports: bool = True,
+    progress: ProgressFor | None = None,
 ) -> Briefing:
     """Everything `briefing today` does before the briefing is shown (see `assemble`).
 
@@ -361,8 +372,11 @@ def today(
     real time, which stamps what is fetched and stored (default: `now`).
     """
     followed = frozenset(name for name in config.sources if store.health(name).last_success)
-    fetched_at = wall or now
-    reports = fetch_all(config, store, http, fetched_at) if fetch else stored_reports(config, store)
+    reports = (
+        fetch_all(config, store, http, wall or now, progress=progress)
+        if fetch
+        else health.stored_reports(build_sources(config), store)
+    )
     reports = health.assess(config, store, reports, now)
     span = window(config, store, now, since, until, replay=replay)
     return assemble(

@@ -13,9 +13,9 @@ the HTTP layer keeps only the redacted URL in a source's state.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 HIDDEN = "***"
@@ -60,8 +60,13 @@ class _HasUrl(Protocol):
     def url(self) -> str | None: ...
 
 
-def credential_warnings(path: Path, sources: Mapping[str, _HasUrl]) -> list[str]:
+def credential_warnings(
+    path: Path, sources: Mapping[str, _HasUrl], variable: Callable[[str, Any], str]
+) -> list[str]:
     """A warning for every source whose URL holds a login or a token.
+
+    `variable(name, settings)` names the environment variable a source's password
+    belongs in (the sources layer decides; this module imports nothing of it).
 
     briefing never shows them (see `redact`), but a config file is read by whoever
     maintains it and copied into tickets.
@@ -75,8 +80,8 @@ def credential_warnings(path: Path, sources: Mapping[str, _HasUrl]) -> list[str]
         warnings.append(
             f"{path}: sources.{name}.url holds {what}: briefing writes it as {HIDDEN} in "
             f"every message and keeps it out of the store, but whoever reads {path.name} "
-            "reads it: keep the file private (chmod 600), and prefer a feed address that "
-            "needs no credentials (sources have no `username`/password-from-environment "
-            "keys yet)"
+            "reads it: put the user in `username` and the password in "
+            f"${variable(name, settings)} (or ${variable(name, settings)}_FILE), "
+            "as for SMTP, and take them out of the URL"
         )
     return warnings

@@ -3,6 +3,7 @@ and the README's crontab and systemd units checked as text."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
@@ -265,6 +266,40 @@ def test_readme_crontab_runs_the_briefing_by_email_quietly_with_a_config() -> No
         assert options <= command_options(name), options
         assert "BRIEFING_SMTP_PASSWORD=" not in line  # a file, never the password itself
     assert "%" not in "".join(lines)  # cron would cut the line at a bare %
+
+
+def cron_values(field: str, low: int, high: int) -> set[int]:
+    """The numbers a crontab time field stands for (`*`, `a-b`, `/step`, lists)."""
+    values: set[int] = set()
+    for part in field.split(","):
+        span, _, step = part.partition("/")
+        first, _, last = (f"{low}-{high}" if span == "*" else span).partition("-")
+        values |= set(range(int(first), int(last or first) + 1, int(step or 1)))
+    return values
+
+
+def test_readme_crontab_fetches_the_pages_in_the_evening_and_night() -> None:
+    """`briefing fetch` every 20–30 minutes from 16:00, the last run well before the morning
+    briefing (whose lock it would otherwise hold), and never during the day."""
+    lines = crontab_lines()
+    (fetch,) = [line for line in lines if "/briefing fetch " in line]
+    fields, words = fetch.split()[:5], fetch.split()[5:]
+    assert fields[2:] == ["*", "*", "*"]
+    minutes, hours = cron_values(fields[0], 0, 59), cron_values(fields[1], 0, 23)
+    assert 20 <= 60 // len(minutes) <= 30, minutes
+    runs = sorted((h - 16) % 24 * 60 + m for h in hours for m in minutes)  # minutes from 16:00
+    assert runs[0] == 0  # the first at 16:00
+    gaps = {later - earlier for earlier, later in itertools.pairwise(runs)}
+    assert gaps <= set(range(20, 31)), gaps  # every 20–30 minutes, without a break
+    today = lines[0].split()
+    morning = (int(today[1]) - 16) % 24 * 60 + int(today[0])
+    assert morning - runs[-1] >= 30  # done before the briefing starts
+    assert words[words.index("fetch") + 1 : words.index("fetch") + 4] == [
+        "--quiet",
+        "--config",
+        words[-2],
+    ]
+    assert words[-2].endswith("sources.toml") and words[-1].startswith("2>>")
 
 
 def parse_unit(text: str) -> dict[str, list[tuple[str, str]]]:

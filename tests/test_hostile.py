@@ -184,8 +184,18 @@ def hostile_sources(folder: Path, family: Family) -> Path:
     return three_sources(folder, events, "".join(items), "\n".join(rows) + "\n")
 
 
+# Huge texts through every renderer and the store take most of a minute: in the slow set.
+SLOW_FAMILIES = {"sizes"}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(name, marks=pytest.mark.slow) if name in SLOW_FAMILIES else name
+        for name in FAMILIES
+    ],
+)
 @pytest.mark.timeout(180)
-@pytest.mark.parametrize("name", list(FAMILIES))
 def test_hostile_family_in_every_output(name: str) -> None:
     family = FAMILIES[name]
     with tempfile.TemporaryDirectory() as tmp:

@@ -94,11 +94,12 @@ def check_choice(option: str, value: str, choices: tuple[str, ...]) -> None:
 
 def load(path: Path | None) -> Config:
     from briefing import config
+    from briefing.sources.base import password_variable
 
     loaded = config.load(config.find(path))
     if (risk := config.exposure(loaded)) is not None:
         typer.echo(f"briefing: warning: {risk}", err=True)
-    for warning in credential_warnings(loaded.path, loaded.sources):
+    for warning in credential_warnings(loaded.path, loaded.sources, password_variable):
         typer.echo(f"briefing: warning: {warning}", err=True)
     return loaded
 

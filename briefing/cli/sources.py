@@ -18,16 +18,23 @@ sources_app = typer.Typer(
 
 
 def fetch(config: ConfigOpt = None, quiet: QuietOpt = False, debug: DebugOpt = False) -> None:
-    """Fetch and store every source; show nothing but how each source fared."""
+    """Fetch and store every source; show nothing but how each source fared.
+
+    Run from cron in the evening and night (README: E-mail and cron): nobody waits
+    for it, so it reads more event pages a run (`details_per_fetch`).
+    """
     with common.errors(debug), ExitStack() as stack:
         from briefing import pipeline
+        from briefing.cli.progress import shown
         from briefing.judge import health
         from briefing.render.terminal import print_sources
 
         cfg = common.load(config)
         store = common.open_store(cfg, stack)
         now = common.now(cfg.tz)
-        reports = pipeline.fetch_all(cfg, store, common.http(store, stack), now)
+        http = common.http(store, stack)
+        with shown(quiet, cfg.briefing.language) as progress:
+            reports = pipeline.fetch_all(cfg, store, http, now, progress=progress, unattended=True)
         reports = health.assess(cfg, store, reports, now)
         if quiet:
             common.warn_failed(reports)

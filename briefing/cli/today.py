@@ -93,7 +93,17 @@ def today(
                 assert home is not None and outbox is not None
                 cfg, store, clock = home, outbox, None
             result = _make(
-                cfg, store, stack, since, until, now or clock, no_fetch, lang, demo, not no_fuse
+                cfg,
+                store,
+                stack,
+                since,
+                until,
+                now or clock,
+                no_fetch,
+                lang,
+                demo,
+                not no_fuse,
+                quiet=quiet,
             )
             from briefing import pipeline
 
@@ -120,27 +130,33 @@ def _make(
     lang: str | None,
     demo: bool,
     fuse: bool = True,
+    *,
+    quiet: bool = False,
 ) -> Briefing:
-    """The briefing from the library, the command line's times read in the config's zone."""
+    """The briefing from the library, the command line's times read in the config's zone;
+    on a terminal, a line per source while the sources are fetched."""
     from briefing import pipeline
+    from briefing.cli.progress import shown
 
     tz = cfg.tz
     wall = common.now(tz)
     moment = parse_when(now, tz, day_time=pipeline.MORNING) if now else wall
-    return pipeline.today(
-        cfg,
-        store,
-        common.http(store, stack),
-        now=moment,
-        wall=wall,
-        since=parse_when(since, tz) if since else None,
-        until=parse_when(until, tz, day_end=True) if until else None,
-        fetch=not no_fetch,
-        replay=now is not None,
-        language=lang,
-        demo=demo,
-        fuse_reports=fuse,
-    )
+    with shown(quiet or no_fetch, lang or cfg.briefing.language) as progress:
+        return pipeline.today(
+            cfg,
+            store,
+            common.http(store, stack),
+            now=moment,
+            wall=wall,
+            since=parse_when(since, tz) if since else None,
+            until=parse_when(until, tz, day_end=True) if until else None,
+            fetch=not no_fetch,
+            replay=now is not None,
+            language=lang,
+            demo=demo,
+            fuse_reports=fuse,
+            progress=progress,
+        )
 
 
 def _emit(

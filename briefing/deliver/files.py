@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from briefing.errors import DeliveryError
@@ -19,6 +19,30 @@ def write_atomic(path: Path, text: str | Iterable[str], *, mode: int | None = No
     unless `mode` says otherwise (the intranet site's pages must be readable
     by the web server).
     """
+    pieces = [text] if isinstance(text, str) else text
+    _replace(path, mode, lambda fd: _write_text(fd, pieces))
+
+
+def write_atomic_bytes(path: Path, data: bytes, *, mode: int | None = None) -> None:
+    """`write_atomic` for binary data (an XLSX workbook)."""
+    _replace(path, mode, lambda fd: _write_bytes(fd, data))
+
+
+def _write_text(fd: int, pieces: Iterable[str]) -> None:
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        handle.writelines(pieces)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _write_bytes(fd: int, data: bytes) -> None:
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _replace(path: Path, mode: int | None, write: Callable[[int], None]) -> None:
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -26,10 +50,7 @@ def write_atomic(path: Path, text: str | Iterable[str], *, mode: int | None = No
         try:
             if mode is not None:
                 os.fchmod(fd, mode)
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-                handle.writelines([text] if isinstance(text, str) else text)
-                handle.flush()
-                os.fsync(handle.fileno())
+            write(fd)
             Path(tmp).replace(path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

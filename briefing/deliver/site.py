@@ -5,7 +5,9 @@
 - `YYYY-MM-DD.html` and `YYYY-MM-DD.json`: the briefing of that (local) morning;
 - `index.html`: the newest dated page, with the archive by month instead of its back link;
 - `briefing.json`: the newest dated JSON (schema 1);
-- `feed.xml`: an Atom feed with one entry per dated page.
+- `feed.xml`: an Atom feed with one entry per dated page;
+- `YYYY-Www.html`, `.csv`, `.xlsx`: the week's picture (`write_week`, `briefing week`),
+  listed on the index.
 
 The archive is rebuilt from the dated files present in the folder, so it
 survives a lost index, a replayed older morning and a deleted day alike. Every
@@ -25,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from briefing import __version__
 from briefing.config import Config
@@ -36,9 +38,13 @@ from briefing.models import Briefing
 from briefing.render.html import html_environment, render_html
 from briefing.render.json import dumps as render_json
 
+if TYPE_CHECKING:
+    from briefing.judge.week import Week
+
 NAV_TEMPLATE = "site-index.html.j2"
 NAV_REGION = re.compile(r"<!--site-nav-->.*?<!--/site-nav-->\n?", re.S)
 DATED = re.compile(r"^(\d{4}-\d{2}-\d{2})\.html$")
+WEEKLY = re.compile(r"^(\d{4})-W(\d{2})\.html$")
 ATOM = "http://www.w3.org/2005/Atom"
 XML = "http://www.w3.org/XML/1998/namespace"
 PUBLIC = 0o644  # served by the intranet's web server, which runs as another user
@@ -66,6 +72,8 @@ class Nav:
     feed: str
     back: str | None = None
     months: tuple[Month, ...] = ()
+    weeks: tuple[ArchiveEntry, ...] = ()
+    weeks_heading: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,12 +127,7 @@ def write_site(briefing: Briefing, folder: Path, *, template_dir: Path | None = 
 
 def archive(folder: Path, lang: str, municipality: str) -> list[DatedPage]:
     """Every dated page in `folder`, newest first."""
-    try:
-        names = sorted((p.name for p in folder.iterdir()), reverse=True)
-    except OSError as exc:
-        raise DeliveryError(
-            f"{folder}: cannot list the site folder: {exc.strerror or exc}"
-        ) from exc
+    names = _listed(folder)
     found = []
     for name in names:
         match = DATED.match(name)
@@ -135,6 +138,16 @@ def archive(folder: Path, lang: str, municipality: str) -> list[DatedPage]:
                 continue  # "2023-13-45.html" is not ours
             found.append(_describe(folder / name, day, lang, municipality))
     return found
+
+
+def _listed(folder: Path) -> list[str]:
+    """The names in the site folder, newest (highest) first."""
+    try:
+        return sorted((p.name for p in folder.iterdir()), reverse=True)
+    except OSError as exc:
+        raise DeliveryError(
+            f"{folder}: cannot list the site folder: {exc.strerror or exc}"
+        ) from exc
 
 
 def _describe(path: Path, day: date, lang: str, municipality: str) -> DatedPage:
@@ -187,7 +200,13 @@ def _read(path: Path) -> str:
 
 def _index(newest: DatedPage, pages: list[DatedPage], lang: str, template_dir: Path | None) -> str:
     """The newest dated page with the archive in place of its back link."""
-    nav = Nav(t(lang, "site.archive"), t(lang, "site.feed"), months=months(pages, lang))
+    nav = Nav(
+        t(lang, "site.archive"),
+        t(lang, "site.feed"),
+        months=months(pages, lang),
+        weeks=weeks(newest.path.parent, lang),
+        weeks_heading=t(lang, "site.weeks"),
+    )
     template = html_environment(template_dir).get_template(NAV_TEMPLATE)
     block = template.render(site=nav)
     page = _read(newest.path)
@@ -198,6 +217,32 @@ def _index(newest: DatedPage, pages: list[DatedPage], lang: str, template_dir: P
         return page + block
     head, tail = page.rsplit("</body>", 1)
     return f"{head}{block}</body>{tail}"
+
+
+def weeks(folder: Path, lang: str) -> tuple[ArchiveEntry, ...]:
+    """The weekly pages in `folder`, newest first ("Vecka 23, 2023")."""
+    names = _listed(folder)
+    found = [(name, m) for name in names if (m := WEEKLY.match(name))]
+    return tuple(
+        ArchiveEntry(name, t(lang, "site.week", number=int(m.group(2)), year=m.group(1)), "")
+        for name, m in found
+    )
+
+
+def write_week(week: Week, folder: Path, *, template_dir: Path | None = None) -> list[Path]:
+    """The week's page, CSV and XLSX into the site, and the index relinked to list it."""
+    from briefing.render import week as weekly
+
+    base = folder / week.label
+    files = {"CSV": f"{week.label}.csv", "XLSX": f"{week.label}.xlsx"}
+    _write(base.with_suffix(".csv"), weekly.render_csv(week))
+    weekly.write_xlsx(week, base.with_suffix(".xlsx"), mode=PUBLIC)
+    _write(base.with_suffix(".html"), weekly.render_html(week, template_dir, files=files))
+    lang = language(week.language)
+    pages = archive(folder, lang, week.municipality)
+    if pages:  # the index is the newest morning's page: list the week there
+        _write(folder / "index.html", _index(pages[0], pages, lang, template_dir))
+    return [base.with_suffix(suffix) for suffix in (".html", ".csv", ".xlsx")]
 
 
 def months(pages: Sequence[DatedPage], lang: str) -> tuple[Month, ...]:

@@ -27,7 +27,7 @@ from briefing.config import Config
 from briefing.errors import StoreError
 from briefing.models import SourceReport
 from briefing.redact import redact
-from briefing.sources.base import SourceSettings
+from briefing.sources.base import Source, SourceSettings
 from briefing.store import Health, Store
 
 
@@ -79,3 +79,24 @@ def store_problems(path: Path) -> list[str]:
             return store.check()
     except StoreError as exc:
         return [f"{exc.message} — {exc.hint}" if exc.hint else exc.message]
+
+
+def stored_reports(adapters: Iterable[Source], store: Store) -> list[SourceReport]:
+    """Reports from the last recorded fetch of each source, for `--no-fetch`."""
+    reports = []
+    for adapter in adapters:
+        health = store.health(adapter.name)
+        failed = health.consecutive_failures > 0
+        reports.append(
+            SourceReport(
+                name=adapter.name,
+                kind=adapter.kind,
+                origin=adapter.origin,
+                status="error" if failed else "ok",
+                fetched=health.last_count,
+                error=health.last_error if failed else None,
+                last_success=health.last_success,
+                label=adapter.label,
+            )
+        )
+    return reports

@@ -270,7 +270,10 @@ def _reach(item: Item, who: Stakeholder, rule: NotifyRule, lang: str) -> tuple[f
 def _suggestion(who: Stakeholder, rule: NotifyRule, where: str, lang: str) -> Suggestion:
     tags = f", {', '.join(sorted(rule.tags))}" if rule.tags else ""
     return Suggestion(
-        who.name, who.kind, f"{where}{tags}; {t(lang, 'notify.rule', rule=rule.name)}"
+        who.name,
+        who.kind,
+        f"{where}{tags}; {t(lang, 'notify.rule', rule=rule.name)}",
+        contact=who.contact,
     )
 
 

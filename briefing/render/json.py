@@ -24,6 +24,7 @@ from typing import Any
 
 from briefing.models import (
     Briefing,
+    FollowUp,
     Item,
     Origin,
     Precision,
@@ -34,6 +35,8 @@ from briefing.models import (
     Trend,
     clean_text,
 )
+from briefing.render.followup import of
+from briefing.render.opening import opening
 from briefing.render.view import safe_url
 
 SCHEMA = 1
@@ -50,7 +53,7 @@ def to_json(briefing: Briefing) -> dict[str, Any]:
     """The schema-1 document for `briefing`; times in the window's time zone."""
     zone = briefing.window_end.tzinfo
     document = _head(briefing)
-    document["incidents"] = [_incident(item, zone) for item in briefing.items]
+    document["incidents"] = [_incident(item, zone, briefing) for item in briefing.items]
     document |= _tail(briefing)
     return document
 
@@ -70,7 +73,7 @@ def chunks(briefing: Briefing) -> Iterator[str]:
     else:
         separator = f"[\n{INDENT * 2}"
         for item in briefing.items:
-            yield separator + _pretty(_incident(item, zone), 2)
+            yield separator + _pretty(_incident(item, zone, briefing), 2)
             separator = f",\n{INDENT * 2}"
         yield f"\n{INDENT}]"
     tail = _pretty(_tail(briefing), 0)
@@ -88,15 +91,18 @@ def _head(briefing: Briefing) -> dict[str, Any]:
             "end": _time(briefing.window_end, zone),
         },
         "sources": [_source(source) for source in briefing.sources],
+        "opening": opening(briefing),
     }
     cleaned: dict[str, Any] = _cleaned(head)
     return cleaned
 
 
 def _tail(briefing: Briefing) -> dict[str, Any]:
+    zone = briefing.window_end.tzinfo
     tail = {
         "trends": [_trend(trend) for trend in briefing.trends],
         "repeats": [_repeat(repeat) for repeat in briefing.repeats],
+        "followups": [_followup(f, zone) for f in briefing.earlier_open],
     }
     cleaned: dict[str, Any] = _cleaned(tail)
     return cleaned
@@ -189,7 +195,7 @@ def _source(source: SourceReport) -> dict[str, Any]:
     }
 
 
-def _incident(item: Item, zone: tzinfo | None) -> dict[str, Any]:
+def _incident(item: Item, zone: tzinfo | None, briefing: Briefing) -> dict[str, Any]:
     """One incident, every text cleaned where it is read (the fields that are not text,
     times and the values of fixed sets, need no cleaning)."""
     incident, place, judgement = item.incident, item.place, item.judgement
@@ -228,6 +234,29 @@ def _incident(item: Item, zone: tzinfo | None) -> dict[str, Any]:
         ],
         **({"fused_because": clean_text(item.fused_because)} if item.also else {}),
         **({"check": clean_text(judgement.check)} if judgement.check else {}),
+        "followup": _followup(noted, zone) if (noted := of(briefing, incident.id)) else None,
+    }
+
+
+def _followup(followup: FollowUp, zone: tzinfo | None) -> dict[str, Any]:
+    """An incident's follow-up: "handled" once closed with `briefing ack --done`, else "open"."""
+    return {
+        "incident": clean_text(followup.incident_id),
+        "state": "handled" if followup.done else "open",
+        "informed": [clean_text(name) for name in followup.informed],
+        "entries": [
+            {
+                "at": _time(entry.at, zone),
+                "by": clean_text(entry.by),
+                "note": clean_text(entry.note),
+                "informed": [clean_text(name) for name in entry.informed],
+                "done": entry.done,
+                "sent_to": _clean_or_none(entry.sent_to),
+            }
+            for entry in followup.entries
+        ],
+        **({"title": clean_text(followup.title)} if followup.title else {}),
+        **({"when": _time(followup.when, zone)} if followup.when else {}),
     }
 
 

@@ -104,6 +104,8 @@ def _section(items: list[RenderableType], title: str, style: str = "") -> None:
 
 def _renderables(view: View) -> list[RenderableType]:
     items: list[RenderableType] = [_text((view.title, "bold")), _text((view.window, "dim"))]
+    if view.opening:
+        items += [BLANK, _text(view.opening)]
     if view.demo:
         items.append(_text((f" {view.demo} ", "bold black on yellow")))
     if view.alert:
@@ -143,6 +145,9 @@ def _incidents(view: View) -> list[RenderableType]:
     if view.to_check:
         _section(items, view.t("heading.to_check"), "yellow")
         items.append(_compact(view, [(entry, entry.place) for entry in view.to_check]))
+    if view.followups:
+        _section(items, view.t("heading.followups"))
+        items += [_text(f"  {line}") for line in view.followups]
     if view.trends:
         _section(items, view.t("heading.trends"))
         items += [_text(f"  {line}") for line in view.trends]
@@ -181,6 +186,9 @@ def _serious(view: View, entry: Entry) -> list[RenderableType]:
     for s in entry.stakeholders:
         who = f"{s.name} ({s.kind}) — {s.reason}"
         lines.append(_text((f"{view.t('label.inform')}: ", "bold"), who))
+    if entry.followup:
+        lines.append(_text((entry.followup, "bold green" if entry.handled else "green")))
+    lines.append(_text((f"{view.t('label.id')}: {entry.id}", "dim")))
     block = Padding(Group(head, Padding(Group(*lines), (0, 0, 0, 3))), (0, 0, 0, 2))
     if not entry.url:
         return [block]
@@ -214,4 +222,6 @@ def _compact_details(view: View, entry: Entry) -> list[Text]:
     for s in entry.stakeholders:
         who = f"{s.name} ({s.kind}) — {s.reason}"
         details.append(_text((f"{view.t('label.inform')}: ", "bold"), who))
+    if entry.followup:
+        details.append(_text((entry.followup, "green")))
     return details

@@ -42,6 +42,8 @@ def _heading(title: str, underline: str = "-") -> list[str]:
 
 def _text_head(view: View) -> list[str]:
     lines = [*_heading(view.title, "="), _fill(view.window), view.generated, ""]
+    if view.opening:
+        lines += [_fill(view.opening), ""]
     if view.demo:
         lines += [f"*** {view.demo} ***", ""]
     if view.alert:
@@ -85,6 +87,9 @@ def _text_incidents(view: View) -> list[str]:
     if view.to_check:
         lines += _heading(view.t("heading.to_check").upper())
         lines += [_text_compact(view, e, where=e.place) for e in view.to_check] + [""]
+    if view.followups:
+        lines += [*_heading(view.t("heading.followups").upper()), ""]
+        lines += [_fill(line, "  ", "    ") for line in view.followups] + [""]
     if view.trends:
         lines += [*_heading(view.t("heading.trends").upper()), ""]
         lines += [_fill(line, "  ", "    ") for line in view.trends] + [""]
@@ -126,6 +131,8 @@ def _serious_details(view: View, entry: Entry) -> list[str]:
     details += [
         f"{view.t('label.inform')}: {s.name} ({s.kind}) — {s.reason}" for s in entry.stakeholders
     ]
+    details += [entry.followup] if entry.followup else []
+    details.append(f"{view.t('label.id')}: {entry.id}")
     return details
 
 
@@ -141,6 +148,7 @@ def _compact_details(view: View, entry: Entry) -> list[str]:
     details += [
         f"{view.t('label.inform')}: {s.name} ({s.kind}) — {s.reason}" for s in entry.stakeholders
     ]
+    details += [entry.followup] if entry.followup else []
     return details
 
 
@@ -180,6 +188,7 @@ def md_url(url: str) -> str:
 def render_markdown(briefing: Briefing) -> str:
     view = build(briefing)
     lines = [f"# {md_escape(view.title)}", "", md_escape(view.window)]
+    lines += ["", md_escape(view.opening)] if view.opening else []
     lines += ["", md_escape(view.generated)]
     if view.demo:
         lines += ["", f"> **{md_escape(view.demo)}**"]
@@ -214,6 +223,9 @@ def _md_incidents(view: View) -> list[str]:
     if view.to_check:
         lines += [f"## {md_escape(view.t('heading.to_check'))}", ""]
         lines += [_md_compact(view, entry, entry.place) for entry in view.to_check] + [""]
+    if view.followups:
+        lines += [f"## {md_escape(view.t('heading.followups'))}", ""]
+        lines += [f"- {md_escape(line)}" for line in view.followups] + [""]
     if view.trends:
         lines += [f"## {md_escape(view.t('heading.trends'))}", ""]
         lines += [f"- {md_escape(line)}" for line in view.trends] + [""]

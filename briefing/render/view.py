@@ -14,8 +14,10 @@ from datetime import timedelta, tzinfo
 from urllib.parse import urlsplit
 
 from briefing.i18n import label, language, long_date, short_datetime, t, t_count
-from briefing.models import Briefing, Incident, Item, Severity, Status, Suggestion, clean_text
+from briefing.models import Briefing, Incident, Item, Severity, Status, clean_text
+from briefing.render import followup, notify
 from briefing.render.health import SourceLine, alert, local_time, source_lines
+from briefing.render.opening import opening
 
 MARKERS = {
     Severity.CRITICAL: "▲▲",
@@ -48,6 +50,16 @@ def safe_url(url: object) -> str | None:
 
 
 @dataclass(frozen=True, slots=True)
+class Stakeholder:
+    """A suggestion worded: `kind` is the kind's label; `mailto` a drafted message, or None."""
+
+    name: str
+    kind: str
+    reason: str
+    mailto: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One incident, worded for display."""
 
@@ -71,12 +83,16 @@ class Entry:
     origin: str
     source: str
     reasons: tuple[str, ...]
-    stakeholders: tuple[Suggestion, ...]  # worded: `kind` is the kind's label
+    stakeholders: tuple[Stakeholder, ...]
     url: str | None
     # Every source that reported it ("polis, Polisen"), the primary first, and
     # why several reports were taken for one event ("" when only one source).
     sources: tuple[str, ...] = ()
     fused: str = ""
+    # The follow-up log's line for it ("" when nobody noted anything), and whether it was
+    # closed with `briefing ack --done`.
+    followup: str = ""
+    handled: bool = False
     # Why the judgement could not settle it ("" when it could): shown apart, "to check".
     check: str = ""
 
@@ -106,6 +122,10 @@ class View:
     no_neighbours: str | None
     # "Återkommer": kommundelar clearly above their baseline, then repeat places.
     trends: tuple[str, ...] = ()
+    # Open follow-ups of incidents of earlier mornings, one worded line each.
+    followups: tuple[str, ...] = ()
+    # The opening paragraph (briefing.render.opening).
+    opening: str = ""
     # Local incidents not judged serious that the text cannot settle: shown after the
     # serious ones, apart from the rest ("att kontrollera"); not in other_local.
     to_check: tuple[Entry, ...] = ()
@@ -121,6 +141,7 @@ class _Context:
     lang: str
     zone: tzinfo | None
     source_labels: dict[str, str]
+    briefing: Briefing
 
 
 def build(briefing: Briefing) -> View:
@@ -128,7 +149,7 @@ def build(briefing: Briefing) -> View:
     zone = briefing.window_end.tzinfo
     name = clean_text(briefing.municipality, single_line=True)
     sources = source_lines(lang, zone, briefing.sources, briefing.generated_at)
-    context = _Context(lang, zone, {s.name: s.label for s in sources})
+    context = _Context(lang, zone, {s.name: s.label for s in sources}, briefing)
     local = [_entry(context, item) for item in _by_severity(briefing.local)]
     serious = [entry for entry in local if Severity(entry.severity).serious]
     return View(
@@ -155,8 +176,21 @@ def build(briefing: Briefing) -> View:
         no_serious=t(lang, "empty.serious") if local and not serious else None,
         no_neighbours=_no_neighbours(lang, briefing),
         trends=_trend_lines(briefing),
+        followups=_earlier(lang, briefing),
+        opening=opening(briefing),
         to_check=tuple(e for e in local if not Severity(e.severity).serious and e.check),
     )
+
+
+def _earlier(lang: str, briefing: Briefing) -> tuple[str, ...]:
+    zone = briefing.window_end.tzinfo
+    lines = []
+    for item in briefing.earlier_open:
+        when = f"{followup.when(lang, item.when, zone)} " if item.when else ""
+        title = f"{item.title} " if item.title else ""
+        head = f"{item.incident_id} — {when}{title}".rstrip()
+        lines.append(f"{head}: {followup.worded(lang, item, zone)}")
+    return tuple(clean_text(line, single_line=True) for line in lines)
 
 
 def _trend_lines(briefing: Briefing) -> tuple[str, ...]:
@@ -233,8 +267,9 @@ def _entry(context: _Context, item: Item) -> Entry:
     when = local_time(incident.when, context.zone)
     source = clean_text(incident.source, single_line=True)
     origins = dict.fromkeys(label(lang, "origin", r.origin.value) for r in item.reports)
+    noted = followup.of(context.briefing, incident.id)
     return Entry(
-        id=incident.id,
+        id=clean_text(incident.id, single_line=True),
         severity=judgement.severity.value,
         severity_label=label(lang, "severity", judgement.severity.value).upper(),
         marker=MARKERS[judgement.severity],
@@ -255,10 +290,12 @@ def _entry(context: _Context, item: Item) -> Entry:
         origin=" + ".join(origins),
         source=context.source_labels.get(incident.source) or source,
         reasons=_reasons(lang, item),
-        stakeholders=_stakeholders(lang, item),
+        stakeholders=_stakeholders(context, item),
         url=safe_url(incident.url),
         sources=tuple(_via(context, report) for report in item.reports),
         fused=clean_text(item.fused_because, single_line=True) if item.also else "",
+        followup=followup.worded(lang, noted, context.zone) if noted else "",
+        handled=noted is not None and noted.done,
         check=clean_text(judgement.check or "", single_line=True),
     )
 
@@ -299,15 +336,20 @@ def _reasons(lang: str, item: Item) -> tuple[str, ...]:
     return (*reasons[:MAX_REASONS], more)
 
 
-def _stakeholders(lang: str, item: Item) -> tuple[Suggestion, ...]:
-    return tuple(
-        Suggestion(
-            clean_text(s.name, single_line=True),
-            label(lang, "stakeholder", s.kind),
-            clean_text(s.reason, single_line=True),
+def _stakeholders(context: _Context, item: Item) -> tuple[Stakeholder, ...]:
+    lang, home = context.lang, context.briefing.municipality
+    worded = []
+    for s in item.stakeholders:
+        message = notify.draft(item, s, home, lang, context.zone)
+        worded.append(
+            Stakeholder(
+                clean_text(s.name, single_line=True),
+                label(lang, "stakeholder", s.kind),
+                clean_text(s.reason, single_line=True),
+                safe_url(notify.mailto(message)) if message else None,
+            )
         )
-        for s in item.stakeholders
-    )
+    return tuple(worded)
 
 
 def _status_label(lang: str, status: Status) -> str:

@@ -109,7 +109,11 @@ def rate(url: str) -> RateLimit:
 def get_json(ctx: FetchContext, url: str, settings: AuthoritySettings) -> Any:
     """GET `url` (no validators: the caller asks several URLs per run) and decode it."""
     response: Response = ctx.http.get(
-        url, timeout=settings.timeout, rate=rate(url), user_agent=settings.user_agent
+        url,
+        timeout=settings.timeout,
+        rate=rate(url),
+        user_agent=settings.user_agent,
+        progress=ctx.progress,
     )
     return response.json()
 

@@ -39,7 +39,7 @@ from briefing.sources.base import (
     payload_files,
 )
 from briefing.sources.http import RateLimit
-from briefing.sources.polisen_details import PageOptions, add_page_text
+from briefing.sources.polisen_details import PageOptions, add_page_text, site_of
 
 BASE_URL = "https://polisen.se/"
 # The terms of use: at least 10 s between calls and at most 60 an hour.
@@ -79,6 +79,12 @@ class PolisenSettings(SourceSettings):
     )
     details_per_run: int = Field(
         default=5, ge=0, le=50, description="event pages fetched at most per run (10 s each)"
+    )
+    details_per_fetch: int = Field(
+        default=10,
+        ge=0,
+        le=50,
+        description="event pages fetched at most by `briefing fetch`, which nobody waits for",
     )
 
     @model_validator(mode="after")
@@ -138,6 +144,8 @@ class PolisenSource(Source):
             folder=settings.details_path,
             fetch=settings.details,
             per_run=settings.details_per_run,
+            per_fetch=settings.details_per_fetch,
+            site=site_of(settings.url),
             rate=RATE,  # pages and the API share polisen.se's budget
             timeout=settings.timeout,
             user_agent=settings.user_agent,

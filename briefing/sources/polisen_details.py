@@ -11,7 +11,13 @@ polisen.se (`details = true`), and then only:
 - within the site's limits, on the same budget as the events API (one call per
   10 s, 60 an hour), leaving `HOUR_RESERVE` calls of the hour to the API;
 - at most `details_per_run` pages a run, newest events first, because every
-  page costs a 10 s wait: the rest are read in later runs.
+  page costs a 10 s wait: the rest are read in later runs. A run nobody waits
+  for (`briefing fetch` from cron, `FetchContext.unattended`) reads up to
+  `details_per_fetch` instead, so the morning finds the night's pages kept.
+
+Pages are read from the site of the configured `url` (polisen.se in every real
+configuration), at the event's path: the address the API gives is untrusted
+and only its path is used, and only when it names polisen.se.
 
 A page problem is never a source failure: the events are reported anyway, with
 the problem as a warning.
@@ -33,6 +39,7 @@ from briefing.sources.http import RateLimit
 from briefing.sources.polisen_page import PageError, parse_page
 
 PAGE_HOST = "polisen.se"
+PAGE_SITE = f"https://{PAGE_HOST}"
 HOUR_RESERVE = 10  # calls of the hourly budget that pages never take: the events list needs them
 MAX_FILE_BYTES = 2 * 1024 * 1024  # a page is ~45 KB; anything far larger is not one
 _GONE = frozenset({404, 410})
@@ -47,6 +54,8 @@ class PageOptions:
     folder: Path | None = None
     fetch: bool = False
     per_run: int = 5
+    per_fetch: int = 10  # in a run nobody waits for
+    site: str = PAGE_SITE  # scheme and host the pages are read from
     rate: RateLimit = SITE_RATE
     timeout: float = 30.0
     user_agent: str | None = None
@@ -130,19 +139,18 @@ def fetched_pages(incidents: list[Incident], options: PageOptions, ctx: FetchCon
     unread: list[tuple[Incident, str]] = []
     for incident in _own_newest_first(incidents, ctx.municipality):
         kept = cache.page(cache_key(incident.key))
-        url = page_url(incident.url)
+        url = page_url(incident.url, options.site)
         if kept:
             found.texts[incident.key] = kept
         elif kept is None and url is None:
             found.problems.append(f"event {incident.key}: no polisen.se page address")
         elif kept is None and url is not None:
             unread.append((incident, url))
-    _fetch_some(unread[: options.per_run], options, ctx, cache, found)
-    left = len(unread) - options.per_run
-    if left > 0 and options.per_run:
-        found.problems.append(
-            f"{left} event page(s) left for a later run (at most {options.per_run} a run)"
-        )
+    cap = options.per_fetch if ctx.unattended else options.per_run
+    asked = _fetch_some(unread[:cap], options, ctx, cache, found)
+    if len(unread) > cap and asked == cap > 0:  # (a stop before the cap says why itself)
+        left = len(unread) - cap
+        found.problems.append(f"{left} event page(s) left for a later run (at most {cap} a run)")
     return found
 
 
@@ -163,14 +171,17 @@ def _fetch_some(
     ctx: FetchContext,
     cache: PageCache,
     found: PageTexts,
-) -> None:
-    """Fetch these pages in turn; stop at the first sign the site wants a rest."""
-    for incident, url in unread:
+) -> int:
+    """Fetch these pages in turn; stop at the first sign the site wants a rest. How many
+    were asked for."""
+    for number, (incident, url) in enumerate(unread, start=1):
         if ctx.http.calls_left(options.rate) <= HOUR_RESERVE:
             found.problems.append("event pages: the hour's remaining calls are kept for the API")
-            return
+            return number - 1
+        ctx.progress.pages(number, len(unread))
         if not _fetch_one(incident.key, url, options, ctx, cache, found):
-            return
+            return number
+    return len(unread)
 
 
 def _fetch_one(
@@ -179,7 +190,11 @@ def _fetch_one(
     """Read one page into the cache; False when no more pages should be asked for now."""
     try:
         response = ctx.http.get(
-            url, timeout=options.timeout, rate=options.rate, user_agent=options.user_agent
+            url,
+            timeout=options.timeout,
+            rate=options.rate,
+            user_agent=options.user_agent,
+            progress=ctx.progress,
         )
     except RateLimited as exc:
         found.problems.append(f"event pages: {exc.message}")
@@ -203,17 +218,26 @@ def _fetch_one(
     return True
 
 
-def page_url(event_url: str | None) -> str | None:
-    """The event's page on polisen.se; None for an address anywhere else.
+def page_url(event_url: str | None, site: str = PAGE_SITE) -> str | None:
+    """The event's page on `site` (polisen.se over https); None for an address that
+    does not name polisen.se.
 
-    The API's `url` is untrusted: only its path is used, on polisen.se over https.
+    The API's `url` is untrusted: only its path is used, on the configured site.
     """
     if not event_url:
         return None
     parts = urlsplit(event_url)
     if parts.hostname not in (PAGE_HOST, f"www.{PAGE_HOST}") or not parts.path.startswith("/"):
         return None
-    return f"https://{PAGE_HOST}{parts.path}"
+    return f"{site}{parts.path}"
+
+
+def site_of(api_url: str | None) -> str:
+    """Scheme and host of the configured events URL: where its pages are read."""
+    if api_url is None:
+        return PAGE_SITE
+    parts = urlsplit(api_url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _decoded(content: bytes, charset: str | None) -> str:

@@ -10,6 +10,7 @@ working through the connection and lock of `base.Base`; `Store` combines them:
     ledger.py     Ledger     last_live_briefing, shown_versions, record_briefing
                   Outbox     enqueue, undelivered, latest_outgoing, delivered, sent_at, …
     pages.py      Pages      page, save_page
+    followups.py  FollowUps  record_followup, followups, followup_log, sent_before
     schema.py     the schema, its numbered migrations, opening the file, StoreError hints
 
 Facts are stored; judgements are not, so a change of rules applies to old
@@ -22,6 +23,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
+from briefing.store.followups import FollowUps
 from briefing.store.incidents import Incidents, SaveResult, Stored
 from briefing.store.ledger import KEEP_SENT, BriefingRecord, Ledger, Outbox, Outgoing
 from briefing.store.pages import Pages
@@ -45,7 +47,7 @@ __all__ = [
 ]
 
 
-class Store(Incidents, Sources, Ledger, Outbox, Pages):
+class Store(Incidents, Sources, Ledger, Outbox, Pages, FollowUps):
     """One SQLite file. Safe to share between threads: adapters fetch in a
     pool and the HTTP client logs its calls here from those threads."""
 

@@ -146,6 +146,17 @@ MIGRATIONS: list[str] = [
     WHERE payload IS NOT briefing_scrub_mail(payload)
         OR last_error IS NOT briefing_scrub_text(last_error);
     """,
+    # 8: the follow-up log (briefing.store.followups): one row per `briefing ack` or message
+    # sent by `briefing notify --send` (`sent_to`); rows are never changed.
+    """
+    CREATE TABLE followups (
+        id INTEGER PRIMARY KEY, incident_id TEXT NOT NULL, at TEXT NOT NULL, by TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '', informed TEXT NOT NULL DEFAULT '[]',
+        done INTEGER NOT NULL DEFAULT 0, sent_to TEXT
+    );
+    CREATE INDEX followups_incident_at ON followups (incident_id, at);
+    CREATE INDEX followups_at ON followups (at);
+    """,
 ]
 
 _MOVE_ASIDE = "move it aside; a new store will be made"

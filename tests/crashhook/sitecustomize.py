@@ -11,6 +11,8 @@ reached. Nothing in `briefing` knows about it.
     render      while rendering the briefing (after it was judged and recorded)
     email       after storing and rendering, before the e-mail is made
     transmit    the e-mail is in the outbox, the SMTP connection not yet made
+    ack-commit  `briefing ack`: the entry written inside its transaction, not committed
+    ack-after   `briefing ack`: right after the entry was committed
 """
 
 from __future__ import annotations
@@ -34,6 +36,18 @@ def _before(owner: Any, name: str) -> None:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         _die()
         return original(*args, **kwargs)
+
+    setattr(owner, name, wrapper)
+
+
+def _after(owner: Any, name: str) -> None:
+    original = getattr(owner, name)
+
+    @functools.wraps(original)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        result = original(*args, **kwargs)
+        _die()
+        return result
 
     setattr(owner, name, wrapper)
 
@@ -79,5 +93,11 @@ elif POINT == "transmit":
     from briefing.deliver import mail
 
     _before(mail, "transmit")
+elif POINT == "ack-commit":
+    _kill_on_sql("COMMIT")
+elif POINT == "ack-after":
+    from briefing.store import Store
+
+    _after(Store, "record_followup")
 elif POINT:
     raise SystemExit(f"sitecustomize: unknown BRIEFING_TEST_KILL_AT={POINT!r}")
