@@ -14,10 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefing.judge import areas
-from briefing.judge.areanames import place_names
+from briefing.geo import areas
+from briefing.geo.areanames import place_names
+from briefing.geo.geometry import Polygon, Polygons
 from briefing.judge.gazetteer import Gazetteer
-from briefing.judge.geo import Polygon, Polygons
 
 ATLAS = areas.atlas()
 BUNDLED = Path(areas.__file__).parent.parent / "data" / "areas"
@@ -234,7 +234,7 @@ def test_damaged_data_names_the_file(tmp_path: Path) -> None:
 
 def test_the_run_time_needs_only_the_standard_library() -> None:
     code = (
-        "import sys; from briefing.judge import areas; areas.load('Järfälla'); "
+        "import sys; from briefing.geo import areas; areas.load('Järfälla'); "
         "areas.locate(17.835, 59.423); areas.kommundelar('Järfälla'); "
         "print(sorted({'shapely', 'pyproj', 'numpy'} & set(sys.modules)))"
     )

@@ -10,7 +10,8 @@ import pytest
 
 from briefing import config
 from briefing.errors import ConfigError
-from briefing.judge import areas, districts
+from briefing.geo import areas
+from briefing.judge import districts
 from briefing.judge.gazetteer import Gazetteer
 from briefing.judge.places import Area, configured, resolve
 from briefing.models import Incident, Origin

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from briefing.errors import ConfigError
-from briefing.judge.geo import Polygons, haversine_m
+from briefing.geo.geometry import Polygons, haversine_m
 
 # Two made-up kommundelar side by side near Järfälla, sharing the edge lon = 17.85:
 # West is a square with a square hole; East is a MultiPolygon (a square plus an island).

@@ -12,10 +12,9 @@ import typer.testing
 from typer.testing import CliRunner
 
 from briefing import config
-from briefing.cli import app
-from briefing.config import template
+from briefing.cli import app, template
 from briefing.errors import ExitStatus
-from briefing.judge import areas
+from briefing.geo import areas
 from briefing.judge.places import configured
 from briefing.sources import municipalities
 

@@ -4,6 +4,9 @@
 - no module grows past 400 lines;
 - no two modules import each other, directly or round a longer loop (imports inside
   functions and under TYPE_CHECKING count too);
+- a stage imports only from the stages before it: collect (sources) → store → judge →
+  render → deliver, then evaluate and cli; the shared vocabulary (models, errors, the
+  masks, config, i18n, geo) imports none of the stages but sources' municipality list;
 - every third-party package the package imports is declared in pyproject.toml.
 """
 
@@ -112,6 +115,45 @@ def test_no_module_is_over_400_lines() -> None:
 
 def test_no_import_cycle() -> None:
     assert cycles(import_graph()) == []
+
+
+# Where each folder stands in the flow; a module may import from its own rank or lower.
+STAGES = {
+    "sources": 1,
+    "store": 2,
+    "judge": 3,
+    "render": 4,
+    "deliver": 5,
+    "evaluate": 6,
+    "cli": 7,
+}
+SHARED = {"models", "errors", "pnr", "redact", "config", "i18n", "geo", "data"}
+# What the shared vocabulary may take from a stage: the SCB municipality list, and the
+# adapters' settings the config validates.
+SHARED_MAY_USE = {
+    "briefing.sources",  # the adapter registry: config validates each [sources.NAME] by it
+    "briefing.sources.base",
+    "briefing.sources.municipalities",
+}
+
+
+def _part(module: str) -> str:
+    return module.split(".")[1] if module.count(".") else ""
+
+
+def test_every_import_goes_along_the_flow() -> None:
+    against = sorted(
+        f"{module} -> {target}"
+        for module, targets in import_graph().items()
+        for target in targets
+        if (
+            _part(module) in STAGES
+            and _part(target) in STAGES
+            and STAGES[_part(target)] > STAGES[_part(module)]
+        )
+        or (_part(module) in SHARED and _part(target) in STAGES and target not in SHARED_MAY_USE)
+    )
+    assert against == []
 
 
 def test_the_cycle_finder_finds_a_cycle() -> None:

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from briefing.cli import app
-from briefing.judge import areas
+from briefing.geo import areas
 from briefing.render.svgmap import EDGE, PAPER, WIDTH
 
 runner = CliRunner()

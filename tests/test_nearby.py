@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from briefing import config
 from briefing.cli import app
 from briefing.errors import ConfigError
-from briefing.judge import areas
+from briefing.geo import areas
 from briefing.judge.nearby import Rule, near_areas
 from briefing.models import Briefing, Incident, Judgement, Origin, Place, Precision, Severity
 from briefing.render.text import render_text

@@ -13,7 +13,7 @@ import pytest
 
 from briefing import config, pipeline
 from briefing.errors import ConfigError
-from briefing.judge.geo import Polygons
+from briefing.geo.geometry import Polygons
 from briefing.judge.places import Area, Gazetteer, configured, resolve
 from briefing.models import Incident, Origin, Precision
 from briefing.sources.http import HttpClient

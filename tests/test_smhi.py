@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from briefing.cli import app
 from briefing.errors import ConfigError
-from briefing.judge.geo import Box, Polygon
+from briefing.geo.geometry import Box, Polygon
 from briefing.models import Origin
 from briefing.sources.base import FetchContext
 from briefing.sources.faultserver import FaultServer

@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 from briefing import config as config_module
 from briefing.cli import app
 from briefing.errors import ConfigError
+from briefing.geo.geometry import haversine_m
 from briefing.judge import stakeholders
-from briefing.judge.geo import haversine_m
 from briefing.judge.places import Gazetteer
 from briefing.judge.stakeholders import KINDS, Registry, load_rules, parse_rules, suggest
 from briefing.models import Incident, Item, Judgement, Origin, Place, Precision, Severity, Status

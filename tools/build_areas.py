@@ -17,7 +17,7 @@ Reads the 3,363 RegSO polygons (SWEREF 99 TM, EPSG:3006), and writes:
 Simplification: the whole country is simplified at once as one polygonal coverage
 (GEOS coverage simplification, Visvalingam-Whyatt on shared arcs), so neighbouring areas
 and municipalities keep identical shared edges: no slivers, no gaps. Neighbours are
-computed on the unsimplified geometry. The run time (briefing.judge.areas) reads the
+computed on the unsimplified geometry. The run time (briefing.geo.areas) reads the
 output with the standard library only; this script checks its own output through it.
 """
 
@@ -188,7 +188,7 @@ def verify(out: Path, rows: list[Row]) -> None:
     """Read the output back through the run time: every area there, every label inside its
     own area, every municipality's areas dissolving into exactly its boundary."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from briefing.judge import areas  # the run-time reader, standard library only
+    from briefing.geo import areas  # the run-time reader, standard library only
 
     atlas = areas.Atlas(out)
     problems = []
@@ -208,7 +208,7 @@ def verify(out: Path, rows: list[Row]) -> None:
     if problems:
         sys.exit("verification failed:\n" + "\n".join(problems))
     print(
-        f"verified {count} areas through briefing.judge.areas "
+        f"verified {count} areas through briefing.geo.areas "
         f"in {time.perf_counter() - started:.1f} s"
     )
 

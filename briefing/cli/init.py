@@ -24,7 +24,7 @@ def init(
     """Write sources.toml for a municipality: neighbours, police, warnings, drop folders,
     districts and a stakeholder registry to fill in. Never overwrites."""
     with common.errors(debug):
-        from briefing.config import template
+        from briefing.cli import template
 
         try:
             template.render(municipality)

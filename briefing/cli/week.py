@@ -48,7 +48,7 @@ def week(
     places, serious incidents with their follow-up, a map; CSV and XLSX rows."""
     with common.errors(debug), ExitStack() as stack:
         from briefing.cli.today import parse_when
-        from briefing.deliver.files import write_atomic
+        from briefing.deliver.files import write_atomic, write_atomic_bytes
         from briefing.i18n import LANGUAGES
         from briefing.judge.week import compute, parse_week
         from briefing.render import week as weekly
@@ -81,7 +81,7 @@ def week(
         if csv_path is not None:
             write_atomic(csv_path, weekly.render_csv(picture))
         if xlsx_path is not None:
-            weekly.write_xlsx(picture, xlsx_path)
+            write_atomic_bytes(xlsx_path, weekly.xlsx(picture))
         folder = site or (None if demo else cfg.site.dir)
         if folder is not None:
             from briefing.deliver.site import write_week

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from briefing.config import tomllines
-from briefing.judge import areas
+from briefing.geo import areas
 
 
 def check(table: object, municipality: str, problems: tomllines.Problems) -> None:

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from briefing import __version__
 from briefing.config import Config
-from briefing.deliver.files import write_atomic
+from briefing.deliver.files import write_atomic, write_atomic_bytes
 from briefing.errors import DeliveryError
 from briefing.i18n import language, long_date, month_year, t, t_count
 from briefing.models import Briefing
@@ -236,7 +236,7 @@ def write_week(week: Week, folder: Path, *, template_dir: Path | None = None) ->
     base = folder / week.label
     files = {"CSV": f"{week.label}.csv", "XLSX": f"{week.label}.xlsx"}
     _write(base.with_suffix(".csv"), weekly.render_csv(week))
-    weekly.write_xlsx(week, base.with_suffix(".xlsx"), mode=PUBLIC)
+    write_atomic_bytes(base.with_suffix(".xlsx"), weekly.xlsx(week), mode=PUBLIC)
     _write(base.with_suffix(".html"), weekly.render_html(week, template_dir, files=files))
     lang = language(week.language)
     pages = archive(folder, lang, week.municipality)

@@ -16,10 +16,10 @@ import contextlib
 from collections.abc import Mapping, Sequence
 from functools import cache
 
-from briefing.judge import areas
-from briefing.judge.areanames import place_names
+from briefing.geo import areas
+from briefing.geo.areanames import place_names
+from briefing.geo.geometry import Box, District, Point, Polygon, Polygons, Ring
 from briefing.judge.gazetteer import Entry, Gazetteer, fold
-from briefing.judge.geo import Box, District, Point, Polygon, Polygons, Ring
 from briefing.models import DistrictShape
 from briefing.sources import municipalities
 

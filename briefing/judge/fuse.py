@@ -27,8 +27,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
+from briefing.geo.geometry import haversine_m, in_sweden
 from briefing.i18n import label, t, t_count
-from briefing.judge.geo import haversine_m, in_sweden
 from briefing.models import Item, Judgement, Origin, Place, Precision, Status
 
 DEFAULT_WINDOW_MINUTES = 90

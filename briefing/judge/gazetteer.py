@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, PlainValidator, ValidationInfo, mode
 from briefing.config import tomllines
 from briefing.config.tomllines import Flag
 from briefing.errors import ConfigError
-from briefing.judge.geo import Polygons, in_sweden
+from briefing.geo.geometry import Polygons, in_sweden
 from briefing.models import Precision
 
 # kind -> (precision, specificity): the most specific place a text names wins.

@@ -16,9 +16,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from briefing.judge import areas, districts
+from briefing.geo import areas
+from briefing.geo.geometry import Point
+from briefing.judge import districts
 from briefing.judge.gazetteer import Gazetteer
-from briefing.judge.geo import Point
 from briefing.models import Incident, Judgement, Place, Severity
 
 _M_PER_DEGREE = 111_195.0  # metres per degree of latitude (mean Earth radius)

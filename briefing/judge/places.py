@@ -17,8 +17,8 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from briefing.errors import ConfigError
+from briefing.geo.geometry import Polygons, in_sweden
 from briefing.judge.gazetteer import KINDS, Entry, Gazetteer, Match, fold
-from briefing.judge.geo import Polygons, in_sweden
 from briefing.judge.summaries import is_summary
 from briefing.judge.wordmatch import Text
 from briefing.models import Incident, Place, Precision

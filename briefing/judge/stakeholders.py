@@ -31,9 +31,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefing.errors import ConfigError
+from briefing.geo.geometry import haversine_m, in_sweden
 from briefing.i18n import t
 from briefing.judge.fuse import point
-from briefing.judge.geo import haversine_m, in_sweden
 from briefing.judge.notify_rules import KINDS, NotifyRule, load_rules, parse_rules
 from briefing.judge.places import Gazetteer, fold
 from briefing.models import Item, Precision, Suggestion

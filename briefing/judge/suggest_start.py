@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from briefing.judge import areas, districts
+from briefing.geo import areas
+from briefing.judge import districts
 from briefing.judge.gazetteer import Entry, fold
 from briefing.judge.suggest import Suggestion, county_texts_of, elsewhere, suggest
 from briefing.judge.suggest_toml import render_toml

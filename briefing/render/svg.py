@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from briefing.geo.areas import ATTRIBUTION
 from briefing.i18n import label, language, t, t_count
-from briefing.judge.areas import ATTRIBUTION
 from briefing.models import Briefing, Item, Severity, clean_text
 from briefing.render import svgmap, svgoutline
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from briefing.judge.geo import Polygon
+from briefing.geo.geometry import Polygon
 from briefing.models import Item, Severity
 from briefing.render.svgmap import EDGE, INK, MUTED, PAD, PAPER, WIDTH, Words, _text, shape
 

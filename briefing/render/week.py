@@ -219,11 +219,9 @@ def render_csv(week: Week) -> str:
     return "\ufeff" + out.getvalue()
 
 
-def write_xlsx(week: Week, path: Path, *, mode: int | None = None) -> None:
+def xlsx(week: Week) -> bytes:
     """The rows as an XLSX workbook, every cell a string (never a formula)."""
     from openpyxl import Workbook
-
-    from briefing.deliver.files import write_atomic_bytes
 
     view = build(week)
     book = Workbook()
@@ -237,7 +235,7 @@ def write_xlsx(week: Week, path: Path, *, mode: int | None = None) -> None:
             cell.data_type = "s"
     buffer = io.BytesIO()
     book.save(buffer)
-    write_atomic_bytes(path, buffer.getvalue(), mode=mode)
+    return buffer.getvalue()
 
 
 def render_html(

@@ -35,8 +35,8 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from briefing.errors import SourceError
-from briefing.judge import areas as scb_areas
-from briefing.judge.geo import in_sweden
+from briefing.geo import areas as scb_areas
+from briefing.geo.geometry import in_sweden
 from briefing.models import Incident
 from briefing.sources import municipalities
 from briefing.sources._authority import (

@@ -10,7 +10,7 @@ incident per warning area that meets the municipality, keyed "<warning id>-<area
 - "meets the municipality" is: the polygon and the municipality's bounding box
   (`municipality_bounds`, or `bounds` in the settings) overlap, and then (without
   `bounds`) the polygon meets the municipality's own boundary (SCB's RegSO areas,
-  briefing.judge.areas): a warning just outside the box's corner does not show;
+  briefing.geo.areas): a warning just outside the box's corner does not show;
 - there is no "valid to": a warning that is no longer in the list (or no longer
   meets the municipality, or fell to MESSAGE) has ended. Its last version is
   repeated as "Upphört: …", from what the source state remembers. A replay of
@@ -33,8 +33,8 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, field_validator
 
 from briefing.errors import SourceError
-from briefing.judge import areas
-from briefing.judge.geo import Box, Polygon, in_sweden
+from briefing.geo import areas
+from briefing.geo.geometry import Box, Polygon, in_sweden
 from briefing.models import Incident
 from briefing.sources import municipalities
 from briefing.sources._authority import (

@@ -12,7 +12,7 @@ edges, so a union of areas (a kommundel) is the set of their edges that are not
 shared, with no slivers (`dissolve`).
 
 A point on the edge between two areas belongs to the first of them in code order
-(briefing.judge.geo's rule), so `locate` has exactly one answer inside the country.
+(briefing.geo.geometry's rule), so `locate` has exactly one answer inside the country.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from itertools import accumulate, pairwise
 from typing import Any
 
 from briefing.errors import BriefingError
-from briefing.judge.geo import Box, District, Point, Polygon, Polygons, Ring
+from briefing.geo.geometry import Box, District, Point, Polygon, Polygons, Ring
 from briefing.sources import municipalities
 
 ATTRIBUTION = "Källa: SCB (RegSO 2025, CC BY 4.0)"
@@ -129,7 +129,7 @@ class MunicipalityAreas:
         return {"type": "FeatureCollection", "attribution": ATTRIBUTION, "features": features}
 
     def districts(self, groups: Mapping[str, Iterable[str]]) -> Polygons:
-        """Named unions of areas (e.g. kommundelar), for briefing.judge.geo.Polygons.
+        """Named unions of areas (e.g. kommundelar), for briefing.geo.geometry.Polygons.
 
         Every area must be in exactly one group, so the districts tile the municipality;
         ValueError naming the unknown, repeated or left-out areas otherwise.

@@ -1,7 +1,7 @@
 """`briefing init KOMMUN`: a working sources.toml for any of Sweden's 290 municipalities.
 
 The file names the municipality and its bordering municipalities (SCB's RegSO areas,
-briefing.judge.areas), the police source with page text, the public warnings, drop
+briefing.geo.areas), the police source with page text, the public warnings, drop
 folders for the guards and the rescue service, a commented report mailbox, the
 districts (RegSO areas, or the bundled kommundelar) and a stakeholder registry to fill
 in. Everything written goes through `briefing.config.parse` in the tests.
@@ -13,7 +13,8 @@ import textwrap
 import unicodedata
 from pathlib import Path
 
-from briefing.judge import areas, districts
+from briefing.geo import areas
+from briefing.judge import districts
 from briefing.sources import municipalities
 
 CONFIG = "sources.toml"

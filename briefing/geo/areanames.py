@@ -3,7 +3,7 @@
 RegSO names join places with hyphens and add directions and generic words:
 "Barkarby östra-Veddesta" is Barkarby and Veddesta, "Centrala Jakobsberg" is
 Jakobsberg, "Olofströms omland-Vilshult" is Olofström and Vilshult. These names are a
-first gazetteer for any municipality (briefing.judge.areas has the areas themselves).
+first gazetteer for any municipality (briefing.geo.areas has the areas themselves).
 """
 
 from __future__ import annotations
