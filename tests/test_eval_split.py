@@ -2,7 +2,7 @@
 labels, and the figures on the parts the rules were not written against (issue 10).
 
 The floors are the figures of today on the held-out parts; where a target of issue 10
-is not reached yet (national recall from the API text, stakeholder kinds with pages),
+is not reached yet (national recall from the API text),
 the floor is today's figure and the target is printed as MISSED by `briefing eval`.
 """
 
@@ -115,7 +115,7 @@ def test_jarfalla_held_out_from_the_api_text(api_only: SplitReport) -> None:
     assert held.serious_precision >= 0.931
     assert held.check_share <= 0.10
     assert held.district_accuracy is not None and held.district_accuracy >= 0.75
-    assert held.stakeholder_recall is not None and held.stakeholder_recall >= 0.652
+    assert held.stakeholder_recall is not None and held.stakeholder_recall >= 0.695
 
 
 def test_jarfalla_held_out_with_the_pages(with_pages: SplitReport) -> None:
@@ -125,13 +125,13 @@ def test_jarfalla_held_out_with_the_pages(with_pages: SplitReport) -> None:
     assert held.serious_precision >= 0.964  # target 0.85
     assert held.check_share <= 0.10
     assert held.district_accuracy == 1.0
-    assert held.stakeholder_recall is not None and held.stakeholder_recall >= 0.826  # target 0.85
+    assert held.stakeholder_recall is not None and held.stakeholder_recall >= 0.913  # target 0.85
     assert with_pages.whole.check_share <= 0.10
 
 
 def test_national_held_out_from_the_api_text(national: SplitReport) -> None:
     held = national.held_out
-    assert held.serious_recall >= 0.828  # target 0.93: not reached yet
+    assert held.serious_recall >= 0.857  # target 0.93: not reached yet
     assert held.serious_recall_with_check >= 0.914
     assert held.serious_precision >= 0.85
     assert held.check_share <= 0.10 and national.whole.check_share <= 0.10

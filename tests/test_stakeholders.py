@@ -260,8 +260,51 @@ def test_shots_placed_only_in_a_kommundel_concern_its_schools_and_housing_and_sa
     assert {s.reason for s in found} == {
         "i kommundelen Jakobsberg (platsen är inte känd närmare); regel 'lethal_violence_nearby'"
     }
+    # placed in no kommundel at all ("i Järfälla"): the whole municipality, said so
     unplaced = item("shooting", district=None, precision=Precision.MUNICIPALITY)
-    assert suggest(unplaced, REGISTRY, RULES) == ()
+    everywhere = suggest(unplaced, REGISTRY, RULES)
+    assert {s.name for s in everywhere} == {
+        s.name for s in REGISTRY if s.kind in {"school", "preschool", "housing", "district_centre"}
+    }
+    assert {s.reason for s in everywhere} == {
+        "någonstans i Järfälla (ingen kommundel känd); regel 'lethal_violence_nearby'"
+    }
+    # a rule without municipality_if_unplaced keeps to the kommundel: a fight is nobody's
+    assert suggest(item("public_order", district=None, precision=Precision.MUNICIPALITY,
+                        text="Ungdomar bråkar."), REGISTRY, RULES) == ()  # fmt: skip
+
+
+def test_a_notify_rule_can_ask_for_a_setting_by_its_words_or_its_place() -> None:
+    text = """
+categories = ["violence", "other"]
+
+[settings.centre]
+pattern = ['centrum']
+place_kinds = ["centre"]
+
+[[notify]]
+name = "at_a_centre"
+kinds = ["district_centre"]
+min_severity = "high"
+in_district = true
+setting = "centre"
+"""
+    rules = parse_rules(text, "rules.toml")
+    by_words = item("violence", district="Jakobsberg", precision=Precision.DISTRICT,
+                    text="Misshandel i Jakobsbergs centrum.")  # fmt: skip
+    by_place = item("violence", place="Jakobsbergs centrum", district="Jakobsberg")
+    elsewhere = item("violence", district="Jakobsberg", precision=Precision.DISTRICT,
+                     text="Misshandel på en fest.")  # fmt: skip
+    assert [s.name for s in suggest(by_words, REGISTRY, rules)] == [
+        "Exempelcentrumledningen Jakobsbergs centrum"
+    ]
+    assert [s.kind for s in suggest(by_place, REGISTRY, rules)] == ["district_centre"]
+    assert suggest(elsewhere, REGISTRY, rules) == ()
+    with pytest.raises(ConfigError) as caught:
+        parse_rules(text.replace('setting = "centre"', 'setting = "mall"'), "rules.toml")
+    assert caught.value.problems == [
+        "rules.toml:13: notify[0] ('at_a_centre').setting: unknown setting 'mall' (known: centre)"
+    ]
 
 
 def test_a_shop_robbery_lists_the_forum_businesses_of_its_district() -> None:

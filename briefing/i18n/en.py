@@ -107,6 +107,7 @@ STRINGS: dict[str, str] = {
     "notify.distance": "{metres} m from the place",
     "notify.district": "in the district of {district}",
     "notify.district_unplaced": "in the district of {district} (not placed more precisely)",
+    "notify.municipality_unplaced": "anywhere in {municipality} (placed in no district)",
     "notify.rule": "rule '{rule}'",
     "trend.text": "{district}, {category}: {count} in the last 7 days, usually {baseline} a week",
     "repeat.text": "{nth} incident at {place} in {days} days",

@@ -113,6 +113,7 @@ STRINGS: dict[str, str] = {
     "notify.distance": "{metres} m från platsen",
     "notify.district": "i kommundelen {district}",
     "notify.district_unplaced": "i kommundelen {district} (platsen är inte känd närmare)",
+    "notify.municipality_unplaced": "någonstans i {municipality} (ingen kommundel känd)",
     "notify.rule": "regel '{rule}'",
     "trend.text": (
         "{district}, {category}: {count} de senaste 7 dagarna, normalt {baseline} per vecka"

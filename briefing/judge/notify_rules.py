@@ -16,25 +16,30 @@ rule's name, and every problem is listed at once.
     in_district = true                     # anywhere in the incident's kommundel
     district_if_unplaced = true            # within_m, but the whole kommundel when the
                                            # incident is placed no closer than that
+    municipality_if_unplaced = true        # the whole municipality when the incident is
+                                           # placed in no kommundel ("i Järfälla")
     tags = ["trygghetsforum"]              # the stakeholder must carry every tag
+    setting = ["commercial"]               # the incident is in one of these [settings]
     pattern = ["butik\\w*", "kiosk\\w*"]   # the reports' words must match (as in [[rules]])
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, PlainValidator, model_validator
+from pydantic import BaseModel, ConfigDict, PlainValidator, ValidationInfo, model_validator
 
 from briefing.config import tomllines
 from briefing.config.tomllines import Flag
 from briefing.errors import ConfigError
-from briefing.judge.rulecheck import Categories, Pattern, SeverityName, names_of
+from briefing.judge.rulebook import Setting
+from briefing.judge.rulecheck import Categories, Pattern, SettingTable, SeverityName, names_of
 from briefing.models import Item, Severity
 
 # The kinds of stakeholder a registry row and a rule may name, in the order suggestions list them.
@@ -52,8 +57,12 @@ class NotifyRule:
     within_m: float | None = None
     in_district: bool = False
     district_if_unplaced: bool = False  # no point to measure from: the incident's kommundel
+    municipality_if_unplaced: bool = False  # in no kommundel: the whole municipality
     tags: frozenset[str] = frozenset()
     pattern: re.Pattern[str] | None = None
+    # the incident must be in one of these settings ([settings.NAME] of the rules file:
+    # its words, or the gazetteer kind of the place it names), as a severity rule's
+    settings: tuple[Setting, ...] = ()
 
     def concerns(self, item: Item) -> bool:
         judgement = item.judgement
@@ -63,7 +72,12 @@ class NotifyRule:
             return False
         if judgement.severity.rank < self.min_severity.rank:
             return False
-        return self.pattern is None or self.pattern.search(_text(item)) is not None
+        text = _text(item)
+        if self.settings and not any(
+            s.evidence(text, item.place.place, item.place.kind) is not None for s in self.settings
+        ):
+            return False
+        return self.pattern is None or self.pattern.search(text) is not None
 
 
 def _text(item: Item) -> str:
@@ -96,6 +110,10 @@ def _metres(value: Any) -> float:
     return float(value)
 
 
+def _settings(info: ValidationInfo) -> Collection[str]:
+    return (info.context or {}).get("settings", ())  # type: ignore[no-any-return]
+
+
 def _tags(value: Any) -> frozenset[str]:
     if not (isinstance(value, list) and all(isinstance(tag, str) for tag in value)):
         raise ValueError("must be a list of names")
@@ -114,8 +132,10 @@ class NotifyTable(BaseModel):
     within_m: Annotated[float, PlainValidator(_metres)] | None = None
     in_district: Flag = False
     district_if_unplaced: Flag = False
+    municipality_if_unplaced: Flag = False
     tags: Annotated[frozenset[str], PlainValidator(_tags)] = frozenset()
     pattern: Pattern | None = None
+    setting: Annotated[frozenset[str], names_of("setting", _settings)] | None = None
 
     @model_validator(mode="after")
     def _says_how_near(self) -> Self:
@@ -123,8 +143,10 @@ class NotifyTable(BaseModel):
             raise ValueError("needs `within_m` (metres) or `in_district = true`")
         return self
 
-    def rule(self) -> NotifyRule:
-        return NotifyRule(**{name: getattr(self, name) for name in type(self).model_fields})
+    def rule(self, settings: dict[str, Setting]) -> NotifyRule:
+        given = {name: getattr(self, name) for name in type(self).model_fields if name != "setting"}
+        chosen = tuple(settings[name] for name in sorted(self.setting or ()))
+        return NotifyRule(**given, settings=chosen)
 
 
 class NotifyFile(BaseModel):
@@ -133,6 +155,7 @@ class NotifyFile(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     notify: list[NotifyTable] = []
+    settings: dict[str, SettingTable] = {}  # what a table's `setting` names
 
 
 def parse_rules(text: str, source: str) -> tuple[NotifyRule, ...]:
@@ -140,8 +163,14 @@ def parse_rules(text: str, source: str) -> tuple[NotifyRule, ...]:
     data = tomllines.read(text, source)
     categories = data.get("categories")
     known = tuple(categories) if isinstance(categories, list) else ()
+    named = data.get("settings")
+    context = {"categories": known, "settings": set(named) if isinstance(named, dict) else set()}
     problems = tomllines.Problems(source, text, data)
-    found = tomllines.validate(NotifyFile, data, problems, context={"categories": known})
+    found = tomllines.validate(NotifyFile, data, problems, context=context)
     problems.check(f"fix the [[notify]] rules in {source}")
     assert found is not None
-    return tuple(table.rule() for table in found.notify)
+    settings = {
+        name: Setting(name, table.pattern, table.unless, table.place_kinds)
+        for name, table in found.settings.items()
+    }
+    return tuple(table.rule(settings) for table in found.notify)

@@ -234,6 +234,9 @@ def suggest(
 
 
 _DISTRICT_WIDE = 1e9  # sorts a kommundel-wide suggestion after every measured one
+_MUNICIPALITY_WIDE = 2e9  # and a municipality-wide one after those
+# Placed in the municipality at most ("i Järfälla"): no kommundel, street or named place.
+_COARSE = frozenset({Precision.MUNICIPALITY, Precision.COUNTY})
 
 
 def _reach(item: Item, who: Stakeholder, rule: NotifyRule, lang: str) -> tuple[float, str] | None:
@@ -257,6 +260,10 @@ def _reach(item: Item, who: Stakeholder, rule: NotifyRule, lang: str) -> tuple[f
     if metres is not None and rule.within_m is not None and metres <= rule.within_m:
         return metres, str(distance)
     district = item.place.district
+    if not district and rule.municipality_if_unplaced and item.place.precision in _COARSE:
+        return _MUNICIPALITY_WIDE, t(
+            lang, "notify.municipality_unplaced", municipality=item.place.municipality or ""
+        )
     if not district or who.district != district:
         return None
     if rule.in_district:
