@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+from briefing.redact import redact, redact_all
+
 
 class ExitStatus(IntEnum):
     OK = 0
@@ -20,14 +22,18 @@ class ExitStatus(IntEnum):
 
 
 class BriefingError(Exception):
-    """Base of every error the user is meant to read."""
+    """Base of every error the user is meant to read.
+
+    Message and hint are redacted (no login or token from a URL) when made, so no
+    error can carry a secret to a report, the store, a page or an e-mail."""
 
     exit_status = ExitStatus.UNEXPECTED
 
     def __init__(self, message: str, hint: str | None = None) -> None:
+        message = redact(message)
         super().__init__(message)
         self.message = message
-        self.hint = hint
+        self.hint = None if hint is None else redact(hint)
 
     def __str__(self) -> str:
         return self.message
@@ -39,8 +45,8 @@ class ConfigError(BriefingError):
     exit_status = ExitStatus.USAGE
 
     def __init__(self, problems: list[str], hint: str | None = None) -> None:
-        self.problems = problems
-        super().__init__("\n".join(problems), hint)
+        self.problems = redact_all(problems)
+        super().__init__("\n".join(self.problems), hint)
 
 
 class UsageError(BriefingError):
@@ -72,7 +78,7 @@ class Gone(FetchError):
 
     def __init__(self, message: str, hint: str | None = None, *, url: str, status: int) -> None:
         super().__init__(message, hint, status=status)
-        self.url = url
+        self.url = redact(url)  # kept in the store (source_health.gone): compared redacted
 
 
 class StoreError(BriefingError):

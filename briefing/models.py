@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from briefing.pnr import mask_personnummer as mask_personnummer  # re-exported: adapters use it
+
 # C0 and C1 control characters except tab and newline: they would reach the
 # terminal as escape sequences, break e-mail headers and confuse SQLite users.
 # Also bidirectional overrides and invisible format characters: a feed could use
@@ -24,14 +26,6 @@ _CONTROL = re.compile(
     r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
 )
 _SPACES = re.compile(r"[ \t\u00a0]+")
-# Personal identity numbers (personnummer, samordningsnummer: day + 60): YYMMDD or
-# YYYYMMDD, then 4 digits, optionally after "-" or "+". Phone numbers shaped like
-# a date are masked too: a false mask costs less than a leaked identity number.
-_PERSONNUMMER = re.compile(
-    r"(?<!\d)(?:19|20)?\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]|6[1-9]|[78]\d|9[01])"
-    r"[-+]?\d{4}(?!\d)"
-)
-MASK = "[personnummer]"
 
 
 def clean_text(value: object, *, single_line: bool = False) -> str:
@@ -44,15 +38,13 @@ def clean_text(value: object, *, single_line: bool = False) -> str:
     # again): printable means no control character, tab, newline or NBSP.
     if text.isprintable() and "  " not in text and text == text.strip():
         return text
+    # Masked before the invisible characters go: "850101\u200b1234" would become a bare
+    # run of digits, which the mask leaves alone unless its check digit is right.
+    text = mask_personnummer(text)
     text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     if single_line:
         text = text.replace("\n", " ")
     return _SPACES.sub(" ", text).strip()
-
-
-def mask_personnummer(text: str) -> str:
-    """`text` with every Swedish personal identity number replaced by "[personnummer]"."""
-    return _PERSONNUMMER.sub(MASK, text)
 
 
 class Severity(StrEnum):

@@ -8,6 +8,7 @@ facts, and judgements are recomputed here.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -16,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from briefing import sources
 from briefing.config import Config
-from briefing.errors import Gone
+from briefing.errors import BriefingError, Gone
 from briefing.judge import health, stakeholders, summaries
 from briefing.judge.classify import Rules
 from briefing.judge.fuse import fuse
@@ -25,7 +26,7 @@ from briefing.judge.places import Area, Gazetteer, configured
 from briefing.judge.trends import compute as compute_trends
 from briefing.models import Briefing, DistrictShape, Item, SourceReport, Status
 from briefing.sources import border as intake
-from briefing.sources.base import Batch, FetchContext, Source
+from briefing.sources.base import Batch, FetchContext, Source, source_password
 from briefing.sources.http import HttpClient
 from briefing.store import Store, Stored
 
@@ -71,7 +72,12 @@ def fetch_all(
         for a in adapters
         if not recheck and not health.should_ask(a.settings, h := store.health(a.name))
     }
-    asked = [adapter for adapter in adapters if adapter.name not in gone]
+    no_login = {
+        a.name: failure
+        for a in adapters
+        if a.name not in gone and (failure := _log_in(http, a)) is not None
+    }
+    asked = [a for a in adapters if a.name not in gone and a.name not in no_login]
     with ThreadPoolExecutor(max_workers=max(1, min(8, len(asked)))) as pool:
         futures = {
             adapter.name: pool.submit(
@@ -82,9 +88,24 @@ def fetch_all(
         return [
             _failed(store, adapter, now, gone[adapter.name], adapter.settings.url)
             if adapter.name in gone
+            else _failed(store, adapter, now, no_login[adapter.name])
+            if adapter.name in no_login
             else _settle(store, adapter, futures[adapter.name], now, config.tz)
             for adapter in adapters
         ]
+
+
+def _log_in(http: HttpClient, adapter: Source) -> str | None:
+    """Give the HTTP layer the source's login, if it has one; the failure, if it cannot."""
+    settings = adapter.settings
+    if settings.username is None or settings.url is None or adapter.kind == "imap":
+        return None
+    try:
+        password = source_password(adapter.name, settings, os.environ)
+        http.add_login(settings.url, settings.username, password)
+    except BriefingError as exc:
+        return intake.failure(exc)
+    return None
 
 
 def _context(
@@ -102,7 +123,7 @@ def _context(
         municipality=config.municipality.name,
         since=since,
         state=store.source_state(adapter.name),
-        pages=store,
+        pages=intake.MaskedPages(store),  # kept for good: masked first
     )
 
 

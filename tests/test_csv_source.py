@@ -205,7 +205,7 @@ def test_custom_date_format(tmp_path: Path, http: HttpClient) -> None:
 
 def test_compact_time_is_not_mistaken_for_a_personnummer(tmp_path: Path, http: HttpClient) -> None:
     drop = tmp_path / "vakter.csv"
-    drop.write_text("Tid,Text\n202306072340,Kund 198501011234 nekad\n", encoding="utf-8")
+    drop.write_text("Tid,Text\n202306072340,Kund 198501011236 nekad\n", encoding="utf-8")
     columns = {"time": "Tid", "text": "Text"}
     batch = fetch(http, path=drop, columns=columns, date_format="%Y%m%d%H%M")
     assert batch.incidents[0].occurred_at == datetime(2023, 6, 7, 23, 40, tzinfo=TZ)
@@ -325,8 +325,8 @@ def test_settings_refuse(settings: dict[str, Any], message: str) -> None:
     [
         "19850101-1234",
         "850101-1234",
-        "8501011234",
-        "198501011234",
+        "8501011236",  # bare digits: masked when the check digit is right
+        "198501011236",
         "20050101+1234",
         "850161-1234",  # samordningsnummer: day + 60
     ],
@@ -341,6 +341,8 @@ def test_personnummer_forms_masked(text: str) -> None:
         "2023-06-07 23:40",
         "20230607-12345",  # SOS Alarm case number: date and five digits
         "851301-1234",  # month 13
+        "8501011234",  # bare digits with a wrong check digit: a phone or order number
+        "0701234567",  # a mobile number shaped like a date
         "08-123 456 78",
         "K123456-23",
         "Linje 559",

@@ -378,3 +378,17 @@ BASE: dict[str, Any] = {
     "senders": [GUARDS, "@brandkaren.example.se"],
     "columns": GUARD_COLUMNS,
 }
+
+
+@pytest.mark.parametrize(
+    "sign_off",
+    ["Med vänlig hälsning\nVaktbolaget", "Mvh Kalle", "-- \nLarmcentralen", "Best regards,\nA"],
+)
+def test_the_signature_is_not_part_of_the_report(
+    http: HttpClient, tmp_path: Path, sign_off: str
+) -> None:
+    body = f"Ordningsvakterna avvisade två personer från perrongen.\n\n{sign_off}\n070-123 45 67\n"
+    (tmp_path / "r.eml").write_bytes(message(GUARDS, "Rapport", body, NOW, "sig-1").as_bytes())
+    source = ImapSource("brevlada", ImapSettings.model_validate(BASE | {"path": tmp_path}))
+    (incident,) = source.fetch(fetch_context(now=NOW)).incidents
+    assert incident.summary == "Ordningsvakterna avvisade två personer från perrongen."

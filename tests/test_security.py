@@ -34,6 +34,7 @@ from briefing.sources.faultserver import FaultServer
 from briefing.sources.rss import parse_feed
 from tests.builders import make_config, recorded_table, table
 from tests.clirun import run
+from tests.everywhere import store_text
 from tests.smtp_server import smtp_server
 
 runner = CliRunner()
@@ -356,24 +357,6 @@ def test_hostile_text_adds_no_recipient_and_no_header_to_the_email(
     assert body is not None, "no text/plain part"
     text = body.get_content()
     assert not CONTROL.search(text.replace("\n", "").replace("\t", "").replace("\r", ""))
-
-
-def store_text(path: Path) -> Iterator[tuple[str, str]]:
-    """Every text cell of every table of the store, as (table, text)."""
-    conn = sqlite3.connect(path)
-    try:
-        tables = [
-            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
-        ]
-        for name in tables:
-            for row in conn.execute(f'SELECT * FROM "{name}"'):
-                for cell in row:
-                    if isinstance(cell, str):
-                        yield name, cell
-                    elif isinstance(cell, bytes):
-                        yield name, cell.decode("utf-8", "replace")
-    finally:
-        conn.close()
 
 
 def test_store_text_sees_every_table(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from briefing.errors import BriefingError, ConfigError, ExitStatus, UsageError
+from briefing.redact import credential_warnings, redact
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -57,7 +58,8 @@ def errors(debug: bool) -> Iterator[None]:
     except Exception as exc:
         if debug:
             raise
-        typer.echo(f"briefing: unexpected error: {type(exc).__name__}: {exc}", err=True)
+        text = redact(str(exc))
+        typer.echo(f"briefing: unexpected error: {type(exc).__name__}: {text}", err=True)
         typer.echo("Run again with --debug to see the traceback.", err=True)
         raise typer.Exit(ExitStatus.UNEXPECTED) from None
 
@@ -92,10 +94,13 @@ def check_choice(option: str, value: str, choices: tuple[str, ...]) -> None:
 
 def load(path: Path | None) -> Config:
     from briefing import config
+    from briefing.sources.base import password_variable
 
     loaded = config.load(config.find(path))
     if (risk := config.exposure(loaded)) is not None:
         typer.echo(f"briefing: warning: {risk}", err=True)
+    for warning in credential_warnings(loaded.path, loaded.sources, password_variable):
+        typer.echo(f"briefing: warning: {warning}", err=True)
     return loaded
 
 

@@ -23,11 +23,17 @@ from zoneinfo import ZoneInfo
 from briefing.errors import UsageError
 from briefing.evaluate import split as splits
 from briefing.evaluate.labels import LABEL_KINDS, Label, load_labels
-from briefing.evaluate.report import TARGETS_API, TARGETS_DETAILS, EvalReport, SplitReport
+from briefing.evaluate.report import (
+    TARGETS_API,
+    TARGETS_DETAILS,
+    EvalReport,
+    Outcome,
+    SplitReport,
+)
 from briefing.judge import places
 from briefing.judge.classify import Rules, classify
 from briefing.judge.places import Area, Gazetteer, resolve
-from briefing.models import Incident, Item, Judgement, Origin, Place, Status, clean_text
+from briefing.models import Incident, Item, Origin, Status, clean_text
 from briefing.sources import municipalities
 
 if TYPE_CHECKING:
@@ -47,24 +53,6 @@ __all__ = [
 
 TZ = ZoneInfo("Europe/Stockholm")
 Suggester = Callable[[Item], frozenset[str]]  # an item -> the kinds of stakeholders suggested
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """One labelled event: what the label says and what briefing made of it."""
-
-    label: Label
-    incident: Incident
-    place: Place
-    judgement: Judgement
-    suggested: frozenset[str] = frozenset()  # the kinds of the stakeholders suggested
-
-    def describe(self) -> str:
-        return (
-            f"{self.label.id} {self.incident.type!r}: severity {self.judgement.severity} "
-            f"(label {self.label.severity}), district {self.place.district} "
-            f"(label {self.label.district}) | {'; '.join(self.judgement.reasons)}"
-        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,8 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from briefing.evaluate.labels import Label
+from briefing.models import Incident, Judgement, Place
+
 if TYPE_CHECKING:
-    from briefing.evaluate.measure import Outcome
     from briefing.evaluate.split import Split
 
 TARGETS_API = {
@@ -32,6 +34,24 @@ TARGETS_DETAILS = {
     "stakeholder_recall": 0.85,
 }
 _AT_MOST = {"wrong_district_share", "misplaced_share", "check_share"}
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One labelled event: what the label says and what briefing made of it."""
+
+    label: Label
+    incident: Incident
+    place: Place
+    judgement: Judgement
+    suggested: frozenset[str] = frozenset()  # the kinds of the stakeholders suggested
+
+    def describe(self) -> str:
+        return (
+            f"{self.label.id} {self.incident.type!r}: severity {self.judgement.severity} "
+            f"(label {self.label.severity}), district {self.place.district} "
+            f"(label {self.label.district}) | {'; '.join(self.judgement.reasons)}"
+        )
 
 
 @dataclass(frozen=True, slots=True)

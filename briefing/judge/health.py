@@ -26,6 +26,7 @@ from pathlib import Path
 from briefing.config import Config
 from briefing.errors import StoreError
 from briefing.models import SourceReport
+from briefing.redact import redact
 from briefing.sources.base import SourceSettings
 from briefing.store import Health, Store
 
@@ -55,14 +56,16 @@ def is_stale(settings: SourceSettings, last_report: datetime | None, now: dateti
 
 def should_ask(settings: SourceSettings, health: Health) -> bool:
     """False for a URL that answered 404/410 last time: stop asking until it changes."""
-    return health.gone is None or health.gone != settings.url
+    # The store keeps the URL redacted (no login, no token; see briefing.redact).
+    return health.gone is None or health.gone != redact(settings.url or "")
 
 
 def not_asked(settings: SourceSettings, health: Health) -> str:
     """The error reported for a source that is not asked because its URL is gone."""
     since = f" since {health.last_attempt:%Y-%m-%d %H:%M} UTC" if health.last_attempt else ""
     return (
-        f"{settings.url} does not exist (HTTP 404/410){since}; not asked again until `url` "
+        f"{redact(settings.url or '')} does not exist (HTTP 404/410){since}; "
+        "not asked again until `url` "
         "is corrected or `briefing sources check` gets an answer"
     )
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from briefing.i18n import label, short_datetime, short_weekday_time, t, t_count
 from briefing.models import SourceReport, clean_text
+from briefing.redact import redact
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -199,7 +200,7 @@ def health_table(sources: Iterable[tuple[Source, Health]], zone: tzinfo) -> Tabl
             Text(adapter.label),
             adapter.kind,
             adapter.origin.value,
-            Text(str(settings.url or settings.path)),
+            Text(redact(str(settings.url or settings.path))),  # no login, no token
             f"{last:%Y-%m-%d %H:%M}" if last else "never",
             str(health.consecutive_failures),
             str(health.last_problems),  # records the last fetch could not read

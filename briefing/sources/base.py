@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from briefing.errors import SourceError
 from briefing.models import Incident, Origin
+from briefing.redact import redact
 
 if TYPE_CHECKING:
     from briefing.sources.http import HttpClient, RateLimit, Response
@@ -45,6 +46,14 @@ class SourceSettings(BaseModel):
     path: Path | None = Field(default=None, description="recorded file, or a folder of them")
     enabled: bool = True
     timeout: float = Field(default=30.0, gt=0, le=600, description="total seconds per request")
+    username: str | None = Field(
+        default=None, description="HTTP basic auth for `url`; the password from the environment"
+    )
+    password_env: str | None = Field(
+        default=None,
+        pattern=r"^[A-Z_][A-Z0-9_]*$",
+        description="the variable holding the password (default BRIEFING_<NAME>_PASSWORD)",
+    )
     stale_after: timedelta | None = Field(
         default=None,
         description='no report for this long makes the source stale: "36h", "2d", "90m" or hours',
@@ -79,10 +88,42 @@ class SourceSettings(BaseModel):
         return value
 
     @model_validator(mode="after")
+    def _login_with_url(self) -> SourceSettings:
+        if self.username is not None and self.url is None:
+            raise ValueError("`username` logs in to `url`: give a `url` too")
+        return self
+
+    @model_validator(mode="after")
     def _url_or_path(self) -> SourceSettings:
         if (self.url is None) == (self.path is None):
             raise ValueError("give exactly one of `url` or `path`")
         return self
+
+
+def password_variable(name: str, settings: SourceSettings) -> str:
+    """The environment variable holding a source's password: `password_env`, or
+    BRIEFING_<NAME>_PASSWORD (the name upper-cased, other characters as "_")."""
+    if settings.password_env:
+        return settings.password_env
+    return "BRIEFING_" + re.sub(r"[^A-Z0-9]", "_", name.upper()) + "_PASSWORD"
+
+
+def source_password(name: str, settings: SourceSettings, env: Mapping[str, str]) -> str:
+    """The password of a source's login: from $VARIABLE, or the file named by $VARIABLE_FILE."""
+    variable = password_variable(name, settings)
+    if env.get(variable):
+        return env[variable]
+    if file := env.get(f"{variable}_FILE"):
+        try:
+            return Path(file).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise SourceError(
+                f"${variable}_FILE: cannot read {file} ({exc.strerror or exc})"
+            ) from None
+    raise SourceError(
+        f"no password for {settings.username} (sources.{name}.username)",
+        f"set ${variable}, or ${variable}_FILE to a file that holds it",
+    )
 
 
 class PageCache(Protocol):
@@ -180,8 +221,6 @@ def fetch_if_changed(
     incidents, in the same transaction, and never get ahead of them. On "not
     modified" the whole saved state is kept as it was.
     """
-    from briefing.sources.http import conditional_headers, validators
-
     headers = conditional_headers(ctx.state, url)
     response = ctx.http.get(url, headers=headers, timeout=timeout, rate=rate, user_agent=user_agent)
     if response.not_modified:
@@ -193,3 +232,36 @@ def fetch_if_changed(
             f"{url} has moved permanently to {response.url}; update `url` in the configuration"
         )
     return response
+
+
+# Conditional requests: the validators an adapter saved in its state become
+# If-None-Match / If-Modified-Since; the new ones are saved with the incidents.
+_STATE_URL, _STATE_ETAG, _STATE_MODIFIED = "http.url", "http.etag", "http.last_modified"
+
+
+def conditional_headers(state: Mapping[str, str], url: str) -> dict[str, str]:
+    """If-None-Match / If-Modified-Since from validators saved for `url` (none for another URL)."""
+    if state.get(_STATE_URL) != redact(url):
+        return {}
+    headers = {}
+    if etag := state.get(_STATE_ETAG):
+        headers["If-None-Match"] = etag
+    if modified := state.get(_STATE_MODIFIED):
+        headers["If-Modified-Since"] = modified
+    return headers
+
+
+def validators(response: Response, url: str) -> dict[str, str]:
+    """The state entries that make the next request to `url` conditional."""
+    found = {_STATE_URL: redact(url)}  # the state is stored: no login, no token
+    if etag := response.headers.get("etag"):
+        found[_STATE_ETAG] = _ascii(etag)
+    if modified := response.headers.get("last-modified"):
+        found[_STATE_MODIFIED] = _ascii(modified)
+    return found if len(found) > 1 else {}
+
+
+def _ascii(value: str) -> str:
+    from briefing.sources.http import ascii_header
+
+    return ascii_header(value)

@@ -4,8 +4,12 @@ Adapters normalise their own records; this is the second, shared line, so a
 third-party adapter cannot forget it:
 
 - personal identity numbers (personnummer) are masked in every text field of
-  every incident, police and RSS text included, and in every problem and
-  error message, so none reaches the store, the terminal, a page or an e-mail;
+  every incident, police and RSS text included, in the raw payload (as the
+  text it decodes to, see `briefing.pnr`), in the source's state, in
+  the page texts it keeps, and in every problem and error message, so none
+  reaches the store, the terminal, a page or an e-mail;
+- logins and tokens in URLs are removed from every problem and error
+  (`briefing.redact`);
 - control characters are stripped from problems and errors too;
 - every problem names its source, so "record 3: missing datetime" in the
   briefing says whose record it was;
@@ -17,19 +21,23 @@ third-party adapter cannot forget it:
 
 from __future__ import annotations
 
-from dataclasses import fields, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from briefing.errors import BriefingError
-from briefing.models import Incident, clean_text, mask_personnummer
-from briefing.sources.base import Batch
+from briefing.models import Incident, clean_text
+from briefing.pnr import mask_json, mask_personnummer
+from briefing.redact import redact
+from briefing.sources.base import Batch, PageCache
 
 # A report dated this much after it was fetched is from the future, not from a
 # clock a few minutes fast.
 FUTURE_SLACK = timedelta(minutes=15)
 _TEXT_FIELDS = tuple(
-    f.name for f in fields(Incident) if f.name not in ("source", "origin") and f.type == "str"
+    f.name
+    for f in fields(Incident)
+    if f.name not in ("source", "origin", "raw") and f.type == "str"
 )
 _OPTIONAL_TEXT_FIELDS = tuple(
     f.name for f in fields(Incident) if f.type == "str | None" and f.name != "parent"
@@ -45,12 +53,18 @@ def admit(source: str, batch: Batch, fetched_at: datetime, tz: ZoneInfo) -> Batc
         for incident in incidents
         if is_future(incident, fetched_at)
     ]
-    return Batch(incidents=incidents, problems=problems, state=dict(batch.state))
+    state = {mask_personnummer(k): mask_personnummer(v) for k, v in batch.state.items()}
+    return Batch(incidents=incidents, problems=problems, state=state)
 
 
 def masked(incident: Incident) -> Incident:
-    """The incident with every personnummer in its text replaced by "[personnummer]"."""
+    """The incident with every personnummer in its text replaced by "[personnummer]".
+
+    The raw payload too, as the text it decodes to: masking its escaped form would
+    miss "850101\\u200b-1234"."""
     changes: dict[str, object] = {}
+    if (raw := mask_json(incident.raw)) != incident.raw:
+        changes["raw"] = raw
     for name in _TEXT_FIELDS:
         value = getattr(incident, name)
         if (new := mask_personnummer(value)) != value:
@@ -64,7 +78,7 @@ def masked(incident: Incident) -> Incident:
 
 def named(source: str, message: str) -> str:
     """A problem or error as shown: one clean line, masked, starting with its source's name."""
-    text = mask_personnummer(clean_text(message, single_line=True))
+    text = redact(mask_personnummer(clean_text(message, single_line=True)))
     return text if text.startswith(f"{source}:") else f"{source}: {text}"
 
 
@@ -75,7 +89,20 @@ def failure(exc: Exception) -> str:
         text = f"{exc.message} — {exc.hint}" if exc.hint else exc.message
     else:
         text = f"{type(exc).__name__}: {exc}"
-    return mask_personnummer(clean_text(text, single_line=True))
+    return redact(mask_personnummer(clean_text(text, single_line=True)))
+
+
+@dataclass(frozen=True, slots=True)
+class MaskedPages:
+    """The page cache an adapter is given: what it keeps is masked first."""
+
+    cache: PageCache
+
+    def page(self, key: str) -> str | None:
+        return self.cache.page(key)
+
+    def save_page(self, key: str, text: str, at: datetime, *, gone: bool = False) -> None:
+        self.cache.save_page(mask_personnummer(key), mask_personnummer(text), at, gone=gone)
 
 
 def is_future(incident: Incident, fetched_at: datetime) -> bool:

@@ -9,9 +9,9 @@ and 60 an hour), and retries only where a retry can help: a refused or failed
 connection, a 5xx, and a 429, waiting as long as `Retry-After` asks (capped)
 but never past the request's deadline. 404 and 410 raise `Gone`: stop asking.
 
-Conditional requests: `conditional_headers` turns the validators an adapter
-saved in its state into If-None-Match / If-Modified-Since, and `validators`
-gives the new ones to save, with the incidents, in the same transaction.
+A source's login (`username` + a password from the environment) goes to its URL's
+origin only (`HttpClient.add_login`). Conditional requests are made by
+`briefing.sources.base.fetch_if_changed`.
 """
 
 from __future__ import annotations
@@ -44,7 +44,6 @@ RETRY_AFTER_CAP = 120.0  # seconds; a server asking for more is asked again next
 BACKOFF = 0.5  # seconds before the first retry; doubled for the next
 _GONE = (404, 410)
 _NEVER_RETRIED_5XX = (501, 505)  # "not implemented" does not get implemented by asking again
-_STATE_URL, _STATE_ETAG, _STATE_MODIFIED = "http.url", "http.etag", "http.last_modified"
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,26 +126,10 @@ def check_url(url: str) -> str:
     return url
 
 
-def conditional_headers(state: Mapping[str, str], url: str) -> dict[str, str]:
-    """If-None-Match / If-Modified-Since from validators saved for `url` (none for another URL)."""
-    if state.get(_STATE_URL) != url:
-        return {}
-    headers = {}
-    if etag := state.get(_STATE_ETAG):
-        headers["If-None-Match"] = etag
-    if modified := state.get(_STATE_MODIFIED):
-        headers["If-Modified-Since"] = modified
-    return headers
-
-
-def validators(response: Response, url: str) -> dict[str, str]:
-    """The state entries that make the next request to `url` conditional."""
-    found = {_STATE_URL: url}
-    if etag := response.headers.get("etag"):
-        found[_STATE_ETAG] = ascii_header(etag)
-    if modified := response.headers.get("last-modified"):
-        found[_STATE_MODIFIED] = ascii_header(modified)
-    return found if len(found) > 1 else {}
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    return f"{parts.scheme.lower()}://{(parts.hostname or '').lower()}:{parts.port or default}"
 
 
 @functools.cache
@@ -187,6 +170,7 @@ class HttpClient:
         self._transport = transport
         self._made: httpx.Client | None = None
         self._making = threading.Lock()
+        self._logins: dict[str, tuple[str, str]] = {}
 
     @property
     def _client(self) -> httpx.Client:
@@ -215,6 +199,18 @@ class HttpClient:
         with self._making:
             if self._made is not None:
                 self._made.close()
+
+    def add_login(self, url: str, username: str, password: str) -> None:
+        """Send HTTP basic auth to `url`'s origin (scheme, host, port) and nowhere else.
+
+        httpx drops the login on a redirect to another origin. The password is kept
+        in memory only; no message, state or output of briefing ever holds it.
+        """
+        origin = _origin(url)
+        known = self._logins.get(origin)
+        if known is not None and known != (username, password):
+            raise FetchError(f"{origin}: two sources log in to it as different users")
+        self._logins[origin] = (username, password)
 
     def get(
         self,
@@ -300,8 +296,10 @@ class HttpClient:
     ) -> Response:
         limits = httpx.Timeout(max(0.001, deadline - time.monotonic()))
         extensions = {"trace": watchdog.trace}
+        login = self._logins.get(_origin(url))
+        auth = httpx.BasicAuth(*login) if login is not None else None
         with self._client.stream(
-            "GET", url, headers=headers, timeout=limits, extensions=extensions
+            "GET", url, headers=headers, timeout=limits, extensions=extensions, auth=auth
         ) as resp:
             final = str(resp.url)
             check_url(final)

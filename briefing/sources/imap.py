@@ -40,7 +40,14 @@ from pydantic import Field, field_validator, model_validator
 
 from briefing.errors import SourceError
 from briefing.sources._incidents import in_order
-from briefing.sources.base import Batch, FetchContext, Source, SourceSettings, payload_files
+from briefing.sources.base import (
+    Batch,
+    FetchContext,
+    Source,
+    SourceSettings,
+    payload_files,
+    source_password,
+)
 from briefing.sources.mailreports import MailContext, message_id, read_message, refused, sender
 from briefing.sources.tables import TableColumns, TableSettings
 
@@ -57,7 +64,7 @@ class ImapSettings(SourceSettings, TableSettings):
     host: str | None = Field(default=None, description="the IMAP server (TLS from the start)")
     port: int = Field(default=993, ge=1, le=65535)
     username: str | None = None
-    password_env: str = Field(default=PASSWORD_ENV, pattern=r"^[A-Z_][A-Z0-9_]*$")
+    password_env: str | None = Field(default=PASSWORD_ENV, pattern=r"^[A-Z_][A-Z0-9_]*$")
     folder: str = "INBOX"
     processed_folder: str | None = Field(
         default=None, description="move read messages here (never deleted)"
@@ -77,6 +84,10 @@ class ImapSettings(SourceSettings, TableSettings):
             if "@" not in value or any(c.isspace() or c in "<>,;" for c in value):
                 raise ValueError(f'{value!r} is not an address or "@domain"')
         return tuple(value.lower() for value in values)
+
+    @model_validator(mode="after")
+    def _login_with_url(self) -> ImapSettings:  # the login is to `host`, checked below
+        return self
 
     @model_validator(mode="after")
     def _url_or_path(self) -> ImapSettings:  # replaces the common "url or path" rule
@@ -164,7 +175,7 @@ class ImapSource(Source):
     def _from_server(self, ctx: FetchContext, batch: Batch, mail: MailContext) -> None:
         settings = self.settings
         assert settings.host is not None and settings.username is not None  # the validator
-        password = imap_password(settings.password_env)
+        password = source_password(self.name, settings, os.environ)
         where = f"{settings.host}:{settings.port}"
         try:
             conn = imaplib.IMAP4_SSL(
@@ -275,24 +286,6 @@ class ImapSource(Source):
         status, detail = conn.uid("MOVE", uids, _quoted(target))
         if status != "OK":
             batch.problems.append(f"cannot move read messages to {target!r}: {_text(detail)}")
-
-
-def imap_password(variable: str, env: dict[str, str] | None = None) -> str:
-    """The mailbox password: from $VARIABLE, or the file named by $VARIABLE_FILE."""
-    env = dict(os.environ) if env is None else env
-    if env.get(variable):
-        return env[variable]
-    if file := env.get(f"{variable}_FILE"):
-        try:
-            return Path(file).read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise SourceError(
-                f"${variable}_FILE: cannot read {file} ({exc.strerror or exc})"
-            ) from None
-    raise SourceError(
-        "no password for the mailbox",
-        f"set ${variable}, or ${variable}_FILE to a file that holds it",
-    )
 
 
 def _tls(cafile: Path | None) -> ssl.SSLContext:

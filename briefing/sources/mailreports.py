@@ -55,6 +55,12 @@ _FORWARD_HEADER = re.compile(
     r"^\s*(?:från|from|datum|date|skickat|sent|ämne|subject|till|to|kopia|cc)\s*:.*$",
     re.IGNORECASE,
 )
+# Where the sender's signature starts: a sign-off on a line of its own, or "-- ".
+_SIGNATURE = re.compile(
+    r"^\s*(?:--\s*|(?:med\s+)?vänlig(?:a)?\s+hälsning(?:ar)?\b.*|mvh\b.*|hälsningar\b.*"
+    r"|(?:best|kind)\s+regards\b.*|regards\b.*)$",
+    re.IGNORECASE | re.MULTILINE,
+)
 _KEY_VALUE = re.compile(r"^\s*([^\W\d_][^:\n]{0,30}?)\s*:\s*(.*?)\s*$")
 # The keys a "Key: value" report uses, by the field they fill (compared folded).
 KEYS: dict[str, tuple[str, ...]] = {
@@ -304,9 +310,10 @@ def _own_words(text: str) -> str:
         while lines and (_FORWARD_HEADER.match(lines[0]) or not lines[0].strip()):
             lines.pop(0)
         text = "\n".join(lines)
-    quote = _QUOTE_START.search(text)
-    if quote is not None:
-        text = text[: quote.start()]
+    for cut in (_QUOTE_START, _SIGNATURE):
+        found = cut.search(text)
+        if found is not None:
+            text = text[: found.start()]
     kept = [line for line in text.split("\n") if not line.lstrip().startswith(">")]
     return "\n".join(kept).strip()
 

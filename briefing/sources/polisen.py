@@ -16,6 +16,7 @@ JSON array. Its quirks (DOMAIN.md §1) are handled here, at the border:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from datetime import datetime, timedelta, timezone
@@ -47,6 +48,8 @@ DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S %z"  # %H also takes the unpadded "7"
 _HEADER_UNSAFE = re.compile(r"[\x00-\x1f\x7f]")
 # The API's own datetime shape ("2023-06-08 8:27:58 +02:00"), read without strptime
 # (a sixth of reading an event); anything else goes through strptime as before.
+# Years a report can be dated in; outside them a date is a typo (and 9999 overflows).
+MIN_YEAR, MAX_YEAR = 1900, 2999
 _API_DATETIME = re.compile(
     r"([0-9]{4})-([0-9]{2})-([0-9]{2}) ([0-9]{1,2}):([0-9]{2}):([0-9]{2})"
     r" ([+-])([0-9]{2}):([0-5][0-9])"
@@ -247,15 +250,17 @@ def _published(value: object) -> datetime:
     if not isinstance(value, str):
         raise RecordError("missing datetime")
     text = value.strip()
+    published = None
     if (parts := _API_DATETIME.fullmatch(text)) is not None:
-        try:
-            return _api_datetime(parts)
-        except ValueError:
-            pass  # out of range: strptime says so below
+        with contextlib.suppress(ValueError):  # out of range: strptime says so below
+            published = _api_datetime(parts)
     try:
-        return datetime.strptime(text, DATETIME_FORMAT)
+        published = published or datetime.strptime(text, DATETIME_FORMAT)
     except ValueError:
         raise RecordError(f"unreadable datetime {clean_text(value)[:40]!r}") from None
+    if not MIN_YEAR <= published.year <= MAX_YEAR:  # 9999-12-31 overflows in UTC
+        raise RecordError(f"datetime out of range {clean_text(value)[:40]!r}")
+    return published
 
 
 def _api_datetime(parts: re.Match[str]) -> datetime:

@@ -37,7 +37,8 @@ import feedparser  # type: ignore[import-untyped]  # no stubs
 from pydantic import Field, field_validator
 
 from briefing.errors import SourceError
-from briefing.models import Incident, clean_text, mask_personnummer
+from briefing.models import Incident, clean_text
+from briefing.pnr import mask_personnummer
 from briefing.sources import municipalities
 from briefing.sources._incidents import in_order, incident_time, place_of
 from briefing.sources.base import (
@@ -48,6 +49,7 @@ from briefing.sources.base import (
     fetch_if_changed,
     payload_files,
 )
+from briefing.sources.polisen import MAX_YEAR, MIN_YEAR
 
 FEED_SUFFIXES = (".xml", ".rss", ".atom")
 _UPDATED_PREFIX = re.compile(r"Uppdaterad \d{4}-\d{2}-\d{2} \d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s+")
@@ -207,7 +209,7 @@ def entry_key(entry: Any, title: str) -> str:
 def _published(entry: Any) -> datetime | None:
     for field in ("published_parsed", "updated_parsed"):
         parsed = entry.get(field)
-        if isinstance(parsed, time.struct_time):
+        if isinstance(parsed, time.struct_time) and MIN_YEAR <= parsed.tm_year <= MAX_YEAR:
             # feedparser gives UTC struct_time and drops the offset.
             return datetime.fromtimestamp(calendar.timegm(parsed), UTC)
     return None

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from briefing.errors import StoreError
+from briefing.store import scrub
 
 FILENAME = "briefing.sqlite3"
 
@@ -104,6 +105,47 @@ MIGRATIONS: list[str] = [
     SET raw = json_extract(document, '$.raw'), document = json_remove(document, '$.raw')
     WHERE json_type(document, '$.raw') = 'text';
     """,
+    # every kept text masked again with the mask that knows every written form of a
+    # personnummer (dashes, spaces, invisible characters; raw payloads as decoded text),
+    # and logins and tokens removed from URLs. The briefing_scrub_* functions are
+    # registered on every connection (briefing.store.scrub). Ids are masked with their
+    # references, so the foreign keys are checked at commit. A masked document gets the
+    # fingerprint of its masked facts: the next fetch, masked at the border, is no edit.
+    """
+    PRAGMA defer_foreign_keys = ON;
+    UPDATE incident_versions SET document = briefing_scrub_json(document),
+        raw = briefing_scrub_json(raw), incident_id = briefing_scrub_text(incident_id),
+        fingerprint = CASE WHEN document IS NOT briefing_scrub_json(document)
+            THEN briefing_fingerprint(briefing_scrub_json(document), fingerprint)
+            ELSE fingerprint END
+    WHERE document IS NOT briefing_scrub_json(document) OR raw IS NOT briefing_scrub_json(raw)
+        OR incident_id IS NOT briefing_scrub_text(incident_id);
+    UPDATE incidents SET id = briefing_scrub_text(id), key = briefing_scrub_text(key)
+    WHERE id IS NOT briefing_scrub_text(id) OR key IS NOT briefing_scrub_text(key);
+    UPDATE incidents SET fingerprint = (
+        SELECT v.fingerprint FROM incident_versions v
+        WHERE v.incident_id = incidents.id AND v.version = incidents.version
+    )
+    WHERE fingerprint IS NOT (
+        SELECT v.fingerprint FROM incident_versions v
+        WHERE v.incident_id = incidents.id AND v.version = incidents.version
+    );
+    UPDATE briefing_items SET incident_id = briefing_scrub_text(incident_id)
+    WHERE incident_id IS NOT briefing_scrub_text(incident_id);
+    UPDATE OR REPLACE source_state
+    SET key = briefing_scrub_text(key), value = briefing_scrub_text(value)
+    WHERE key IS NOT briefing_scrub_text(key) OR value IS NOT briefing_scrub_text(value);
+    UPDATE source_health
+    SET last_error = briefing_scrub_text(last_error), gone = briefing_scrub_text(gone)
+    WHERE last_error IS NOT briefing_scrub_text(last_error)
+        OR gone IS NOT briefing_scrub_text(gone);
+    UPDATE OR REPLACE pages SET key = briefing_scrub_text(key), text = briefing_scrub_text(text)
+    WHERE key IS NOT briefing_scrub_text(key) OR text IS NOT briefing_scrub_text(text);
+    UPDATE outbox
+    SET payload = briefing_scrub_mail(payload), last_error = briefing_scrub_text(last_error)
+    WHERE payload IS NOT briefing_scrub_mail(payload)
+        OR last_error IS NOT briefing_scrub_text(last_error);
+    """,
 ]
 
 _MOVE_ASIDE = "move it aside; a new store will be made"
@@ -157,6 +199,7 @@ def connect(path: Path) -> sqlite3.Connection:
             # With WAL, NORMAL cannot corrupt; at worst a power cut loses the last commit.
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
+            scrub.register(conn)
             _migrate(conn, path)
         except BaseException:
             conn.close()
