@@ -49,7 +49,10 @@ def fill(home: Path, years: tuple[str, ...] | None, copies: int, path: Path) -> 
     events = 0
     with Store(home / "briefing.sqlite3") as store:
         for response in corpus.scaled(path, copies, years):
-            batch = [parse_event(r, source="polisen", origin=Origin.POLICE, tz=TZ) for r in response]
+            batch = [
+                parse_event(record, source="polisen", origin=Origin.POLICE, tz=TZ)
+                for record in response
+            ]
             store.save_batch("polisen", batch, {}, max(i.published_at for i in batch))
             events += len(batch)
     return events
@@ -58,11 +61,8 @@ def fill(home: Path, years: tuple[str, ...] | None, copies: int, path: Path) -> 
 def today_seconds(home: Path, config: Path) -> float:
     out = home / "briefing.json"
     start = time.perf_counter()
-    run_python(
-        ["-m", "briefing", "today", "--no-fetch", "--now", NOW, "-c", str(config)]
-        + ["-f", "json", "-o", str(out)],
-        env_extra={"BRIEFING_HOME": str(home)},
-    )
+    args = ["-m", "briefing", "today", "--no-fetch", "--now", NOW, "-c", str(config)]
+    run_python([*args, "-f", "json", "-o", str(out)], env_extra={"BRIEFING_HOME": str(home)})
     return time.perf_counter() - start
 
 

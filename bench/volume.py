@@ -98,13 +98,13 @@ def pipeline(path: Path, store_folder: Path) -> Timings:
     timings["events"] = sum(map(len, batches))
     del responses
     with Store(store_folder / "briefing.sqlite3") as store:
-        saved = [0, 0, 0]
+        results = []
         with _timed(timings, "store"):
             for batch in batches:  # seen when its newest event was published
                 seen = max(incident.published_at for incident in batch)
-                result = store.save_batch("polisen", batch, {}, seen)
-                saved = [saved[0] + result.new, saved[1] + result.updated, saved[2] + result.unchanged]
-        timings["new"], timings["updated"], timings["unchanged"] = saved
+                results.append(store.save_batch("polisen", batch, {}, seen))
+        for kind in ("new", "updated", "unchanged"):
+            timings[kind] = sum(getattr(result, kind) for result in results)
         first = min(incident.published_at for batch in batches for incident in batch)
         last = max(incident.published_at for batch in batches for incident in batch)
         del batches
