@@ -180,9 +180,10 @@ OLD_INCIDENT = Incident(
 def _old_store(path: Path) -> None:
     """A store at the version before the cleaning, holding what older masks let through."""
     conn = sqlite3.connect(path)
-    for script in MIGRATIONS[:-1]:
+    cleaning = next(n for n, script in enumerate(MIGRATIONS) if "briefing_scrub_json" in script)
+    for script in MIGRATIONS[:cleaning]:
         conn.executescript(script)
-    conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
+    conn.execute(f"PRAGMA user_version = {cleaning}")
     leak = " ".join(LEAKS)
     old = OLD_INCIDENT
     document = {f.name: getattr(old, f.name) for f in dataclasses.fields(old) if f.name != "raw"}
