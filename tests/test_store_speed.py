@@ -110,7 +110,7 @@ def test_the_one_pass_texts_refuse_a_naive_time_and_encode_odd_types_as_json_doe
     base = store_rate.incidents(1)[0]
     with pytest.raises(ValueError, match="naive"):
         stored_texts(dataclasses.replace(base, published_at=datetime(2024, 1, 1, 8, 0)))
-    odd = dataclasses.replace(base, lat=59, lon=True, parent=None)  # type: ignore[arg-type]
+    odd = dataclasses.replace(base, lat=59, lon=True, parent=None)
     fingerprint, document, _ = stored_texts(odd)
     assert (fingerprint, document) == (reference_fingerprint(odd), reference_document(odd))
 
