@@ -27,7 +27,11 @@ from typing import Any
 from bench.backlog import ID_STRIDE, moved_back
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT = REPO.parent / "shared" / "corpus" / "polisen-events-2023-2024.json.gz"
+_CORPUS = Path("shared") / "corpus" / "polisen-events-2023-2024.json.gz"
+# The shared folder beside the checkout, or beside the folder of worktrees it is in.
+DEFAULT = next(
+    (found for up in REPO.parents if (found := up / _CORPUS).exists()), REPO.parent / _CORPUS
+)
 RESPONSE = 500  # events in one response of the police API
 YEAR = timedelta(days=364)  # 52 weeks: the weekday of every event stays the same
 

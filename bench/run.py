@@ -3,8 +3,8 @@
 Each figure is printed with its floor (measured in the same run), the ratio,
 the target and pass/fail; the exit status is 1 when a target fails. Options:
 
-    --only startup,fetch,volume,render   run some of them
-    --events N                           size of the volume backlog (default 100 000)
+    --only startup,fetch,volume,morning,render   run some of them
+    --corpus PATH                        the police corpus (polisen-events-2023-2024.json.gz)
     --write                              also write the table into bench/RESULTS.md
 """
 
@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-SUITES = ("startup", "fetch", "volume", "render")
+SUITES = ("startup", "fetch", "volume", "morning", "render")
 BEGIN, END = "<!-- results: begin -->", "<!-- results: end -->"
 
 
@@ -26,12 +26,13 @@ def main(argv: list[str] | None = None) -> int:
     # Run as a script, this folder is first on sys.path; the checkout must be instead.
     if str(REPO) not in sys.path:
         sys.path[0:1] = [str(REPO)]
-    from bench import common, fetching, rendering, startup, volume
+    from bench import common, fetching, morning, rendering, startup, volume
 
     suites = {
         "startup": startup.run,
         "fetch": fetching.run,
-        "volume": lambda: volume.run(options.events),
+        "volume": lambda: volume.run(options.corpus),
+        "morning": lambda: morning.run(options.corpus),
         "render": rendering.run,
     }
     chosen = [name.strip() for name in options.only.split(",")] if options.only else SUITES
@@ -57,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description="Benchmarks of briefing, against floors.")
     parser.add_argument("--only", help=f"comma-separated: {', '.join(SUITES)}")
-    parser.add_argument("--events", type=int, default=100_000, help="volume backlog size")
+    parser.add_argument("--corpus", type=Path, default=None, help="the police corpus (.json.gz)")
     parser.add_argument("--write", action="store_true", help="update bench/RESULTS.md")
     return parser
 

@@ -1,10 +1,13 @@
-"""Volume: a country's backlog through store → place → classify → fuse → stakeholders → JSON.
+"""Volume: the police's real year of Sweden through store → window → place → classify →
+fuse → stakeholders → JSON.
 
-Run by `run()` in two child processes, so each has its own peak memory: the
-floor (json.load of the backlog file and one precompiled regular expression
-over every summary) and the pipeline, which starts from the same file:
+The backlog is the corpus replayed as the API's 500-event responses, edits included
+(bench.corpus): the 2024 year, and for scale the whole 2023–2024 corpus ×2. Each is run
+by `run()` in two child processes, so each has its own peak memory: the floor (json.load
+of the responses file and one precompiled regular expression over every summary) and the
+pipeline, which starts from the same file:
 
-    load → parse (the police adapter) → store (batches of 500, as fetches
+    load → parse (the police adapter) → store (one save per response, as fetches
     store them) → window (read back) → place → classify → fuse → stakeholders
     → trends → JSON
 
@@ -12,8 +15,8 @@ Stages whose module is not there yet (another issue is building it) are
 reported as "not yet". The children are held to two cores when the machine
 has more, since the target is "on two cores".
 
-    python -m bench.volume floor BACKLOG.json
-    python -m bench.volume pipeline BACKLOG.json
+    python -m bench.volume floor RESPONSES.json
+    python -m bench.volume pipeline RESPONSES.json
 """
 
 from __future__ import annotations
@@ -32,13 +35,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bench import backlog
+from bench import corpus
 from bench.common import REPO, Row, child_env
 
-EVENTS = 100_000
-BATCH = 500  # what one fetch of the police API stores
 TARGET_RATE = 20_000.0  # events per second through place + classify
-TARGET_SECONDS = 15.0
+TARGET_RATIO = 10.0  # store → JSON, to the floor (issue 13)
+TARGET_STORE = 100_000.0  # events per second into the store (issue 13)
+TARGET_JSON = 100_000.0  # incidents per second written as JSON (issue 13)
 TARGET_MB = 400.0
 TZ = ZoneInfo("Europe/Stockholm")
 HOME = "Järfälla"
@@ -64,13 +67,14 @@ def _peak_mb() -> float:
 
 
 def floor(path: Path) -> Timings:
-    """json.load of the backlog plus one precompiled regular expression over every summary."""
+    """json.load of the responses plus one precompiled regular expression over every summary."""
     timings: Timings = {}
     with _timed(timings, "floor"):
         with path.open(encoding="utf-8") as file:
-            records = json.load(file)
-        hits = sum(1 for record in records if KEYWORDS.search(record.get("summary") or ""))
-    timings["events"] = len(records)
+            responses = json.load(file)
+        search = KEYWORDS.search
+        hits = sum(1 for r in responses for record in r if search(record.get("summary") or ""))
+    timings["events"] = sum(map(len, responses))
     timings["hits"] = hits
     return timings
 
@@ -85,23 +89,28 @@ def pipeline(path: Path, store_folder: Path) -> Timings:
 
     timings: Timings = {}
     with _timed(timings, "load"), path.open(encoding="utf-8") as file:
-        records = json.load(file)
+        responses = json.load(file)
     with _timed(timings, "parse"):
-        incidents = [
-            parse_event(record, source="polisen", origin=Origin.POLICE, tz=TZ) for record in records
+        batches = [
+            [parse_event(r, source="polisen", origin=Origin.POLICE, tz=TZ) for r in response]
+            for response in responses
         ]
-    timings["events"] = len(incidents)
-    del records
+    timings["events"] = sum(map(len, batches))
+    del responses
     with Store(store_folder / "briefing.sqlite3") as store:
+        results = []
         with _timed(timings, "store"):
-            for start in range(0, len(incidents), BATCH):
-                batch = incidents[start : start + BATCH]
-                store.save_batch("polisen", batch, {}, batch[-1].published_at)
-        first = min(incident.published_at for incident in incidents)
-        last = max(incident.published_at for incident in incidents)
-        del incidents, batch
+            for batch in batches:  # seen when its newest event was published
+                seen = max(incident.published_at for incident in batch)
+                results.append(store.save_batch("polisen", batch, {}, seen))
+        for kind in ("new", "updated", "unchanged"):
+            timings[kind] = sum(getattr(result, kind) for result in results)
+        first = min(incident.published_at for batch in batches for incident in batch)
+        last = max(incident.published_at for batch in batches for incident in batch)
+        del batches
         with _timed(timings, "window"):
             stored = store.window(first, last + timedelta(seconds=1))
+        timings["stored"] = len(stored)
         area = Area(HOME, "Stockholms län", NEIGHBOURS)
         with _timed(timings, "place"):
             gazetteer = Gazetteer.bundled(HOME)
@@ -119,6 +128,9 @@ def pipeline(path: Path, store_folder: Path) -> Timings:
         items = _fuse(items, timings)
         items = _stakeholders(items, gazetteer, timings)
         _trends(store, area, gazetteer, rules, last, timings)
+    import briefing.deliver.files
+    import briefing.render.json  # noqa: F401 (imported before the stage: a one-time cost)
+
     with _timed(timings, "json"):
         timings["json_bytes"] = _write_json(items, first, last, store_folder / "briefing.json")
     timings["items"] = len(items)
@@ -234,14 +246,20 @@ def measure(mode: str, path: Path) -> tuple[Timings, float]:
 
 INGEST = ("load", "parse")  # building the backlog: reading the replayed API payloads
 STAGES = ("store", "window", "place", "classify", "fuse", "stakeholders", "trends", "json")
+# (label, years of the corpus, copies): the real year, and the whole corpus twice over.
+BACKLOGS = (("2024", ("2024",), 1), ("2023–2024 ×2", None, 2))
 
 
-def run(events: int = EVENTS) -> list[Row]:
-    with tempfile.TemporaryDirectory(prefix="bench-backlog-") as tmp:
-        path = backlog.write(Path(tmp) / "backlog.json", events)
-        floor_timings, floor_mb = measure("floor", path)
-        timings, peak_mb = measure("pipeline", path)
-    return rows(timings, floor_timings, peak_mb, floor_mb)
+def run(path: Path | None = None) -> list[Row]:
+    result = []
+    for label, years, copies in BACKLOGS:
+        with tempfile.TemporaryDirectory(prefix="bench-backlog-") as tmp:
+            responses = Path(tmp) / "responses.json"
+            corpus.write(responses, corpus.scaled(path or corpus.DEFAULT, copies, years))
+            floor_timings, floor_mb = measure("floor", responses)
+            timings, peak_mb = measure("pipeline", responses)
+        result += rows(timings, floor_timings, peak_mb, floor_mb, label)
+    return result
 
 
 def _share(timings: Timings) -> str:
@@ -255,30 +273,64 @@ def _seconds(timings: Timings, stages: tuple[str, ...]) -> float:
     return sum(value for stage in stages if isinstance(value := timings.get(stage), float))
 
 
-def rows(timings: Timings, floor_timings: Timings, peak_mb: float, floor_mb: float) -> list[Row]:
+def _margin(figure: float, target: float, *, most: bool) -> str:
+    """How far inside (or outside) its target a figure is, in per cent of the target."""
+    margin = (target - figure) / target if most else (figure - target) / target
+    return f"margin {margin:+.0%}"
+
+
+def rows(
+    timings: Timings, floor_timings: Timings, peak_mb: float, floor_mb: float, label: str = ""
+) -> list[Row]:
     events = int(timings["events"])
+    name = f"volume {label}".strip()
     total = _seconds(timings, STAGES)
+    floor = float(floor_timings["floor"])
     rate = events / _seconds(timings, ("place", "classify"))
+    store_rate = events / float(timings["store"])
+    items = int(timings.get("items", events))
+    json_rate = items / json_seconds if (json_seconds := _seconds(timings, ("json",))) else 0.0
+    saved = ", ".join(f"{timings.get(k, 0):,} {k}" for k in ("new", "updated", "unchanged"))
     result = [
         Row(
-            f"volume: place + classify, {events:,} events",
+            f"{name}: store → JSON, {events:,} events",
+            total,
+            "s",
+            floor,
+            f"≤ {TARGET_RATIO:g}× floor",
+            total <= TARGET_RATIO * floor,
+            "floor: json.load of the responses + one regex over every summary; "
+            f"stages: {', '.join(STAGES)}; {_margin(total / floor, TARGET_RATIO, most=True)}; "
+            f"the JSON holds every event ({_share(timings)})",
+        ),
+        Row(
+            f"{name}: store, save_batch per response",
+            store_rate,
+            "/s",
+            target=f"≥ {TARGET_STORE:,.0f}/s",
+            ok=store_rate >= TARGET_STORE,
+            note=f"{_margin(store_rate, TARGET_STORE, most=False)}; {saved}",
+        ),
+        Row(
+            f"{name}: JSON, {items:,} incidents",
+            json_rate,
+            "/s",
+            target=f"≥ {TARGET_JSON:,.0f}/s",
+            ok=json_rate >= TARGET_JSON,
+            note=f"{_margin(json_rate, TARGET_JSON, most=False)}; "
+            f"{int(timings.get('json_bytes', 0)) / 1e6:.0f} MB written and fsynced "
+            "(the renderer imported before the stage)",
+        ),
+        Row(
+            f"{name}: place + classify",
             rate,
             "/s",
             target=f"≥ {TARGET_RATE:,.0f}/s",
             ok=rate >= TARGET_RATE,
+            note=_margin(rate, TARGET_RATE, most=False),
         ),
         Row(
-            f"volume: store → JSON, {events:,} events",
-            total,
-            "s",
-            float(floor_timings["floor"]),
-            f"< {TARGET_SECONDS:g} s",
-            total < TARGET_SECONDS,
-            "floor: json.load of the backlog + one regex over every summary; "
-            f"stages: {', '.join(STAGES)}; the JSON holds every event ({_share(timings)})",
-        ),
-        Row(
-            "volume: peak memory (RSS)",
+            f"{name}: peak memory (RSS)",
             peak_mb,
             "MB",
             floor_mb,
@@ -287,21 +339,22 @@ def rows(timings: Timings, floor_timings: Timings, peak_mb: float, floor_mb: flo
             "the pipeline's child, backlog in included; floor: the floor's child",
         ),
         Row(
-            "volume: backlog in (load + adapter parse)",
+            f"{name}: backlog in (load + adapter parse)",
             _seconds(timings, INGEST),
             "s",
             note="reading the replayed API payloads; not in the target",
         ),
     ]
+    suffix = f" ({label})" if label else ""
     for stage in INGEST + STAGES:
         value = timings.get(stage)
         if isinstance(value, float):
             note = f"{events / value:,.0f}/s"
             if isinstance(peak := timings.get(f"{stage}_peak_mb"), float):
                 note += f"; peak memory so far {peak:.0f} MB"
-            result.append(Row(f"  stage: {stage}", value, "s", note=note))
+            result.append(Row(f"  stage: {stage}{suffix}", value, "s", note=note))
         else:
-            result.append(Row(f"  stage: {stage}", None, "s", note=str(value)))
+            result.append(Row(f"  stage: {stage}{suffix}", None, "s", note=str(value)))
     return result
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -10,7 +12,7 @@ from pathlib import Path
 from urllib.request import urlopen
 from zoneinfo import ZoneInfo
 
-from bench import backlog, common, fetching, rendering, run, startup, volume
+from bench import backlog, common, corpus, fetching, morning, rendering, run, startup, volume
 from bench.loopback import Route, SlowServer
 from briefing.models import _CONTROL, Origin, clean_text
 from briefing.sources.polisen import parse_event
@@ -55,14 +57,22 @@ def test_a_replayed_event_is_fresh_and_moved_back_whole() -> None:
 
 
 def test_the_volume_pipeline_runs_every_stage_on_a_small_backlog(tmp_path: Path) -> None:
-    path = backlog.write(tmp_path / "backlog.json", 100)
+    # Two responses as the API gives them (the real corpus is not read by tests), the
+    # second with an edit of an event of the first.
+    records = list(backlog.replay(100))
+    edit = dict(records[0], summary=records[0]["summary"] + " Uppdaterad.")
+    path = tmp_path / "responses.json"
+    assert corpus.write(path, iter([records[:60], [*records[60:], edit]])) == (2, 101)
     timings = volume.pipeline(path, tmp_path)
     floor = volume.floor(path)
-    assert timings["events"] == floor["events"] == 100
+    assert timings["events"] == floor["events"] == 101
+    assert (timings["new"], timings["updated"], timings["unchanged"]) == (100, 1, 0)
     rows = volume.rows(timings, floor, peak_mb=100.0, floor_mb=50.0)
-    assert [row.name for row in rows][:3] == [
-        "volume: place + classify, 100 events",
-        "volume: store → JSON, 100 events",
+    assert [row.name for row in rows][:5] == [
+        "volume: store → JSON, 101 events",
+        "volume: store, save_batch per response",
+        "volume: JSON, 100 incidents",
+        "volume: place + classify",
         "volume: peak memory (RSS)",
     ]
     stages = {row.name.strip(): row for row in rows if row.name.startswith("  stage")}
@@ -70,13 +80,32 @@ def test_the_volume_pipeline_runs_every_stage_on_a_small_backlog(tmp_path: Path)
 
 
 def test_a_missing_stage_is_not_yet_and_a_missed_target_fails() -> None:
-    timings: volume.Timings = {"events": 1000, "place": 0.5, "classify": 0.5, "store": 20.0}
-    timings["fuse"] = "not yet (x)"
-    rows = volume.rows(timings, {"floor": 0.1}, peak_mb=500.0, floor_mb=50.0)
+    timings: volume.Timings = {"events": 1000, "place": 0.5, "classify": 0.5, "store": 0.005}
+    timings |= {"fuse": "not yet (x)", "json": 0.02, "items": 1000}
+    rows = volume.rows(timings, {"floor": 0.1}, peak_mb=500.0, floor_mb=50.0, label="2024")
     verdicts = {row.name.strip(): row.verdict for row in rows}
-    assert verdicts["volume: place + classify, 1,000 events"] == "FAIL"
-    assert verdicts["volume: peak memory (RSS)"] == "FAIL"
-    assert verdicts["stage: fuse"] == "not yet"
+    assert verdicts["volume 2024: place + classify"] == "FAIL"
+    assert verdicts["volume 2024: peak memory (RSS)"] == "FAIL"
+    assert verdicts["volume 2024: store → JSON, 1,000 events"] == "FAIL"  # 10.25× the floor
+    assert verdicts["volume 2024: store, save_batch per response"] == "pass"  # 200 000/s
+    assert verdicts["volume 2024: JSON, 1,000 incidents"] == "FAIL"  # 50 000/s
+    assert verdicts["stage: fuse (2024)"] == "not yet"
+
+
+def test_the_morning_benchmark_runs_briefing_today_on_a_filled_store(tmp_path: Path) -> None:
+    config = tmp_path / "sources.toml"
+    config.write_text(morning.CONFIG, encoding="utf-8")
+    # A corpus of 50 replayed events in the shared corpus's shape, one of them edited.
+    records = list(backlog.replay(50))
+    entries = [{"event": r, "first_seen": n, "last_seen": n + 5} for n, r in enumerate(records)]
+    entries[0]["first_version"] = dict(records[0], summary="Först så här.")
+    small = tmp_path / "corpus.json.gz"
+    small.write_bytes(gzip.compress(json.dumps(entries).encode()))
+    home = tmp_path / "home"
+    home.mkdir()
+    assert morning.fill(home, None, 1, small) == 51
+    assert morning.today_seconds(home, config) > 0
+    assert json.loads((home / "briefing.json").read_text("utf-8"))["schema"] == 1
 
 
 def test_the_render_night_and_floor(tmp_path: Path) -> None:

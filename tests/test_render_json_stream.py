@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from briefing.cli import app
 from briefing.deliver.files import write_atomic
 from briefing.errors import DeliveryError
-from briefing.models import Briefing, Repeat, Trend
+from briefing.models import Briefing, FollowUp, LogEntry, Repeat, Trend
 from briefing.render import json as render_json
 from briefing.render import render
 from tests.test_render import briefing, hostile_briefing
@@ -101,3 +101,49 @@ def test_output_file_and_standard_output_are_the_same_document(tmp_path: Path) -
     assert written.stdout == ""
     assert out.read_text("utf-8") == shown.stdout
     assert len(json.loads(shown.stdout)["incidents"]) > 5
+
+
+URLS = (
+    "https://polisen.se/aktuellt/handelser/2024/januari/9/09-januari-08.05-natt/",
+    "http://example.se:8080/a?b=c&d=%C3%A5#frag",
+    "https://exa_mple.se/x",
+    "HTTPS://polisen.se/a",
+    "https://polisen.se/a b",
+    "https://polisen.se/<script>",
+    'https://polisen.se/a"b',
+    "https://polisen.se/a`b",
+    "https://polisen.se/a\\b",
+    "https://polisen.se/å",
+    "https://",
+    "https:///path",
+    "javascript:alert(1)",
+    "mailto:vakt@example.se",
+    "ftp://example.se/file",
+    "https://polisen.se/a\x1b[31m",
+    "https://[::1]/x",
+    "",
+    None,
+)
+
+
+@pytest.mark.parametrize("url", URLS)
+@pytest.mark.parametrize("name", SUBJECTS)
+def test_an_incident_written_straight_is_the_dict_path_byte_for_byte(
+    name: str, url: str | None
+) -> None:
+    subject = SUBJECTS[name]()
+    zone = subject.window_end.tzinfo
+    noted = [
+        FollowUp(
+            item.incident.id,
+            (LogEntry(subject.generated_at, "chef", "Ring\x07 skolan", ("Rektor",), done=True),),
+        )
+        for item in subject.items[:1]
+    ]
+    for whole in (subject, replace(subject, followups=tuple(noted))):
+        for original in whole.items:
+            item = replace(original, incident=replace(original.incident, url=url))
+            checked = replace(item, judgement=replace(item.judgement, check="kolla\x07  detta "))
+            for one in (item, checked):
+                expected = render_json._pretty(render_json._incident(one, zone, whole), 2)
+                assert render_json._incident_text(one, zone, whole) == expected

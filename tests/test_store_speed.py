@@ -18,6 +18,8 @@ import pytest
 from bench import store_rate
 from briefing.models import Incident, Origin, compact_json
 from briefing.store import Store
+from briefing.store.base import utc_text
+from briefing.store.encoding import DOCUMENT_KEYS, stored_texts
 from briefing.store.incidents import _DOCUMENT_FIELDS, _decode, _encode
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -94,6 +96,23 @@ def odd_incidents() -> list[Incident]:
 def test_fingerprint_and_document_are_those_of_the_plain_code(incident: Incident) -> None:
     assert incident.fingerprint() == reference_fingerprint(incident)
     assert _encode(incident) == reference_document(incident)
+    fingerprint, document, published = stored_texts(incident)
+    assert fingerprint == reference_fingerprint(incident)
+    assert document == reference_document(incident)
+    assert published == utc_text(incident.published_at)
+
+
+def test_the_one_pass_document_has_every_field_but_raw_in_order() -> None:
+    assert DOCUMENT_KEYS == _DOCUMENT_FIELDS
+
+
+def test_the_one_pass_texts_refuse_a_naive_time_and_encode_odd_types_as_json_does() -> None:
+    base = store_rate.incidents(1)[0]
+    with pytest.raises(ValueError, match="naive"):
+        stored_texts(dataclasses.replace(base, published_at=datetime(2024, 1, 1, 8, 0)))
+    odd = dataclasses.replace(base, lat=59, lon=True, parent=None)
+    fingerprint, document, _ = stored_texts(odd)
+    assert (fingerprint, document) == (reference_fingerprint(odd), reference_document(odd))
 
 
 def test_an_encoded_document_decodes_to_the_same_incident() -> None:
@@ -132,3 +151,30 @@ def test_the_store_rate_benchmark_counts_every_event_in_each_pass(tmp_path: Path
     with Store(tmp_path / "briefing.sqlite3") as store:
         assert [s.version for s in store.history(items[0].id)] == [1, 2]
         assert store.source_state("polisen") == {"etag": '"2"'}  # the last of three batches
+
+
+def test_last_report_from_two_index_ends_is_the_plain_maximum(tmp_path: Path) -> None:
+    """MAX(MIN(published_at, first_seen)) up to a moment, as the old full scan read it, for
+    reports published before they were stored and reports with a clock ahead."""
+    base = store_rate.incidents(1)[0]
+    start = datetime(2024, 6, 1, tzinfo=UTC)
+    with Store(tmp_path / "briefing.sqlite3") as store:
+        for n in range(40):
+            seen = start + timedelta(hours=n)
+            # every third report is dated five hours ahead of when it is stored
+            ahead = timedelta(hours=5 if n % 3 == 0 else -1)
+            for source in ("a", "b"):
+                incident = dataclasses.replace(
+                    base, source=source, key=f"{source}{n}", published_at=seen + ahead
+                )
+                store.save_batch(source, [incident], {}, seen)
+        plain = (
+            "SELECT MAX(MIN(published_at, first_seen)) FROM incidents"
+            " WHERE source = ?1 AND MIN(published_at, first_seen) <= ?2"
+        )
+        for hours in range(-2, 48):
+            until = start + timedelta(hours=hours, minutes=30)
+            with store._guard() as conn:
+                (expected,) = conn.execute(plain, ("a", utc_text(until))).fetchone()
+            found = store.last_report("a", until)
+            assert (found and utc_text(found)) == expected

@@ -16,6 +16,7 @@ written here because the standard library indents with its pure-Python encoder
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import datetime, tzinfo
 from functools import cache
@@ -73,7 +74,7 @@ def chunks(briefing: Briefing) -> Iterator[str]:
     else:
         separator = f"[\n{INDENT * 2}"
         for item in briefing.items:
-            yield separator + _pretty(_incident(item, zone, briefing), 2)
+            yield separator + _incident_text(item, zone, briefing)
             separator = f",\n{INDENT * 2}"
         yield f"\n{INDENT}]"
     tail = _pretty(_tail(briefing), 0)
@@ -258,6 +259,92 @@ def _followup(followup: FollowUp, zone: tzinfo | None) -> dict[str, Any]:
         **({"title": clean_text(followup.title)} if followup.title else {}),
         **({"when": _time(followup.when, zone)} if followup.when else {}),
     }
+
+
+# `_pretty(_incident(item, zone, briefing), 2)` written straight from the item: no dict, no walk.
+_KEY = f"\n{INDENT * 3}"  # an incident's key starts its line
+_ELEMENT = f"\n{INDENT * 4}"  # an element of one of its lists
+_MEMBER = f"\n{INDENT * 5}"  # a key of a stakeholder
+_CLOSE = f"\n{INDENT * 3}]"
+_QUOTED: dict[object, str] = {member: encode_basestring(text) for member, text in _VALUES.items()}
+_STAKEHOLDER_KINDS = {kind: encode_basestring(kind) for kind in STAKEHOLDER_KINDS}
+# A link that safe_url would keep as it is: http(s), a host, printable ASCII without
+# space, quotes, angle brackets, backslash or backtick (so clean_text leaves it too).
+_PLAIN_LINK = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:[/?#][!#-&(-;=?-\[\]_a-z~]*)?")
+
+
+def _incident_text(item: Item, zone: tzinfo | None, briefing: Briefing) -> str:
+    """The incident as `_pretty(_incident(item, zone, briefing), 2)` writes it, byte for byte."""
+    incident, place, judgement = item.incident, item.place, item.judgement
+    quoted = encode_basestring
+    if item.also:
+        reports = item.reports
+        sources = _strings([clean_text(n) for n in dict.fromkeys(r.source for r in reports)])
+        origins = _strings(list(dict.fromkeys(_VALUES[report.origin] for report in reports)))
+    else:
+        sources = f"[{_ELEMENT}{quoted(clean_text(incident.source))}{_CLOSE}"
+        origins = f"[{_ELEMENT}{_QUOTED[incident.origin]}{_CLOSE}"
+    url = incident.url
+    link = quoted(url) if url and _PLAIN_LINK.fullmatch(url) else _nullable(safe_url(url))
+    if item.stakeholders:
+        stakeholders = (
+            "["
+            + ",".join(
+                f'{_ELEMENT}{{{_MEMBER}"name": {quoted(clean_text(s.name))},'
+                f'{_MEMBER}"kind": {_STAKEHOLDER_KINDS.get(s.kind, _OTHER)},'
+                f'{_MEMBER}"reason": {quoted(clean_text(s.reason))}{_ELEMENT}}}'
+                for s in item.stakeholders
+            )
+            + _CLOSE
+        )
+    else:
+        stakeholders = "[]"
+    text = (
+        f'{{{_KEY}"id": {quoted(clean_text(incident.id))},{_KEY}"sources": {sources},'
+        f'{_KEY}"origins": {origins},{_KEY}"type": {quoted(clean_text(incident.type))},'
+        f'{_KEY}"category": {quoted(clean_text(judgement.category))},'
+        f'{_KEY}"title": {quoted(clean_text(incident.title))},'
+        f'{_KEY}"summary": {quoted(clean_text(incident.summary))},{_KEY}"url": {link},'
+        f'{_KEY}"occurred_at": {_time_text(incident.occurred_at, zone)},'
+        f'{_KEY}"published_at": {_time_text(incident.published_at, zone)},'
+        f'{_KEY}"municipality": {_nullable(place.municipality or incident.municipality)},'
+        f'{_KEY}"district": {_nullable(place.district)},'
+        f'{_KEY}"place": {_nullable(place.place)},'
+        f'{_KEY}"precision": {_QUOTED[place.precision]},'
+        f'{_KEY}"severity": {_QUOTED[judgement.severity]},'
+        f'{_KEY}"serious": {"true" if judgement.serious else "false"},'
+        f'{_KEY}"reasons": {_strings([clean_text(r) for r in judgement.reasons])},'
+        f'{_KEY}"status": {_QUOTED[item.status]},{_KEY}"stakeholders": {stakeholders}'
+    )
+    if item.also:
+        text += f',{_KEY}"fused_because": {quoted(clean_text(item.fused_because))}'
+    if judgement.check:
+        text += f',{_KEY}"check": {quoted(clean_text(judgement.check))}'
+    noted = of(briefing, incident.id)
+    followup = _pretty(_followup(noted, zone), 3) if noted else "null"
+    return text + f',{_KEY}"followup": {followup}\n{INDENT * 2}}}'
+
+
+_OTHER = encode_basestring("other")
+
+
+def _strings(texts: list[str]) -> str:
+    """A list of (clean) texts as an incident's list."""
+    if not texts:
+        return "[]"
+    return "[" + ",".join(_ELEMENT + encode_basestring(text) for text in texts) + _CLOSE
+
+
+def _time_text(moment: datetime | None, zone: tzinfo | None) -> str:
+    if moment is None:
+        return "null"
+    local = moment.astimezone(zone) if zone else moment
+    return f'"{local.isoformat(timespec="seconds")}"'  # digits, "-", ":", "T", "+": no escapes
+
+
+def _nullable(text: str | None) -> str:
+    """A text cleaned and quoted, or null."""
+    return "null" if text is None else encode_basestring(clean_text(text))
 
 
 def _clean_or_none(text: str | None) -> str | None:

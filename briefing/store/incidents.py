@@ -10,18 +10,16 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
-from operator import attrgetter
 
-from briefing.models import Incident, Origin, compact_json
+from briefing.models import Incident, Origin
 from briefing.store.base import Base, chunks, maybe_utc, utc, utc_text
+from briefing.store.encoding import stored_texts
 from briefing.store.state import replace_state
 
 _INCIDENT_FIELDS = tuple(f.name for f in fields(Incident))
 # The document holds every field but `raw`, which has a column of its own: reading a
 # window then never decodes the payloads (a third of each document).
 _DOCUMENT_FIELDS = tuple(name for name in _INCIDENT_FIELDS if name != "raw")
-_document_values = attrgetter(*_DOCUMENT_FIELDS)
-_DOCUMENT = compact_json()
 _DOCUMENTS = json.JSONDecoder()
 _KNOWN_FIELDS = frozenset(_INCIDENT_FIELDS)
 _ORIGINS = {origin.value: origin for origin in Origin}
@@ -111,12 +109,7 @@ class Incidents(Base):
 def _encode(incident: Incident) -> str:
     """An incident as a JSON document: every field but `raw`, times ISO-8601 with their
     own offset."""
-    document = dict(zip(_DOCUMENT_FIELDS, _document_values(incident), strict=True))
-    document["origin"] = incident.origin.value
-    document["published_at"] = incident.published_at.isoformat()
-    if (occurred := incident.occurred_at) is not None:
-        document["occurred_at"] = occurred.isoformat()
-    return _DOCUMENT(document)
+    return stored_texts(incident)[1]
 
 
 def _decode(document: str, raw: str) -> Incident:
@@ -167,12 +160,12 @@ def _plan(
     incidents: Sequence[Incident], ids: list[str], latest: dict[str, tuple[int, str]], seen: str
 ) -> _Plan:
     """The versions to write, in batch order, so an id seen twice can change in between.
-    Each incident is fingerprinted once, and encoded only when it is a new version."""
+    Each incident is fingerprinted and encoded once, in one pass (`stored_texts`)."""
     heads = []
     versions = []
     new = 0
     for incident, incident_id in zip(incidents, ids, strict=True):
-        fingerprint = incident.fingerprint()
+        fingerprint, document, published = stored_texts(incident)
         version, previous = latest.get(incident_id, _UNSEEN)
         if fingerprint == previous:
             continue
@@ -180,10 +173,8 @@ def _plan(
         if version == 1:
             new += 1
         latest[incident_id] = (version, fingerprint)
-        published = utc_text(incident.published_at)
         head = (incident_id, incident.source, incident.key, seen, version, fingerprint, published)
         heads.append(head)
-        document = _encode(incident)
         versions.append(
             (incident_id, version, fingerprint, published, seen, document, incident.raw)
         )
@@ -240,7 +231,21 @@ _AHEAD = """
     WHERE i.first_seen >= ? AND i.first_seen < ? AND i.published_at >= ?
     ORDER BY i.published_at, i.id
 """
+# MAX(MIN(published_at, first_seen)) of the source's rows with that MIN <= ?2, as the
+# newer of two index ends: rows published before they were stored (the MIN is their
+# date), and rows stored before their date (the MIN is first_seen; a partial index).
 _LAST_REPORT = """
-    SELECT MAX(MIN(published_at, first_seen)) FROM incidents
-    WHERE source = ?1 AND MIN(published_at, first_seen) <= ?2
+    SELECT MAX(moment) FROM (
+        SELECT * FROM (
+            SELECT published_at AS moment FROM incidents
+            WHERE source = ?1 AND published_at <= ?2 AND published_at <= first_seen
+            ORDER BY published_at DESC LIMIT 1
+        )
+        UNION ALL
+        SELECT * FROM (
+            SELECT first_seen FROM incidents
+            WHERE source = ?1 AND first_seen <= ?2 AND first_seen < published_at
+            ORDER BY first_seen DESC LIMIT 1
+        )
+    )
 """

@@ -157,7 +157,20 @@ MIGRATIONS: list[str] = [
     CREATE INDEX followups_incident_at ON followups (incident_id, at);
     CREATE INDEX followups_at ON followups (at);
     """,
+    # 9: fewer index writes per new event, and a source's newest report found in its index:
+    # edits only (version > 1) are looked up by changed_at, so only they are indexed; the
+    # reports first stored before their date (a source with a clock ahead: rare) get an
+    # index of their own, so last_report reads two index ends instead of every row.
+    """
+    DROP INDEX incidents_changed_at;
+    CREATE INDEX incidents_changed_at ON incidents (changed_at) WHERE version > 1;
+    CREATE INDEX incidents_source_ahead ON incidents (source, first_seen)
+        WHERE first_seen < published_at;
+    """,
 ]
+
+_CHECKPOINT_PAGES = 10_000  # SQLite's default is 1000
+_WAL_LIMIT = 64 * 1024 * 1024  # what the WAL file is cut back to after a checkpoint
 
 _MOVE_ASIDE = "move it aside; a new store will be made"
 # SQLite's primary result code → what went wrong, and what to do. Other errors
@@ -209,6 +222,10 @@ def connect(path: Path) -> sqlite3.Connection:
                 conn.execute("PRAGMA journal_mode = WAL")
             # With WAL, NORMAL cannot corrupt; at worst a power cut loses the last commit.
             conn.execute("PRAGMA synchronous = NORMAL")
+            # A checkpoint (two fsyncs) per 40 MB of WAL instead of per 4 MB: a backlog of
+            # fetches is written in a fifth of the time; the same commits are durable.
+            conn.execute(f"PRAGMA wal_autocheckpoint = {_CHECKPOINT_PAGES}")
+            conn.execute(f"PRAGMA journal_size_limit = {_WAL_LIMIT}")
             conn.execute("PRAGMA foreign_keys = ON")
             scrub.register(conn)
             _migrate(conn, path)
