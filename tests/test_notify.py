@@ -145,5 +145,7 @@ def test_page_and_email_carry_percent_encoded_mailto_links(cfg: Path) -> None:
         assert PERSONNUMMER not in unquote(href)
         assert query["subject"][0].startswith("Information från Järfälla: ")
         assert "\n" not in query["subject"][0] and "Bcc" not in query.get("bcc", [""])[0]
-    knife = next(h for h in mailtos if "restaurangen.barkarby" in h)
-    assert "Person med kniv" in parse_qs(urlsplit(knife).query)["body"][0]
+    # The restaurant is told of the knife (and, since the VMA in Veddesta, of that too).
+    restaurant = [h for h in mailtos if "restaurangen.barkarby" in h]
+    bodies = [parse_qs(urlsplit(h).query)["body"][0] for h in restaurant]
+    assert any("Person med kniv" in body for body in bodies), bodies
