@@ -24,6 +24,7 @@ from pydantic import Field, field_validator
 
 from briefing.errors import SourceError
 from briefing.models import Incident, Origin, clean_text, mask_personnummer
+from briefing.sources._incidents import read_json_file
 from briefing.sources.base import (
     Batch,
     FetchContext,
@@ -52,17 +53,6 @@ _REMEMBERED = (
 
 class RecordError(ValueError):
     """One record cannot be read; the rest of the payload is kept."""
-
-
-def read_json_file(file: Path) -> Any:
-    try:
-        return json.loads(file.read_bytes().decode("utf-8-sig"))
-    except OSError as exc:
-        raise SourceError(f"{file}: cannot read: {exc.strerror or exc}") from exc
-    except UnicodeDecodeError as exc:
-        raise SourceError(f"{file}: not UTF-8 text ({exc.reason})") from exc
-    except ValueError as exc:
-        raise SourceError(f"{file}: not valid JSON ({exc})") from exc
 
 
 def recorded_payloads(name: str, path: Path, batch: Batch) -> list[tuple[str, Any]]:

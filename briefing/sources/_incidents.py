@@ -9,11 +9,14 @@ across New Year) and `place_of` its municipality and county.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime, timedelta
-from typing import NamedTuple
+from pathlib import Path
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
+from briefing.errors import SourceError
 from briefing.models import Incident
 from briefing.sources import municipalities
 
@@ -105,3 +108,15 @@ def in_order(incidents: list[Incident]) -> list[Incident]:
             last_version[incident.key] = incident
             distinct.append(incident)
     return sorted(distinct, key=lambda incident: (latest_published[incident.key], incident.key))
+
+
+def read_json_file(file: Path) -> Any:
+    """A recorded JSON payload (a BOM allowed); SourceError naming the file otherwise."""
+    try:
+        return json.loads(file.read_bytes().decode("utf-8-sig"))
+    except OSError as exc:
+        raise SourceError(f"{file}: cannot read: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"{file}: not UTF-8 text ({exc.reason})") from exc
+    except ValueError as exc:
+        raise SourceError(f"{file}: not valid JSON ({exc})") from exc

@@ -29,7 +29,7 @@ from pydantic import Field, field_validator, model_validator
 
 from briefing.errors import SourceError
 from briefing.models import Incident, Origin, clean_text
-from briefing.sources._incidents import in_order, incident_time, place_of
+from briefing.sources._incidents import in_order, incident_time, place_of, read_json_file
 from briefing.sources.base import (
     Batch,
     FetchContext,
@@ -172,7 +172,7 @@ class PolisenSource(Source):
         errors: list[str] = []
         for file in files:
             try:
-                payloads.append((file.name, _as_array(_load_json(file), str(file))))
+                payloads.append((file.name, _as_array(read_json_file(file), str(file))))
             except SourceError as exc:
                 errors.append(exc.message)
         if errors and not payloads:
@@ -192,17 +192,6 @@ class PolisenSource(Source):
             batch.problems.append(f"{self.name}: record {index}{_id_of(record)}{where}: {exc}")
         else:
             batch.incidents.append(incident)
-
-
-def _load_json(file: Path) -> Any:
-    try:
-        return json.loads(file.read_bytes().decode("utf-8-sig"))
-    except OSError as exc:
-        raise SourceError(f"{file}: cannot read: {exc.strerror or exc}") from exc
-    except UnicodeDecodeError as exc:
-        raise SourceError(f"{file}: not UTF-8 text ({exc.reason})") from exc
-    except ValueError as exc:
-        raise SourceError(f"{file}: not valid JSON ({exc})") from exc
 
 
 def _as_array(payload: Any, where: str) -> list[Any]:
