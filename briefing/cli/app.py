@@ -8,16 +8,25 @@ import typer
 
 from briefing import __version__
 
-app = typer.Typer(
-    name="briefing",
-    help="The morning security briefing: what the police, the rescue service and the guards "
-    "reported during the evening and night, what is serious, and whom to inform.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    pretty_exceptions_show_locals=False,
-    rich_markup_mode=None,
+HELP = (
+    "The morning security briefing: what the police, the rescue service and the guards "
+    "reported during the evening and night, what is serious, and whom to inform."
 )
+
+
+def make_app() -> typer.Typer:
+    """The root app with its --version option; the commands are registered by briefing.cli."""
+    made = typer.Typer(
+        name="briefing",
+        help=HELP,
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        pretty_exceptions_show_locals=False,
+        rich_markup_mode=None,
+    )
+    made.callback()(_root)
+    return made
 
 
 def _version(value: bool) -> None:
@@ -26,7 +35,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _root(
     version: Annotated[
         bool,
@@ -34,3 +42,6 @@ def _root(
     ] = False,
 ) -> None:
     """Run `briefing today --demo` to see a briefing made from recorded real data."""
+
+
+app = make_app()
