@@ -37,6 +37,7 @@ from briefing.models import (
     clean_text,
 )
 from briefing.render.followup import of
+from briefing.render.json_memo import Memo as _Memo
 from briefing.render.opening import opening
 from briefing.render.view import safe_url
 
@@ -73,8 +74,9 @@ def chunks(briefing: Briefing) -> Iterator[str]:
         yield "[]"
     else:
         separator = f"[\n{INDENT * 2}"
+        memo = _Memo(briefing)
         for item in briefing.items:
-            yield separator + _incident_text(item, zone, briefing)
+            yield separator + _incident_text(item, zone, briefing, memo)
             separator = f",\n{INDENT * 2}"
         yield f"\n{INDENT}]"
     tail = _pretty(_tail(briefing), 0)
@@ -273,16 +275,19 @@ _STAKEHOLDER_KINDS = {kind: encode_basestring(kind) for kind in STAKEHOLDER_KIND
 _PLAIN_LINK = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:[/?#][!#-&(-;=?-\[\]_a-z~]*)?")
 
 
-def _incident_text(item: Item, zone: tzinfo | None, briefing: Briefing) -> str:
+def _incident_text(
+    item: Item, zone: tzinfo | None, briefing: Briefing, memo: _Memo | None = None
+) -> str:
     """The incident as `_pretty(_incident(item, zone, briefing), 2)` writes it, byte for byte."""
+    memo = memo or _Memo(briefing)
     incident, place, judgement = item.incident, item.place, item.judgement
-    quoted = encode_basestring
+    quoted, known = encode_basestring, memo.text
     if item.also:
         reports = item.reports
         sources = _strings([clean_text(n) for n in dict.fromkeys(r.source for r in reports)])
         origins = _strings(list(dict.fromkeys(_VALUES[report.origin] for report in reports)))
     else:
-        sources = f"[{_ELEMENT}{quoted(clean_text(incident.source))}{_CLOSE}"
+        sources = f"[{_ELEMENT}{known(incident.source)}{_CLOSE}"
         origins = f"[{_ELEMENT}{_QUOTED[incident.origin]}{_CLOSE}"
     url = incident.url
     link = quoted(url) if url and _PLAIN_LINK.fullmatch(url) else _nullable(safe_url(url))
@@ -290,39 +295,46 @@ def _incident_text(item: Item, zone: tzinfo | None, briefing: Briefing) -> str:
         stakeholders = (
             "["
             + ",".join(
-                f'{_ELEMENT}{{{_MEMBER}"name": {quoted(clean_text(s.name))},'
+                f'{_ELEMENT}{{{_MEMBER}"name": {known(s.name)},'
                 f'{_MEMBER}"kind": {_STAKEHOLDER_KINDS.get(s.kind, _OTHER)},'
-                f'{_MEMBER}"reason": {quoted(clean_text(s.reason))}{_ELEMENT}}}'
+                f'{_MEMBER}"reason": {known(s.reason)}{_ELEMENT}}}'
                 for s in item.stakeholders
             )
             + _CLOSE
         )
     else:
         stakeholders = "[]"
+    reasons = judgement.reasons
+    identity = incident.id
     text = (
-        f'{{{_KEY}"id": {quoted(clean_text(incident.id))},{_KEY}"sources": {sources},'
-        f'{_KEY}"origins": {origins},{_KEY}"type": {quoted(clean_text(incident.type))},'
-        f'{_KEY}"category": {quoted(clean_text(judgement.category))},'
+        f'{{{_KEY}"id": {quoted(clean_text(identity))},{_KEY}"sources": {sources},'
+        f'{_KEY}"origins": {origins},{_KEY}"type": {known(incident.type)},'
+        f'{_KEY}"category": {known(judgement.category)},'
         f'{_KEY}"title": {quoted(clean_text(incident.title))},'
         f'{_KEY}"summary": {quoted(clean_text(incident.summary))},{_KEY}"url": {link},'
-        f'{_KEY}"occurred_at": {_time_text(incident.occurred_at, zone)},'
-        f'{_KEY}"published_at": {_time_text(incident.published_at, zone)},'
-        f'{_KEY}"municipality": {_nullable(place.municipality or incident.municipality)},'
-        f'{_KEY}"district": {_nullable(place.district)},'
-        f'{_KEY}"place": {_nullable(place.place)},'
+        f'{_KEY}"occurred_at": {memo.time(incident.occurred_at, zone)},'
+        f'{_KEY}"published_at": {memo.time(incident.published_at, zone)},'
+        f'{_KEY}"municipality": {memo.nullable(place.municipality or incident.municipality)},'
+        f'{_KEY}"district": {memo.nullable(place.district)},'
+        f'{_KEY}"place": {memo.nullable(place.place)},'
         f'{_KEY}"precision": {_QUOTED[place.precision]},'
         f'{_KEY}"severity": {_QUOTED[judgement.severity]},'
         f'{_KEY}"serious": {"true" if judgement.serious else "false"},'
-        f'{_KEY}"reasons": {_strings([clean_text(r) for r in judgement.reasons])},'
-        f'{_KEY}"status": {_QUOTED[item.status]},{_KEY}"stakeholders": {stakeholders}'
+        f'{_KEY}"reasons": '
+        + (
+            "[" + ",".join(_ELEMENT + known(reason) for reason in reasons) + _CLOSE
+            if reasons
+            else "[]"
+        )
+        + f',{_KEY}"status": {_QUOTED[item.status]},{_KEY}"stakeholders": {stakeholders}'
     )
     if item.also:
         text += f',{_KEY}"fused_because": {quoted(clean_text(item.fused_because))}'
     if judgement.check:
-        text += f',{_KEY}"check": {quoted(clean_text(judgement.check))}'
-    noted = of(briefing, incident.id)
-    followup = _pretty(_followup(noted, zone), 3) if noted else "null"
-    return text + f',{_KEY}"followup": {followup}\n{INDENT * 2}}}'
+        text += f',{_KEY}"check": {known(judgement.check)}'
+    if (noted := memo.followups.get(identity)) is not None:
+        return text + f',{_KEY}"followup": {_pretty(_followup(noted, zone), 3)}\n{INDENT * 2}}}'
+    return text + f',{_KEY}"followup": null\n{INDENT * 2}}}'
 
 
 _OTHER = encode_basestring("other")
@@ -333,13 +345,6 @@ def _strings(texts: list[str]) -> str:
     if not texts:
         return "[]"
     return "[" + ",".join(_ELEMENT + encode_basestring(text) for text in texts) + _CLOSE
-
-
-def _time_text(moment: datetime | None, zone: tzinfo | None) -> str:
-    if moment is None:
-        return "null"
-    local = moment.astimezone(zone) if zone else moment
-    return f'"{local.isoformat(timespec="seconds")}"'  # digits, "-", ":", "T", "+": no escapes
 
 
 def _nullable(text: str | None) -> str:
