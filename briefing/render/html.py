@@ -9,6 +9,7 @@ name (jinja's select_autoescape looks only at the last suffix, and ours end in
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -41,8 +42,12 @@ def template_search_path(template_dir: Path | None = None) -> list[Path]:
     return [folder for folder in candidates if folder.is_dir()]
 
 
+@functools.cache
 def html_environment(template_dir: Path | None = None) -> Environment:
-    """The jinja2 environment for HTML: autoescape always on, typos fail loudly."""
+    """The jinja2 environment for HTML: autoescape always on, typos fail loudly.
+
+    One per template folder and process, so a template is compiled once (jinja2
+    still reloads one whose file changed)."""
     environment = Environment(
         loader=FileSystemLoader(template_search_path(template_dir)),
         autoescape=True,

@@ -144,7 +144,21 @@ class _Context:
     briefing: Briefing
 
 
+# The last view built, with the Briefing it was built from (held, so its id is not reused):
+# an e-mail's text and HTML parts, or a page and its site files, share one view.
+_last: list[tuple[Briefing, View]] = []
+
+
 def build(briefing: Briefing) -> View:
+    """The view of `briefing` every renderer shows (built once per Briefing object)."""
+    if _last and _last[0][0] is briefing:
+        return _last[0][1]
+    made = _build(briefing)
+    _last[:] = [(briefing, made)]
+    return made
+
+
+def _build(briefing: Briefing) -> View:
     lang = language(briefing.language)
     zone = briefing.window_end.tzinfo
     name = clean_text(briefing.municipality, single_line=True)
