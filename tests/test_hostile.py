@@ -65,7 +65,9 @@ def shown_as_text(outputs: Outputs, variants: list[str]) -> None:
             tags = " ".join(re.findall(r"<[^>]*>", text)).lower()
             for bad in ("<script", "onerror", "onload", "javascript:", "<iframe", "alert(1)"):
                 assert bad not in tags, (name, bad)
-    assert "1337" not in " ".join(outputs.texts.values())  # "{{ 7*191 }}" stays a text
+    # "{{ 4099*4111 }}" stays a text: its product is nowhere (a short one, like 7*191 = 1337,
+    # turns up by chance in the hexadecimal ids of reports).
+    assert str(4099 * 4111) not in " ".join(outputs.texts.values())
     terminal = outputs.texts["terminal"]
     assert "[bold red]RÖD[/]" in terminal  # rich markup is printed, not obeyed
     assert not re.search(r"(?<!\\)\]\(javascript:", outputs.texts["markdown"])  # no link
@@ -108,7 +110,7 @@ FAMILIES = {
     "markup": Family(
         ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "<svg onload=alert(1)>",
          "[bold red]RÖD[/]", "[link=https://evil.example]klicka[/link]",
-         "[klicka](javascript:alert(1))", "{{ 7*191 }}", "{% raw %}", "=HYPERLINK(\"x\")",
+         "[klicka](javascript:alert(1))", "{{ 4099*4111 }}", "{% raw %}", "=HYPERLINK(\"x\")",
          "**fet** # rubrik", "<iframe src=//evil>"],
         shown_as_text,
     ),
