@@ -16,21 +16,18 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 
-from briefing.errors import SourceError
 from briefing.models import Incident, Origin, clean_text, mask_personnummer
-from briefing.sources._incidents import read_json_file
+from briefing.sources._incidents import recorded_payloads
 from briefing.sources.base import (
     Batch,
     FetchContext,
     SourceSettings,
     fetch_if_changed,
-    payload_files,
 )
 from briefing.sources.http import RateLimit, Response
 
@@ -53,25 +50,6 @@ _REMEMBERED = (
 
 class RecordError(ValueError):
     """One record cannot be read; the rest of the payload is kept."""
-
-
-def recorded_payloads(name: str, path: Path, batch: Batch) -> list[tuple[str, Any]]:
-    """(file name, JSON) of every readable .json file; one broken file among several
-    is a problem, all of them broken fails the source."""
-    files = payload_files(path, (".json",), batch.problems)
-    payloads: list[tuple[str, Any]] = []
-    errors: list[str] = []
-    for file in files:
-        try:
-            payloads.append((file.name, read_json_file(file)))
-        except SourceError as exc:
-            errors.append(exc.message)
-    if errors and not payloads:
-        raise SourceError(errors[0], f"check `path` in [sources.{name}]")
-    batch.problems.extend(f"{name}: {error}" for error in errors)
-    if not files:
-        batch.problems.append(f"{name}: no .json files in {path}")
-    return payloads
 
 
 class AuthoritySettings(SourceSettings):

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
 from briefing.errors import SourceError
 from briefing.models import Incident
 from briefing.sources import municipalities
+from briefing.sources.base import Batch, payload_files
 
 # Some events are dated a little after their own publication ("22.00" published
 # 21:59:23); only an incident time more than this after publication means the
@@ -35,6 +37,9 @@ class Placement(NamedTuple):
     municipality: str | None
     county: str | None
     location: str
+
+
+T = TypeVar("T")
 
 
 def place_of(name: str, location_name: str) -> Placement:
@@ -120,3 +125,28 @@ def read_json_file(file: Path) -> Any:
         raise SourceError(f"{file}: not UTF-8 text ({exc.reason})") from exc
     except ValueError as exc:
         raise SourceError(f"{file}: not valid JSON ({exc})") from exc
+
+
+def recorded_payloads(
+    name: str,
+    path: Path,
+    batch: Batch,
+    shape: Callable[[Any, str], T] = lambda payload, where: payload,
+) -> list[tuple[str, T]]:
+    """(file name, JSON) of every readable .json file under `path`, each through `shape`
+    (which may refuse a payload with SourceError); one broken file among several is a
+    problem, all of them broken fails the source."""
+    files = payload_files(path, (".json",), batch.problems)
+    payloads: list[tuple[str, T]] = []
+    errors: list[str] = []
+    for file in files:
+        try:
+            payloads.append((file.name, shape(read_json_file(file), str(file))))
+        except SourceError as exc:
+            errors.append(exc.message)
+    if errors and not payloads:
+        raise SourceError(errors[0], f"check `path` in [sources.{name}]")
+    batch.problems.extend(f"{name}: {error}" for error in errors)
+    if not files:
+        batch.problems.append(f"{name}: no .json files in {path}")
+    return payloads

@@ -29,14 +29,13 @@ from pydantic import Field, field_validator, model_validator
 
 from briefing.errors import SourceError
 from briefing.models import Incident, Origin, clean_text
-from briefing.sources._incidents import in_order, incident_time, place_of, read_json_file
+from briefing.sources._incidents import in_order, incident_time, place_of, recorded_payloads
 from briefing.sources.base import (
     Batch,
     FetchContext,
     Source,
     SourceSettings,
     fetch_if_changed,
-    payload_files,
 )
 from briefing.sources.http import RateLimit
 from briefing.sources.polisen_details import PageOptions, add_page_text, site_of
@@ -167,20 +166,7 @@ class PolisenSource(Source):
 
     def _read_files(self, path: Path, batch: Batch) -> list[tuple[str | None, list[Any]]]:
         """Every readable file; a broken one among several is a problem, not a failure."""
-        files = payload_files(path, (".json",), batch.problems)
-        payloads: list[tuple[str | None, list[Any]]] = []
-        errors: list[str] = []
-        for file in files:
-            try:
-                payloads.append((file.name, _as_array(read_json_file(file), str(file))))
-            except SourceError as exc:
-                errors.append(exc.message)
-        if errors and not payloads:
-            raise SourceError(errors[0], f"check `path` in [sources.{self.name}]")
-        batch.problems.extend(f"{self.name}: {error}" for error in errors)
-        if not files:
-            batch.problems.append(f"{self.name}: no .json files in {path}")
-        return payloads
+        return list(recorded_payloads(self.name, path, batch, shape=_as_array))
 
     def _add(
         self, batch: Batch, record: object, index: int, file_name: str | None, tz: ZoneInfo

@@ -42,11 +42,11 @@ from briefing.sources._authority import (
     get_json,
     http_link,
     recall,
-    recorded_payloads,
     remember,
     remembered,
     text_of,
 )
+from briefing.sources._incidents import recorded_payloads
 from briefing.sources.base import Batch, FetchContext, Source, SourceSettings
 
 TYPE = "VMA"
