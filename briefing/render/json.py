@@ -16,7 +16,6 @@ written here because the standard library indents with its pure-Python encoder
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import datetime, tzinfo
 from functools import cache
@@ -27,28 +26,22 @@ from briefing.models import (
     Briefing,
     FollowUp,
     Item,
-    Origin,
-    Precision,
     Repeat,
-    Severity,
     SourceReport,
-    Status,
     Trend,
     clean_text,
 )
 from briefing.render.followup import of
+from briefing.render.json_incident import STAKEHOLDER_KINDS, VALUES
+from briefing.render.json_incident import texts as _texts
 from briefing.render.json_memo import Memo as _Memo
 from briefing.render.opening import opening
 from briefing.render.view import safe_url
 
 SCHEMA = 1
 SOURCE_STATUSES = ("ok", "error", "stale")
-STAKEHOLDER_KINDS = ("school", "preschool", "housing", "business", "district_centre", "other")
 INDENT = "  "
-# The plain text of every value of the fixed sets (`.value` of an enum is slow to read).
-_VALUES: dict[object, str] = {
-    member: member.value for kind in (Origin, Precision, Severity, Status) for member in kind
-}
+_VALUES = VALUES
 
 
 def to_json(briefing: Briefing) -> dict[str, Any]:
@@ -73,11 +66,13 @@ def chunks(briefing: Briefing) -> Iterator[str]:
     if not briefing.items:
         yield "[]"
     else:
-        separator = f"[\n{INDENT * 2}"
-        memo = _Memo(briefing)
-        for item in briefing.items:
-            yield separator + _incident_text(item, zone, briefing, memo)
-            separator = f",\n{INDENT * 2}"
+        memo = _Memo(briefing, zone)
+        yield from _texts(
+            briefing.items,
+            memo,
+            lambda noted: _pretty(_followup(noted, zone), 3),
+            separator=f"[\n{INDENT * 2}",
+        )
         yield f"\n{INDENT}]"
     tail = _pretty(_tail(briefing), 0)
     yield "," + tail[1:] + "\n"  # the rest without its opening "{"
@@ -263,93 +258,12 @@ def _followup(followup: FollowUp, zone: tzinfo | None) -> dict[str, Any]:
     }
 
 
-# `_pretty(_incident(item, zone, briefing), 2)` written straight from the item: no dict, no walk.
-_KEY = f"\n{INDENT * 3}"  # an incident's key starts its line
-_ELEMENT = f"\n{INDENT * 4}"  # an element of one of its lists
-_MEMBER = f"\n{INDENT * 5}"  # a key of a stakeholder
-_CLOSE = f"\n{INDENT * 3}]"
-_QUOTED: dict[object, str] = {member: encode_basestring(text) for member, text in _VALUES.items()}
-_STAKEHOLDER_KINDS = {kind: encode_basestring(kind) for kind in STAKEHOLDER_KINDS}
-# A link that safe_url would keep as it is: http(s), a host, printable ASCII without
-# space, quotes, angle brackets, backslash or backtick (so clean_text leaves it too).
-_PLAIN_LINK = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:[/?#][!#-&(-;=?-\[\]_a-z~]*)?")
-
-
 def _incident_text(
     item: Item, zone: tzinfo | None, briefing: Briefing, memo: _Memo | None = None
 ) -> str:
     """The incident as `_pretty(_incident(item, zone, briefing), 2)` writes it, byte for byte."""
-    memo = memo or _Memo(briefing)
-    incident, place, judgement = item.incident, item.place, item.judgement
-    quoted, known = encode_basestring, memo.text
-    if item.also:
-        reports = item.reports
-        sources = _strings([clean_text(n) for n in dict.fromkeys(r.source for r in reports)])
-        origins = _strings(list(dict.fromkeys(_VALUES[report.origin] for report in reports)))
-    else:
-        sources = f"[{_ELEMENT}{known(incident.source)}{_CLOSE}"
-        origins = f"[{_ELEMENT}{_QUOTED[incident.origin]}{_CLOSE}"
-    url = incident.url
-    link = quoted(url) if url and _PLAIN_LINK.fullmatch(url) else _nullable(safe_url(url))
-    if item.stakeholders:
-        stakeholders = (
-            "["
-            + ",".join(
-                f'{_ELEMENT}{{{_MEMBER}"name": {known(s.name)},'
-                f'{_MEMBER}"kind": {_STAKEHOLDER_KINDS.get(s.kind, _OTHER)},'
-                f'{_MEMBER}"reason": {known(s.reason)}{_ELEMENT}}}'
-                for s in item.stakeholders
-            )
-            + _CLOSE
-        )
-    else:
-        stakeholders = "[]"
-    reasons = judgement.reasons
-    identity = incident.id
-    text = (
-        f'{{{_KEY}"id": {quoted(clean_text(identity))},{_KEY}"sources": {sources},'
-        f'{_KEY}"origins": {origins},{_KEY}"type": {known(incident.type)},'
-        f'{_KEY}"category": {known(judgement.category)},'
-        f'{_KEY}"title": {quoted(clean_text(incident.title))},'
-        f'{_KEY}"summary": {quoted(clean_text(incident.summary))},{_KEY}"url": {link},'
-        f'{_KEY}"occurred_at": {memo.time(incident.occurred_at, zone)},'
-        f'{_KEY}"published_at": {memo.time(incident.published_at, zone)},'
-        f'{_KEY}"municipality": {memo.nullable(place.municipality or incident.municipality)},'
-        f'{_KEY}"district": {memo.nullable(place.district)},'
-        f'{_KEY}"place": {memo.nullable(place.place)},'
-        f'{_KEY}"precision": {_QUOTED[place.precision]},'
-        f'{_KEY}"severity": {_QUOTED[judgement.severity]},'
-        f'{_KEY}"serious": {"true" if judgement.serious else "false"},'
-        f'{_KEY}"reasons": '
-        + (
-            "[" + ",".join(_ELEMENT + known(reason) for reason in reasons) + _CLOSE
-            if reasons
-            else "[]"
-        )
-        + f',{_KEY}"status": {_QUOTED[item.status]},{_KEY}"stakeholders": {stakeholders}'
-    )
-    if item.also:
-        text += f',{_KEY}"fused_because": {quoted(clean_text(item.fused_because))}'
-    if judgement.check:
-        text += f',{_KEY}"check": {known(judgement.check)}'
-    if (noted := memo.followups.get(identity)) is not None:
-        return text + f',{_KEY}"followup": {_pretty(_followup(noted, zone), 3)}\n{INDENT * 2}}}'
-    return text + f',{_KEY}"followup": null\n{INDENT * 2}}}'
-
-
-_OTHER = encode_basestring("other")
-
-
-def _strings(texts: list[str]) -> str:
-    """A list of (clean) texts as an incident's list."""
-    if not texts:
-        return "[]"
-    return "[" + ",".join(_ELEMENT + encode_basestring(text) for text in texts) + _CLOSE
-
-
-def _nullable(text: str | None) -> str:
-    """A text cleaned and quoted, or null."""
-    return "null" if text is None else encode_basestring(clean_text(text))
+    memo = memo or _Memo(briefing, zone)
+    return next(_texts((item,), memo, lambda noted: _pretty(_followup(noted, zone), 3)))
 
 
 def _clean_or_none(text: str | None) -> str | None:
