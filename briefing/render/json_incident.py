@@ -14,9 +14,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from json.encoder import encode_basestring
+from operator import attrgetter
 
 from briefing.models import FollowUp, Item, Origin, Precision, Severity, Status, clean_text
-from briefing.render.json_memo import Memo
+from briefing.render.json_memo import HOURS, MINUTES, SECONDS, Memo, Pieces
 from briefing.render.view import safe_url
 
 INDENT = "  "
@@ -38,77 +39,171 @@ _OTHER = encode_basestring("other")
 # space, quotes, angle brackets, backslash or backtick (so clean_text leaves it, and
 # encode_basestring only puts it in quotes).
 _PLAIN_LINK = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:[/?#][!#-&(-;=?-\[\]_a-z~]*)?")
-# municipality, district, place, precision, severity, reasons, status: one `Memo.pieces` key.
-_Where = tuple[str | None, str | None, str | None, Precision, Severity, tuple[str, ...], Status]
+# The characters printable ASCII has that _PLAIN_LINK's path has not (the space too).
+_NOT_IN_LINKS = "\"'<>\\^`{|}"
+# Links joined by spaces, each of them a _PLAIN_LINK when none has a character above.
+_ONE_LINK = r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:[/?#][^ ]*)?"
+_PLAIN_LINKS = re.compile(f"(?:{_ONE_LINK} )*{_ONE_LINK}")
+_PRINTABLE_LATIN_1 = bytes(code for code in range(256) if chr(code).isprintable())
+_BLOCK = 128  # incidents whose texts are checked at once
+_ID, _TITLE, _SUMMARY, _URL = map(attrgetter, ("id", "title", "summary", "url"))
+# How an incident ends when it has no stakeholders, no fused reports, nothing to check
+# and no follow-up.
+_NO_FOLLOWUP = f',{_KEY}"stakeholders": [],{_KEY}"followup": null{_END}'
+# municipality, district, place, precision: one key of `Memo.places`.
+_Where = tuple[str | None, str | None, str | None, Precision]
+_Kinds = tuple[str, Origin, str, str]  # source, origin, type, category
+_How = tuple[Severity, tuple[str, ...]]  # severity, reasons
 
 
 def texts(
     items: Iterable[Item], memo: Memo, followed: Callable[[FollowUp], str], separator: str = ""
 ) -> Iterator[str]:
     """Each incident's text after `separator` ("[\\n    " before the first one, then
-    ",\\n    "); `followed` writes a follow-up at the incident's level."""
-    known, pieces, time = memo.texts, memo.pieces, memo.time
-    followups = memo.followups
-    quoted, clean, plain = encode_basestring, clean_text, _PLAIN_LINK.fullmatch
-    text_of = quoted_text
-    for item in items:
-        incident, place, judgement = item.incident, item.place, item.judgement
-        also = item.also
-        if also:
-            kinds = _fused(item, known)
-        else:
-            key = (incident.source, incident.origin, incident.type, judgement.category)
-            kinds = pieces.get(key) or pieces.setdefault(key, _kinds(key, known))
-        where: _Where = (
-            place.municipality or incident.municipality,
-            place.district,
-            place.place,
-            place.precision,
-            judgement.severity,
-            judgement.reasons,
-            item.status,
-        )
-        judged = pieces.get(where) or pieces.setdefault(where, _judged(where, known))
-        url = incident.url
-        link = f'"{url}"' if url and plain(url) else _link(url)
-        identity = incident.id
-        text = (
-            f'{separator}{{{_KEY}"id": {text_of(identity)}{kinds}'
-            f'{_KEY}"title": {text_of(incident.title)},'
-            f'{_KEY}"summary": {text_of(incident.summary)},'
-            f'{_KEY}"url": {link},'
-            f'{_KEY}"occurred_at": {time(incident.occurred_at)},'
-            f'{_KEY}"published_at": {time(incident.published_at)}{judged}'
-            f"{_stakeholders(item, known) if item.stakeholders else '[]'}"
-        )
-        if also:
-            text += f',{_KEY}"fused_because": {quoted(clean(item.fused_because))}'
-        if judgement.check:
-            text += f',{_KEY}"check": {known[judgement.check]}'
-        if followups and (noted := followups.get(identity)) is not None:
-            yield text + f',{_KEY}"followup": {followed(noted)}{_END}'
-        else:
-            yield text + f',{_KEY}"followup": null{_END}'
-        separator = f",\n{INDENT * 2}"
+    ",\\n    "); `followed` writes a follow-up at the incident's level.
+
+    The items go in blocks of `_BLOCK`: the texts of a block are checked at once
+    (`_kept`), and when clean_text would keep every one as it is, each goes in as
+    it is, escaped (when one has a quote or a backslash) and between quotes."""
+    known, time, days, followups = memo.texts, memo.time, memo.time.days, memo.followups
+    # The pieces made of fields with few values, by those values.
+    kinds_of: Pieces[_Kinds] = Pieces(lambda key: _kinds(key, known))
+    places: Pieces[_Where] = Pieces(lambda where: _placed(where, known))
+    judgements: Pieces[_How] = Pieces(lambda how: _judged(how, known))
+    items = tuple(items)
+    for start in range(0, len(items), _BLOCK):
+        block = items[start : start + _BLOCK]
+        incidents = [item.incident for item in block]
+        ids = list(map(_ID, incidents))
+        titles = list(map(_TITLE, incidents))
+        summaries = list(map(_SUMMARY, incidents))
+        urls = list(map(_URL, incidents))
+        id_texts = _inner(ids, (joined := " ".join(ids + titles + summaries)))
+        titles, summaries = _inner(titles, joined), _inner(summaries, joined)
+        links = [f'"{url}"' for url in urls] if _plain_links(urls) else list(map(_link, urls))
+        for item, incident, id_text, title, summary, link in zip(
+            block, incidents, id_texts, titles, summaries, links, strict=True
+        ):
+            place, judgement = item.place, item.judgement
+            if also := item.also:
+                kinds = _fused(item, known)
+            else:
+                kinds = kinds_of[
+                    incident.source, incident.origin, incident.type, judgement.category
+                ]
+            placed = places[
+                place.municipality or incident.municipality,
+                place.district,
+                place.place,
+                place.precision,
+            ]
+            judged = judgements[judgement.severity, judgement.reasons]
+            # A time written in a fixed offset on a day the zone has it too: from `days`
+            # straight, in five pieces; any other (or one not seen yet) from `time`.
+            moment = incident.occurred_at
+            if (
+                moment is None
+                or not (day := days.get((moment.toordinal(), moment.tzinfo)))
+                or day[2]
+            ):
+                o_date, o_hour, o_minute, o_second, o_zone = time(moment), "", "", "", ""
+            else:
+                o_date, o_zone = day[0], day[1]
+                o_hour, o_minute = HOURS[moment.hour], MINUTES[moment.minute]
+                o_second = SECONDS[moment.second]
+            moment = incident.published_at
+            if (
+                moment is None
+                or not (day := days.get((moment.toordinal(), moment.tzinfo)))
+                or day[2]
+            ):
+                p_date, p_hour, p_minute, p_second, p_zone = time(moment), "", "", "", ""
+            else:
+                p_date, p_zone = day[0], day[1]
+                p_hour, p_minute = HOURS[moment.hour], MINUTES[moment.minute]
+                p_second = SECONDS[moment.second]
+            end = _NO_FOLLOWUP
+            if also or judgement.check or item.stakeholders or followups:
+                end = _end(item, known, followups, followed)
+            yield (
+                f'{separator}{{{_KEY}"id": "{id_text}"{kinds}'
+                f'{_KEY}"title": "{title}",{_KEY}"summary": "{summary}",'
+                f'{_KEY}"url": {link},'
+                f'{_KEY}"occurred_at": {o_date}{o_hour}{o_minute}{o_second}{o_zone},'
+                f'{_KEY}"published_at": {p_date}{p_hour}{p_minute}{p_second}{p_zone}'
+                f'{placed}{judged}{_KEY}"status": {_QUOTED[item.status]}{end}'
+            )
+            separator = f",\n{INDENT * 2}"
+
+
+def _end(
+    item: Item,
+    known: dict[str | None, str],
+    followups: dict[str, FollowUp],
+    followed: Callable[[FollowUp], str],
+) -> str:
+    """An incident from its stakeholders on, when it has more than `_NO_FOLLOWUP` says."""
+    end = f',{_KEY}"stakeholders": {_stakeholders(item, known) if item.stakeholders else "[]"}'
+    if item.also:
+        end += f',{_KEY}"fused_because": {quoted_text(item.fused_because)}'
+    if check := item.judgement.check:
+        end += f',{_KEY}"check": {known[check]}'
+    if (noted := followups.get(item.incident.id)) is not None:
+        return end + f',{_KEY}"followup": {followed(noted)}{_END}'
+    return end + f',{_KEY}"followup": null{_END}'
+
+
+def _inner(texts: list[str], joined: str) -> list[str]:
+    """Each of `texts` as a JSON string without its quotes (`quoted_text(text)[1:-1]`);
+    `joined` is all the texts of the block joined by spaces, checked for all at once."""
+    if not _kept(joined):
+        return [quoted_text(text)[1:-1] for text in texts]
+    if '"' in joined or "\\" in joined:
+        return [encode_basestring(text)[1:-1] for text in texts]
+    return texts
+
+
+def _kept(joined: str) -> bool:
+    """Whether clean_text keeps as it is each of the texts joined by spaces in `joined`:
+    printable, no double space, nothing to trim (the one printable character strip()
+    takes is the space). A text that starts or ends with a space makes a double space
+    with the one that joins it, and so does an empty text (refused too, and then
+    cleaned: this only says when cleaning can be skipped)."""
+    return _printable(joined) and "  " not in joined and joined[:1] != " " != joined[-1:]
+
+
+def _printable(text: str) -> bool:
+    """`text.isprintable()`, sooner for a text of Latin-1 characters (most are)."""
+    try:
+        data = text.encode("latin-1")
+    except UnicodeEncodeError:
+        return text.isprintable()
+    return not data.translate(None, _PRINTABLE_LATIN_1)
+
+
+def _plain_links(urls: list[str | None]) -> bool:
+    """Whether `_PLAIN_LINK.fullmatch(url)` holds for every one of `urls`, found at once:
+    printable ASCII without the characters the path of a plain link cannot have (space,
+    quotes, angle brackets, backslash, caret, backtick, braces, bar), and so a link
+    whenever it starts as one."""
+    if None in urls:
+        return False
+    joined = " ".join(urls)  # type: ignore[arg-type]
+    return (
+        joined.isascii()
+        and not joined.encode("ascii").translate(None, _PRINTABLE_LATIN_1)
+        and joined.count(" ") == len(urls) - 1  # none has a space of its own
+        and not any(character in joined for character in _NOT_IN_LINKS)
+        and _PLAIN_LINKS.fullmatch(joined) is not None
+    )
 
 
 def quoted_text(text: str) -> str:
-    """`encode_basestring(clean_text(text))`, at once for a text that is clean already:
-    printable, no double space, nothing to trim (clean_text keeps such a text as it is),
-    no quote or backslash (printable, it has no control character either: nothing to
-    escape)."""
-    if (
-        text.isprintable()
-        and "  " not in text
-        and text == text.strip()
-        and '"' not in text
-        and "\\" not in text
-    ):
-        return f'"{text}"'
-    return encode_basestring(clean_text(text))
+    """`encode_basestring(clean_text(text))`, without cleaning a text clean_text keeps."""
+    return encode_basestring(text if _kept(text) else clean_text(text))
 
 
-def _kinds(key: tuple[str, Origin, str, str], known: dict[str | None, str]) -> str:
+def _kinds(key: _Kinds, known: dict[str | None, str]) -> str:
     """',\\n      "sources": [...],\\n ... "category": "fire",' of one report."""
     source, origin, kind, category = key
     return (
@@ -129,20 +224,24 @@ def _fused(item: Item, known: dict[str | None, str]) -> str:
     )
 
 
-def _judged(where: _Where, known: dict[str | None, str]) -> str:
-    """',\\n      "municipality": ... "stakeholders": ' of one place and judgement."""
-    municipality, district, place, precision, severity, reasons, status = where
+def _placed(where: _Where, known: dict[str | None, str]) -> str:
+    """',\\n      "municipality": ... "precision": "district",' of one place."""
+    municipality, district, place, precision = where
+    return (
+        f',{_KEY}"municipality": {known[municipality]},{_KEY}"district": {known[district]},'
+        f'{_KEY}"place": {known[place]},{_KEY}"precision": {_QUOTED[precision]},'
+    )
+
+
+def _judged(how: _How, known: dict[str | None, str]) -> str:
+    """'\\n      "severity": ... "reasons": [...],' of one severity and its reasons."""
+    severity, reasons = how
     listed = (
         "[" + ",".join(_ELEMENT + known[reason] for reason in reasons) + _CLOSE if reasons else "[]"
     )
     return (
-        f',{_KEY}"municipality": {known[municipality]},'
-        f'{_KEY}"district": {known[district]},'
-        f'{_KEY}"place": {known[place]},'
-        f'{_KEY}"precision": {_QUOTED[precision]},{_KEY}"severity": {_QUOTED[severity]},'
-        f'{_KEY}"serious": {_SERIOUS[severity]},'
+        f'{_KEY}"severity": {_QUOTED[severity]},{_KEY}"serious": {_SERIOUS[severity]},'
         f'{_KEY}"reasons": {listed},'
-        f'{_KEY}"status": {_QUOTED[status]},{_KEY}"stakeholders": '
     )
 
 
@@ -167,6 +266,8 @@ def _strings(texts: list[str]) -> str:
 
 
 def _link(url: str | None) -> str:
-    """A URL that is not plainly a link: what safe_url keeps, cleaned and quoted, or null."""
+    """A URL as the dict path writes it: what safe_url keeps, cleaned and quoted, or null."""
+    if url and _PLAIN_LINK.fullmatch(url):
+        return f'"{url}"'
     kept = safe_url(url)
     return "null" if kept is None else encode_basestring(clean_text(kept))

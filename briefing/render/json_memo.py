@@ -8,14 +8,23 @@ the pieces of an incident made of them alone, and the local time of each hour.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from datetime import datetime, timedelta, timezone, tzinfo
 from json.encoder import encode_basestring
+from typing import TypeVar
 
 from briefing.models import Briefing, FollowUp, clean_text
 
-_DAY = timedelta(days=1)
+Key = TypeVar("Key", bound=Hashable)
+
 _LAST = timedelta(days=1, microseconds=-1)  # the last moment of a day, from its start
-_TWO = tuple(f"{number:02}" for number in range(60))
+# How a quoted time goes on after its date: "HH:", "MM:", "SS".
+HOURS = tuple(f"{number:02}:" for number in range(24))
+MINUTES = tuple(f"{number:02}:" for number in range(60))
+SECONDS = tuple(f"{number:02}" for number in range(60))
+# A day as written in one fixed offset: ('"2024-03-31T', '+02:00"', how far the zone's
+# offset is from it), or None when the zone's offset changes on it.
+Day = tuple[str, str, timedelta] | None
 
 
 class Texts(dict[str | None, str]):
@@ -29,28 +38,41 @@ class Texts(dict[str | None, str]):
         return quoted
 
 
+class Pieces(dict[Key, str]):
+    """Key → `make(key)`, made on first use."""
+
+    def __init__(self, make: Callable[[Key], str]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key: Key) -> str:
+        piece = self[key] = self.make(key)
+        return piece
+
+
 class Clock:
     """An aware time as `_time` quotes it in `zone` ("2024-03-31T03:00:00+02:00"), from
-    what is known of the day it falls on, made once per day and offset it is written in.
+    what is known of the day it is written on, made once per day and fixed offset.
 
     A day is known when `zone` keeps one offset all through it (no zone changes its
     offset twice within a day): the local time is then the time written, moved by the
-    difference of the offsets. Any other time (naive, no zone, a day with a change of
-    offset such as the last Sundays of March and October) is converted the plain way.
+    difference of the offsets. Any other time (naive, no zone, in a zone of its own
+    rather than a fixed offset, on a day with a change of offset such as the last
+    Sundays of March and October) is converted the plain way.
+
+    `days` is keyed by (the day's ordinal, the time's tzinfo), for briefing.render.
+    json_incident, which reads it straight for the times that need no moving.
     """
 
     def __init__(self, zone: tzinfo | None) -> None:
         self.zone = zone
-        # (ordinal, offset) → ('"2024-03-31T', '+02:00"', the offset's difference) or None
-        self.days: dict[tuple[int, timedelta], tuple[str, str, timedelta] | None] = {}
+        self.days: dict[tuple[int, tzinfo | None], Day] = {}
         self.dates: dict[int, str] = {}
 
     def __call__(self, moment: datetime | None) -> str:
         if moment is None:
             return "null"
-        if (offset := moment.utcoffset()) is None or not self.zone:
-            return _quoted_time(moment, self.zone)
-        key = (moment.toordinal(), offset)
+        key = (moment.toordinal(), moment.tzinfo)
         try:
             day = self.days[key]
         except KeyError:
@@ -65,18 +87,19 @@ class Clock:
             except KeyError:
                 date = self.dates[moment.toordinal()] = _date(moment)
         second = moment.second
-        return f"{date}{_TWO[moment.hour]}:{_TWO[moment.minute]}:{_TWO[second]}{suffix}"
+        return f"{date}{HOURS[moment.hour]}{MINUTES[moment.minute]}{SECONDS[second]}{suffix}"
 
-    def _day(self, ordinal: int, offset: timedelta) -> tuple[str, str, timedelta] | None:
-        """What every time written on day `ordinal` at `offset` shares in `zone`, or None
-        when the zone's offset changes on it (or the day is at the end of the calendar)."""
-        try:
-            start = datetime.fromordinal(ordinal).replace(tzinfo=timezone(offset))
-            first, last = start.astimezone(self.zone), (start + _LAST).astimezone(self.zone)
-        except (OverflowError, ValueError):
+    def _day(self, ordinal: int, written: tzinfo | None) -> Day:
+        """What every time written on day `ordinal` in `written` shares in `zone`."""
+        if not self.zone or type(written) is not timezone:  # naive, or no fixed offset
             return None
-        local = first.utcoffset()
-        if local is None or local != last.utcoffset():
+        try:
+            start = datetime.fromordinal(ordinal).replace(tzinfo=written)
+            first, last = start.astimezone(self.zone), (start + _LAST).astimezone(self.zone)
+        except (OverflowError, ValueError):  # the first or the last days of the calendar
+            return None
+        local, offset = first.utcoffset(), start.utcoffset()
+        if local is None or offset is None or local != last.utcoffset():
             return None
         text = first.isoformat(timespec="seconds")  # "YYYY-MM-DDTHH:MM:SS+HH:MM"
         return _date(start), text[19:] + '"', local - offset
@@ -101,7 +124,6 @@ class Memo:
     def __init__(self, briefing: Briefing, zone: tzinfo | None = None) -> None:
         self.texts = Texts()
         self.time = Clock(zone if zone is not None else briefing.window_end.tzinfo)
-        self.pieces: dict[object, str] = {}
         self.followups: dict[str, FollowUp] = {}
         for followup in briefing.followups:
             self.followups.setdefault(followup.incident_id, followup)
