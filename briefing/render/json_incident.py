@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from itertools import chain
 from json.encoder import encode_basestring
 from operator import attrgetter
 
@@ -39,11 +40,8 @@ _OTHER = encode_basestring("other")
 # space, quotes, angle brackets, backslash or backtick (so clean_text leaves it, and
 # encode_basestring only puts it in quotes).
 _PLAIN_LINK = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:[/?#][!#-&(-;=?-\[\]_a-z~]*)?")
-# The characters printable ASCII has that _PLAIN_LINK's path has not (the space too).
-_NOT_IN_LINKS = "\"'<>\\^`{|}"
-# Links joined by spaces, each of them a _PLAIN_LINK when none has a character above.
-_ONE_LINK = r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:[/?#][^ ]*)?"
-_PLAIN_LINKS = re.compile(f"(?:{_ONE_LINK} )*{_ONE_LINK}")
+# Plain links joined by spaces, when none has a space of its own.
+_PLAIN_LINKS = re.compile(f"(?:{_PLAIN_LINK.pattern} )*{_PLAIN_LINK.pattern}")
 _PRINTABLE_LATIN_1 = bytes(code for code in range(256) if chr(code).isprintable())
 _BLOCK = 128  # incidents whose texts are checked at once
 _ID, _TITLE, _SUMMARY, _URL = map(attrgetter, ("id", "title", "summary", "url"))
@@ -78,8 +76,7 @@ def texts(
         titles = list(map(_TITLE, incidents))
         summaries = list(map(_SUMMARY, incidents))
         urls = list(map(_URL, incidents))
-        id_texts = _inner(ids, (joined := " ".join(ids + titles + summaries)))
-        titles, summaries = _inner(titles, joined), _inner(summaries, joined)
+        id_texts, titles, summaries = _inner(ids, titles, summaries)
         links = [f'"{url}"' for url in urls] if _plain_links(urls) else list(map(_link, urls))
         for item, incident, id_text, title, summary, link in zip(
             block, incidents, id_texts, titles, summaries, links, strict=True
@@ -153,14 +150,15 @@ def _end(
     return end + f',{_KEY}"followup": null{_END}'
 
 
-def _inner(texts: list[str], joined: str) -> list[str]:
-    """Each of `texts` as a JSON string without its quotes (`quoted_text(text)[1:-1]`);
-    `joined` is all the texts of the block joined by spaces, checked for all at once."""
+def _inner(*columns: list[str]) -> tuple[list[str], ...]:
+    """Each text of each column as a JSON string without its quotes
+    (`quoted_text(text)[1:-1]`), all of them checked at once, joined by spaces."""
+    joined = " ".join(chain.from_iterable(columns))
     if not _kept(joined):
-        return [quoted_text(text)[1:-1] for text in texts]
+        return tuple([quoted_text(text)[1:-1] for text in column] for column in columns)
     if '"' in joined or "\\" in joined:
-        return [encode_basestring(text)[1:-1] for text in texts]
-    return texts
+        return tuple([encode_basestring(text)[1:-1] for text in column] for column in columns)
+    return columns
 
 
 def _kept(joined: str) -> bool:
@@ -182,20 +180,12 @@ def _printable(text: str) -> bool:
 
 
 def _plain_links(urls: list[str | None]) -> bool:
-    """Whether `_PLAIN_LINK.fullmatch(url)` holds for every one of `urls`, found at once:
-    printable ASCII without the characters the path of a plain link cannot have (space,
-    quotes, angle brackets, backslash, caret, backtick, braces, bar), and so a link
-    whenever it starts as one."""
+    """Whether `_PLAIN_LINK.fullmatch(url)` holds for every one of `urls`, found at once
+    on them joined by spaces (which no plain link has)."""
     if None in urls:
         return False
     joined = " ".join(urls)  # type: ignore[arg-type]
-    return (
-        joined.isascii()
-        and not joined.encode("ascii").translate(None, _PRINTABLE_LATIN_1)
-        and joined.count(" ") == len(urls) - 1  # none has a space of its own
-        and not any(character in joined for character in _NOT_IN_LINKS)
-        and _PLAIN_LINKS.fullmatch(joined) is not None
-    )
+    return joined.count(" ") == len(urls) - 1 and _PLAIN_LINKS.fullmatch(joined) is not None
 
 
 def quoted_text(text: str) -> str:
