@@ -148,7 +148,7 @@ def test_the_hour_that_is_twice_and_the_hour_that_is_not() -> None:
     st.datetimes(
         min_value=datetime(1900, 1, 2),
         max_value=datetime(2100, 1, 1),
-        timezones=st.sampled_from([*OFFSETS, None]),  # type: ignore[arg-type]
+        timezones=st.sampled_from([*OFFSETS, None]),
     ),
     st.sampled_from([STOCKHOLM, UTC, ZoneInfo("Asia/Kathmandu"), None]),
 )
