@@ -3,10 +3,12 @@
 `texts` gives each incident as `_pretty(_incident(item, zone, briefing), 2)` in
 briefing.render.json writes it, byte for byte, without the dict or the walk: the
 pieces only fields with few values make (sources to category, municipality to
-status) are made once per briefing (`Memo.pieces`), the times come from the hour
-they fall in (`Clock`), and the texts every incident has its own of (id, title,
-summary) are cleaned and quoted one by one, as `clean_text` and
-`encode_basestring` (the C one) would.
+precision, severity and reasons) are made once per briefing (`Pieces`), the times
+come from the day they are written on (`Clock.days`), and the texts every incident
+has its own of (id, title, summary, link) are checked a block of incidents at a
+time: when clean_text would keep them all and none has a quote or a backslash,
+each is written as it is between quotes, else each as `clean_text` and
+`encode_basestring` (the C one) make it.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ _ID, _TITLE, _SUMMARY, _URL = map(attrgetter, ("id", "title", "summary", "url"))
 # How an incident ends when it has no stakeholders, no fused reports, nothing to check
 # and no follow-up.
 _NO_FOLLOWUP = f',{_KEY}"stakeholders": [],{_KEY}"followup": null{_END}'
-# municipality, district, place, precision: one key of `Memo.places`.
+# municipality, district, place, precision: one key of the places' pieces.
 _Where = tuple[str | None, str | None, str | None, Precision]
 _Kinds = tuple[str, Origin, str, str]  # source, origin, type, category
 _How = tuple[Severity, tuple[str, ...]]  # severity, reasons

@@ -3,7 +3,8 @@
 Every value here is what the dict path of briefing.render.json writes for the same
 input (`encode_basestring(clean_text(text))`, `_time`), only remembered: the texts of
 the fields with few values (source, type, category, places, reasons, stakeholders),
-the pieces of an incident made of them alone, and the local time of each hour.
+the pieces of an incident made of them alone, and what the times written on one day
+in one offset share (`Clock`).
 """
 
 from __future__ import annotations
@@ -117,9 +118,7 @@ def _quoted_time(moment: datetime, zone: tzinfo | None) -> str:
 
 class Memo:
     """What one briefing's incidents repeat, made once: the quoted clean texts, the times
-    (`Clock`), the pieces of an incident that only fields with few values make (keyed by
-    those values; briefing.render.json_incident fills them), and the follow-ups by
-    incident (`followup.of` walks them all)."""
+    (`Clock`), and the follow-ups by incident (`followup.of` walks them all)."""
 
     def __init__(self, briefing: Briefing, zone: tzinfo | None = None) -> None:
         self.texts = Texts()
