@@ -66,6 +66,21 @@ def judge(rules: Rules, kind: str, summary: str, text: str = "") -> Judgement:
         ("Fylleri/LOB", "En berusad man omhändertogs vid busstationen i centrum.", "low"),
         ("Djur", "En död älg ligger vid vägen.", "low"),
         ("Övrigt", "Hot mot skolor visade sig vara missförstånd.", "medium"),  # 521216
+        ("Brand", "Gasolexplosion i husvagn, Kungsgårdens camping", "critical"),  # 461895
+        ("Larm Överfall", "Maskerad man rånar matbutik.", "high"),  # 429450
+        ("Åldringsbrott", "Polisen griper en man som misstänks ha rånat en äldre kvinna.", "high"),
+        ("Misshandel", "Han har blivit slagen och fråtagen sin mobiltelefon.", "high"),  # 529709
+        ("Skadegörelse", "Sex parkerade fordon skadades av branden.", "high"),  # 419365
+        ("Brand", "Två anlagda bränder, centrum.", "high"),  # 442787
+        ("Misshandel", "En man har blivit misshandlad av ett gäng.", "high"),  # 518356
+        ("Misshandel", "En man har slagits till marken av en annan man.", "high"),  # 438990
+        ("Larm Överfall", "Två personer misshandlar personal på en restaurang.", "high"),
+        (
+            "Larm Överfall",  # 477504: staff at a municipal site
+            "En obehörig på en kommunal social inrättning stökar så att personalen larmar.",
+            "high",
+        ),
+        ("Larm Överfall", "Överfallslarm", "medium"),  # no cause given: a robbery alarm
     ],
 )
 def test_the_police_s_wording_of_each_family(
