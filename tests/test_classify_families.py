@@ -81,6 +81,14 @@ def judge(rules: Rules, kind: str, summary: str, text: str = "") -> Judgement:
             "high",
         ),
         ("Larm Överfall", "Överfallslarm", "medium"),  # no cause given: a robbery alarm
+        ("Brand", "Gräsbrand som har spridit sig till byggnader.", "high"),
+        ("Våld/hot mot tjänsteman", "Biljettkontrollant blev slagen på tåg", "high"),
+        ("Våld/hot mot tjänsteman", "Väktare misshandlad i ett parkeringshus i centrala.", "high"),
+        ("Våld/hot mot tjänsteman", "Man gripen för hot mot tjänsteman.", "medium"),
+        ("Misshandel", "Man misshandlad med vasst tillhygge.", "high"),  # a weapon
+        ("Misshandel", "Ett flertal gärningspersoner har gett sig på en man.", "high"),
+        ("Ofredande/förargelse", "Misstänkt sexuellt ofredande på biblioteket.", "high"),
+        ("Sexualbrott", "Man misstänks för sexuellt ofredande.", "medium"),  # no setting
     ],
 )
 def test_the_police_s_wording_of_each_family(
