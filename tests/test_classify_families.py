@@ -89,6 +89,11 @@ def judge(rules: Rules, kind: str, summary: str, text: str = "") -> Judgement:
         ("Misshandel", "Ett flertal gärningspersoner har gett sig på en man.", "high"),
         ("Ofredande/förargelse", "Misstänkt sexuellt ofredande på biblioteket.", "high"),
         ("Sexualbrott", "Man misstänks för sexuellt ofredande.", "medium"),  # no setting
+        ("Bråk", "Två män slåss i Huddinge centrum.", "high"),  # a district centre
+        ("Bråk", "Bråk vid resecentrum.", "high"),
+        ("Bråk", "Stortorget. Bråk mellan flertalet personer.", "high"),
+        ("Bråk", "Bråk utomhus mellan ett större antal personer.", "high"),  # unrest
+        ("Bråk", "Bråk i Berga.", "medium"),
     ],
 )
 def test_the_police_s_wording_of_each_family(
