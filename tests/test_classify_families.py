@@ -94,6 +94,10 @@ def judge(rules: Rules, kind: str, summary: str, text: str = "") -> Judgement:
         ("Bråk", "Stortorget. Bråk mellan flertalet personer.", "high"),
         ("Bråk", "Bråk utomhus mellan ett större antal personer.", "high"),  # unrest
         ("Bråk", "Bråk i Berga.", "medium"),
+        ("Ordningslagen", "Fyrverkerier skjuts mot personer, Perstorp.", "high"),
+        ("Misshandel", "Personer avfyrar fyrverkerier mot människor och fordon.", "high"),
+        ("Ofredande/förargelse", "Ungdomar kastade fyrverkerier mot affär.", "medium"),
+        ("Stöld/inbrott", "En personbil kördes in i en butik i Vällingby centrum.", "high"),
     ],
 )
 def test_the_police_s_wording_of_each_family(
