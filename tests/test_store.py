@@ -197,6 +197,28 @@ def test_window_takes_edits_stored_in_it_but_not_late_first_sightings(
     assert store.window(night + timedelta(hours=16), night + timedelta(days=1)) == []
 
 
+def test_edits_from_before_the_window_are_sorted_in_with_its_own_incidents(
+    store: Store,
+) -> None:
+    records = polisen_records("polisen-events-2023-06-08-morning.json")
+    incidents = [polisen_incident(r) for r in records]
+    store.save_batch("polisen", incidents, {}, SEEN)
+    by_time = sorted(incidents, key=lambda i: (i.published_at, i.id))
+    start, end = by_time[10].published_at, by_time[20].published_at
+    # Two edits of incidents published before the window and one of one in it, all stored
+    # in the window's span (the window asks by publication time or by time of change).
+    changes = [edited(by_time[3]), edited(by_time[0], "Ny"), edited(by_time[12], "Mer")]
+    store.save_batch("polisen", changes, {}, start + timedelta(minutes=1))
+
+    got = store.window(start, end + timedelta(days=365))
+    inside = [i for i in incidents if i.published_at >= start]
+    expected = sorted([*inside, by_time[3], by_time[0]], key=lambda i: (i.published_at, i.id))
+    assert [s.incident.id for s in got] == [i.id for i in expected]
+    versions = {s.incident.id: s.version for s in got}
+    assert versions[by_time[0].id] == versions[by_time[12].id] == 2
+    assert sum(1 for s in got if s.version == 2) == 3
+
+
 def test_arrivals_are_late_first_sightings_only(store: Store, jarfalla: list[Incident]) -> None:
     old, late = jarfalla[0], jarfalla[2]
     store.save_batch("polisen", [old], {}, SEEN)

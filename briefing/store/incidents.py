@@ -58,10 +58,16 @@ class Incidents(Base):
         every incident edited (version > 1) in it. Sorted by (published_at, id).
 
         `raw` is "" unless `with_raw`: nothing past the border reads it."""
-        bounds = (utc_text(start), utc_text(end))
+        bounds = (utc_text(start), utc_text(end)) * 2
+        raw = _RAW[with_raw]
         with self._guard() as conn:
-            rows = conn.execute(_WINDOW.format(raw=_RAW[with_raw]), bounds * 2).fetchall()
-        return _stored_rows(rows)
+            rows = conn.execute(_WINDOW.format(raw=raw), bounds[:2]).fetchall()
+            edited = conn.execute(_EDITED.format(raw=raw), bounds).fetchall()
+        stored = _stored_rows(rows)
+        if edited:
+            stored += _stored_rows(edited)
+            stored.sort(key=_published_id)  # times as instants: the order of the UTC texts
+        return stored
 
     def arrivals(self, start: datetime, end: datetime, *, with_raw: bool = False) -> list[Stored]:
         """The latest version of every incident first stored in [start, end) but
@@ -96,20 +102,23 @@ class Incidents(Base):
         return _stored_rows(rows)
 
 
-def _stored_rows(rows: list[tuple[int, str, str, str, str, str, str, str, str]]) -> list[Stored]:
-    """Stored incidents from (version, first_seen, changed_at, source, key, facts, raw,
-    published_at, id) rows (sorted by the last two). A fetch stores its incidents with
-    one time, so each time text is read once."""
+def _stored_rows(rows: list[tuple[int, str, str, str, str, str, str]]) -> list[Stored]:
+    """Stored incidents from (version, first_seen, changed_at, source, key, facts, raw)
+    rows. A fetch stores its incidents with one time, so each time text is read once."""
     times: dict[str, datetime] = {}
     stored: list[Stored] = []
     append = stored.append
-    for version, first_seen, changed_at, source, key, facts, raw, _, _ in rows:
+    for version, first_seen, changed_at, source, key, facts, raw in rows:
         if (first := times.get(first_seen)) is None:
             first = times[first_seen] = utc(first_seen)
         if (changed := times.get(changed_at)) is None:
             changed = times[changed_at] = utc(changed_at)
         append(Stored(unpack(source, key, facts, raw), version, first, changed))
     return stored
+
+
+def _published_id(stored: Stored) -> tuple[datetime, str]:
+    return stored.incident.published_at, stored.incident.id
 
 
 def _latest_versions(conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple[int, str]]:
@@ -178,26 +187,27 @@ _INSERT_VERSION = """
 """
 # Each incident's latest version: the head row and its version's row.
 _LATEST_ROWS = """
-    SELECT i.version, i.first_seen, i.changed_at, i.source, i.key, v.facts, {raw},
-        i.published_at AS published, i.id AS id
+    SELECT i.version, i.first_seen, i.changed_at, i.source, i.key, v.facts, {raw}
     FROM incidents AS i
     JOIN incident_versions AS v ON v.incident_id = i.id AND v.version = i.version
 """
-# Published in the window (in index order), or edited in it and published outside it.
+# Published in the window, in the order of the index on published_at (which ends in id).
 _WINDOW = f"""
     {_LATEST_ROWS} WHERE i.published_at >= ?1 AND i.published_at < ?2
-    UNION ALL
+    ORDER BY i.published_at, i.id
+"""
+# Edited in the window and published outside it: few, sorted in with the others.
+_EDITED = f"""
     {_LATEST_ROWS} WHERE i.changed_at >= ?3 AND i.changed_at < ?4 AND i.version > 1
         AND NOT (i.published_at >= ?1 AND i.published_at < ?2)
-    ORDER BY published, id
 """
 _ARRIVALS = f"""
     {_LATEST_ROWS} WHERE i.first_seen >= ? AND i.first_seen < ? AND i.published_at < ?
-    ORDER BY published, id
+    ORDER BY i.published_at, i.id
 """
 _AHEAD = f"""
     {_LATEST_ROWS} WHERE i.first_seen >= ? AND i.first_seen < ? AND i.published_at >= ?
-    ORDER BY published, id
+    ORDER BY i.published_at, i.id
 """
 _RAW = {True: "v.raw", False: "''"}  # the payload column, or an empty text in its place
 _LATEST = """
@@ -206,7 +216,7 @@ _LATEST = """
     WHERE i.id IN ({marks})
 """
 _HISTORY = """
-    SELECT v.version, i.first_seen, v.stored_at, i.source, i.key, v.facts, v.raw, '', ''
+    SELECT v.version, i.first_seen, v.stored_at, i.source, i.key, v.facts, v.raw
     FROM incident_versions AS v JOIN incidents AS i ON i.id = v.incident_id
     WHERE v.incident_id = ? ORDER BY v.version
 """
