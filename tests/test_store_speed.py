@@ -112,6 +112,7 @@ def awkward_incidents() -> list[Incident]:
     base = store_rate.incidents(1)[0]
     return [
         dataclasses.replace(base, title=f"a{US}b"),
+        dataclasses.replace(base, title=US * (len(FIELDS) - 1), summary=""),  # splits in 14
         dataclasses.replace(base, text=f"{RS}x"),
         dataclasses.replace(base, url=RS),
         dataclasses.replace(base, municipality=f"x{RS}"),

@@ -19,9 +19,8 @@ them into these texts).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
 from briefing.models import Incident, Origin, compact_json
 
@@ -67,7 +66,7 @@ def pack(incident: Incident) -> tuple[str, str]:
     lon = incident.lon
     parent = incident.parent
     parts = (
-        incident.origin.value,
+        incident.origin,  # a StrEnum: the text of its value
         incident.type,
         incident.title,
         incident.summary,
@@ -106,15 +105,28 @@ def _as_json(incident: Incident) -> str:
 
 def unpack(source: str, key: str, facts: str, raw: str) -> Incident:
     """The incident `pack` wrote, with its source, key and raw payload."""
-    values: Sequence[Any] = facts.split(US)
-    if len(values) != len(FIELDS):
+    if facts.startswith("["):  # JSON: its texts may hold separators
         return _from_json(source, key, facts, raw)
-    kind, title, summary, published, occurred, url, municipality, county = values[1:9]
-    lat, lon, parent = values[11:]
+    (
+        origin,
+        kind,
+        title,
+        summary,
+        published,
+        occurred,
+        url,
+        municipality,
+        county,
+        location,
+        text,
+        lat,
+        lon,
+        parent,
+    ) = facts.split(US)
     return Incident(
         source,
         key,
-        _ORIGINS.get(values[0]) or Origin(values[0]),
+        _ORIGINS.get(origin) or Origin(origin),
         kind,
         title,
         summary,
@@ -123,8 +135,8 @@ def unpack(source: str, key: str, facts: str, raw: str) -> Incident:
         None if url == RS else url,
         None if municipality == RS else municipality,
         None if county == RS else county,
-        values[9],
-        values[10],
+        location,
+        text,
         None if lat == RS else float(lat),
         None if lon == RS else float(lon),
         None if parent == RS else parent,
