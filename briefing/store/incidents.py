@@ -174,16 +174,19 @@ _UNSEEN = (0, "")  # the version and facts of an incident never stored
 
 
 # Parameters by position (a tuple binds faster than a dict): ?4 is the time of the fetch.
+# The columns of the JSON documents and their fingerprints are left empty (schema 10).
 _UPSERT_INCIDENT = """
-    INSERT INTO incidents (id, source, key, first_seen, version, published_at, changed_at)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?4)
+    INSERT INTO incidents
+        (id, source, key, first_seen, version, published_at, changed_at, fingerprint)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?4, '')
     ON CONFLICT (id) DO UPDATE SET
         version = excluded.version, published_at = excluded.published_at,
         changed_at = excluded.changed_at
 """
 _INSERT_VERSION = """
-    INSERT INTO incident_versions (incident_id, version, stored_at, facts, raw)
-    VALUES (?, ?, ?, ?, ?)
+    INSERT INTO incident_versions
+        (incident_id, version, stored_at, facts, raw, fingerprint, published_at, document)
+    VALUES (?, ?, ?, ?, ?, '', '', '')
 """
 # Each incident's latest version: the head row and its version's row.
 _LATEST_ROWS = """

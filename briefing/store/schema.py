@@ -168,16 +168,15 @@ MIGRATIONS: list[str] = [
         WHERE first_seen < published_at;
     """,
     # 10: each version's facts as one text (briefing.store.encoding) instead of a JSON
-    # document and its sha256: a save neither encodes nor hashes, a window neither decodes
-    # JSON; equal texts are equal facts. The head keeps no fingerprint of its own.
-    # briefing_document_facts is registered on every connection (briefing.store.schema).
+    # document and its sha256: a save neither encodes nor hashes, a window decodes no JSON;
+    # equal texts are equal facts. The old columns stay, empty (SQLite before 3.35, as in
+    # RHEL 9, cannot drop a column). briefing_document_facts is registered on every
+    # connection (briefing.store.schema.connect).
     """
     ALTER TABLE incident_versions ADD COLUMN facts TEXT NOT NULL DEFAULT '';
-    UPDATE incident_versions SET facts = briefing_document_facts(document);
-    ALTER TABLE incident_versions DROP COLUMN document;
-    ALTER TABLE incident_versions DROP COLUMN fingerprint;
-    ALTER TABLE incident_versions DROP COLUMN published_at;
-    ALTER TABLE incidents DROP COLUMN fingerprint;
+    UPDATE incident_versions SET facts = briefing_document_facts(document),
+        document = '', fingerprint = '', published_at = '';
+    UPDATE incidents SET fingerprint = '';
     """,
 ]
 
