@@ -21,7 +21,16 @@ from bench import store_rate
 from briefing.models import Incident, Origin, compact_json
 from briefing.store import Store
 from briefing.store.base import utc_text
-from briefing.store.encoding import FIELDS, RS, US, document_facts, pack, published_utc, unpack
+from briefing.store.encoding import (
+    FIELDS,
+    RS,
+    US,
+    document_facts,
+    pack,
+    published_utc,
+    same_facts,
+    unpack,
+)
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 PLAIN = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
@@ -173,6 +182,31 @@ def test_equal_texts_only_for_equal_facts() -> None:
         texts.add(pack(changed)[0])
     assert len(texts) == len(changes) + 1
     assert pack(dataclasses.replace(base, raw="{}")) == pack(base)  # raw is no fact
+
+
+def test_same_facts_is_an_equal_fingerprint() -> None:
+    """Over pairs of real, odd, awkward (JSON) incidents, their edits and the same instants
+    written with other offsets."""
+    kathmandu = ZoneInfo("Asia/Kathmandu")
+    variants = []
+    for incident in [*odd_incidents()[-6:], *awkward_incidents()[:2]]:
+        occurred = incident.occurred_at
+        variants += [
+            incident,
+            dataclasses.replace(incident, published_at=incident.published_at.astimezone(UTC)),
+            dataclasses.replace(incident, published_at=incident.published_at + timedelta(hours=1)),
+            dataclasses.replace(incident, occurred_at=occurred and occurred.astimezone(kathmandu)),
+            dataclasses.replace(incident, occurred_at=None),
+            dataclasses.replace(incident, summary=incident.summary + "!"),
+            dataclasses.replace(incident, lat=None if incident.lat else 1.5),
+        ]
+    pairs = 0
+    for one in variants:
+        for other in variants:
+            expected = one.fingerprint() == other.fingerprint()
+            assert same_facts(pack(one)[0], pack(other)[0]) == expected, (one, other)
+            pairs += expected and pack(one) != pack(other)
+    assert pairs > 10  # texts that differ and say the same facts were among them
 
 
 def test_the_utc_text_of_a_publication_time_is_utc_text() -> None:

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from briefing.models import Incident
 from briefing.store.base import Base, chunks, maybe_utc, utc, utc_text
-from briefing.store.encoding import pack, published_utc, unpack
+from briefing.store.encoding import pack, published_utc, same_facts, unpack
 from briefing.store.state import replace_state
 
 
@@ -143,8 +143,8 @@ def _plan(
     incidents: Sequence[Incident], ids: list[str], latest: dict[str, tuple[int, str]], seen: str
 ) -> _Plan:
     """The versions to write, in batch order, so an id seen twice can change in between.
-    A report whose facts read as the stored ones is unchanged; one whose text differs is
-    compared by fingerprint (the same instant written with another offset is no edit)."""
+    A report is unchanged when its facts text is the stored one, or says the same facts
+    (the same instant written with another offset is no edit: `same_facts`)."""
     heads = []
     versions = []
     new = 0
@@ -152,7 +152,7 @@ def _plan(
     for incident, incident_id in zip(incidents, ids, strict=True):
         facts, local = pack(incident)
         version, previous = latest.get(incident_id, unseen)
-        if facts == previous or (version and _same_facts(incident, previous)):
+        if facts == previous or (version and same_facts(facts, previous)):
             continue
         version += 1
         if version == 1:
@@ -163,11 +163,6 @@ def _plan(
         versions.append((incident_id, version, seen, facts, incident.raw))
     result = SaveResult(new, len(heads) - new, len(incidents) - len(heads))
     return _Plan(heads, versions, result)
-
-
-def _same_facts(incident: Incident, facts: str) -> bool:
-    """Whether `incident` has the fingerprint of the stored `facts`."""
-    return unpack(incident.source, incident.key, facts, "").fingerprint() == incident.fingerprint()
 
 
 _UNSEEN = (0, "")  # the version and facts of an incident never stored
