@@ -112,6 +112,7 @@ def odd_incidents() -> list[Incident]:
         ),
         dataclasses.replace(base, lat=math.nan, lon=math.inf),
         dataclasses.replace(base, lat=-math.inf, lon=0.0, title=""),
+        dataclasses.replace(base, title=RS, text=f"{RS}x", url=f"{RS}{RS}", parent=f"a{RS}"),
     ]
     return real + odd
 
@@ -122,9 +123,9 @@ def awkward_incidents() -> list[Incident]:
     return [
         dataclasses.replace(base, title=f"a{US}b"),
         dataclasses.replace(base, title=US * (len(FIELDS) - 1), summary=""),  # splits in 14
-        dataclasses.replace(base, text=f"{RS}x"),
         dataclasses.replace(base, url=RS),
-        dataclasses.replace(base, municipality=f"x{RS}"),
+        dataclasses.replace(base, parent=RS),
+        dataclasses.replace(base, county=RS, municipality=f"x{RS}"),
         dataclasses.replace(base, lat=59, lon=True),
         dataclasses.replace(base, lat=59.5, lon=17),
     ]
@@ -154,7 +155,8 @@ def test_facts_a_packed_text_cannot_say_are_json_and_others_are_not() -> None:
 
 
 def test_equal_texts_only_for_equal_facts() -> None:
-    base = dataclasses.replace(odd_incidents()[-4], url="https://polisen.se/x")  # all set
+    full = next(i for i in odd_incidents() if i.parent == "polisen:1")  # every field set
+    base = dataclasses.replace(full, url="https://polisen.se/x")
     changes: list[dict[str, Any]] = [
         {"origin": Origin.GUARDS},
         {"type": base.type + "x"},

@@ -55,9 +55,9 @@ def pack(incident: Incident) -> tuple[str, str]:
     """The facts of `incident` as one text (see the module's doc), and its publication
     time as that text writes it (`published_at.isoformat()`)."""
     published = incident.published_at
-    if published.utcoffset() is None:
-        raise ValueError(f"naive datetime {published!r}: the store keeps aware times only")
     local = published.isoformat()
+    if local[-6] not in "+-" and published.utcoffset() is None:  # ±hh:mm: aware
+        raise ValueError(f"naive datetime {published!r}: the store keeps aware times only")
     occurred = incident.occurred_at
     url = incident.url
     municipality = incident.municipality
@@ -85,11 +85,9 @@ def pack(incident: Incident) -> tuple[str, str]:
         text = US.join(parts)  # type: ignore[arg-type]  # a non-str part: JSON below
     except TypeError:
         return _as_json(incident), local
-    if (
-        text.count(US) != _SEPARATORS
-        or text.count(RS) != parts.count(RS)  # a separator inside a text
-        or RS in (url, municipality, county, parent)  # a text that would read as None
-    ):
+    # A US inside a text would split it; a text that is RS alone would read as None (RS
+    # inside a longer text is no trouble: only a whole field is compared with RS).
+    if text.count(US) != _SEPARATORS or RS in (url, municipality, county, parent):
         return _as_json(incident), local
     return text, local
 
