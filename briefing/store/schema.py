@@ -244,6 +244,9 @@ def connect(path: Path) -> sqlite3.Connection:
             conn.execute(f"PRAGMA wal_autocheckpoint = {_CHECKPOINT_BYTES // page_size}")
             conn.execute(f"PRAGMA journal_size_limit = {_WAL_LIMIT}")
             conn.execute("PRAGMA foreign_keys = ON")
+            # What a cleaning migration or an update replaces is overwritten, not left in
+            # the file's free pages (some SQLite builds leave this off by default).
+            conn.execute("PRAGMA secure_delete = ON")
             scrub.register(conn)
             conn.create_function(
                 "briefing_document_facts", 1, encoding.document_facts, deterministic=True
