@@ -16,11 +16,11 @@ briefing.judge.rulebook), so a municipality can tune them without touching code.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from datetime import datetime
 
 from briefing.i18n import label, t
-from briefing.judge.rulebook import UNKNOWN_CATEGORY, Rule, Rules, Situation, TypeRule
-from briefing.judge.wordmatch import Text
+from briefing.judge.rulebook import UNKNOWN_CATEGORY, Compiled, Rule, Rules, Situation, TypeRule
+from briefing.judge.wordmatch import Text, Words
 from briefing.models import Incident, Judgement, Origin, Place, Severity
 
 __all__ = [
@@ -51,35 +51,126 @@ def classify(incident: Incident, place: Place, rules: Rules, lang: str = "en") -
     else:
         category, severity = known.category, known.severity
         key = "reason.type"
-    reasons = [t(lang, key, type=kind, **_words(lang, category, severity))]
-    text = Text(_text(incident, place, read_type=known is None))
-    # The setting and time are read only once a rule asks for them: few rules do,
-    # and reading them is a third of the work (bench/RESULTS.md).
-    found: Situation | None = None
+    reasons = [_type_reason(lang, key, kind, category, severity)]
+    compiled = rules.compiled
+    # One scan of the words says which patterns can match; only their rules are read
+    # (briefing.judge.wordscan), in file order, as if every rule were.
+    reading = _Reading(Text(_text(incident, place, read_type=known is None)), compiled)
     check: str | None = None
-    order, position = rules.applicable(category), 0
-    while position < len(order):
-        (index, rule), position = order[position], position + 1
-        if found is None and rule.asks_where_or_when:
-            found = situation(incident, place, rules, text)
-        if (words := rule.fires(text, found)) is None:
+    candidates = reading.bits | compiled.patternless
+    order = candidates & compiled.applicable(category)
+    while order:
+        lowest = order & -order
+        index = lowest.bit_length() - 1
+        rule = compiled.rules[index]
+        if (words := reading.fires(rule, index, incident, place, rules)) is None:
+            order ^= lowest
             continue
         if rule.check and check is None:
             check = t(lang, "reason.check", rule=rule.name, words=words)
-        new_category, new_severity = rule.category or category, rule.apply(severity)
-        if (new_category, new_severity) == (category, severity):
-            continue
+        new_category, new_severity = rule.category or category, rule.applied[severity]
+        if new_category == category:
+            order ^= lowest
+            if new_severity == severity:
+                continue
+        else:  # the later rules are those for the new category
+            order = candidates & compiled.applicable(new_category) & ~((lowest << 1) - 1)
         reasons.append(_reason(lang, rule, words, (category, severity), new_category, new_severity))
-        if new_category != category:  # the later rules are those for the new category
-            order = rules.applicable(new_category)
-            position = bisect_right(order, index, key=_index)
         category, severity = new_category, new_severity
     # Once serious, it is flagged: there is nothing left to check.
     return Judgement(category, severity, tuple(reasons), None if severity.serious else check)
 
 
-def _index(entry: tuple[int, Rule]) -> int:
-    return entry[0]
+_TYPE_REASONS: dict[tuple[str, str, str, str, Severity], str] = {}
+
+
+def _type_reason(lang: str, key: str, kind: str, category: str, severity: Severity) -> str:
+    """The reason the type gives, written once per type, category and language."""
+    found = _TYPE_REASONS.get((lang, key, kind, category, severity))
+    if found is None:
+        if len(_TYPE_REASONS) > 10_000:  # free headings are many: forget, start afresh
+            _TYPE_REASONS.clear()
+        found = t(lang, key, type=kind, **_words(lang, category, severity))
+        _TYPE_REASONS[lang, key, kind, category, severity] = found
+    return found
+
+
+class _Reading:
+    """One incident's text as the rules read it: which patterns can match (`bits`),
+    and the settings and times, each found once when a rule first asks for it."""
+
+    __slots__ = ("bits", "compiled", "local", "lowered", "original", "settings", "text")
+
+    def __init__(self, text: Text, compiled: Compiled) -> None:
+        self.text, self.original, self.lowered = text, text.original, text.lowered
+        self.compiled = compiled
+        self.bits = compiled.scan.bits(text)
+        self.settings: dict[str, str | None] = {}
+        self.local: datetime | None = None
+
+    def search(self, words: Words, bit: int) -> str | None:
+        """What `words` finds first, as the text writes it (Words.search), or None."""
+        lowered = self.lowered
+        if lowered is None or words.twin is None:
+            return words.search(self.text)
+        if not self.bits >> bit & 1:
+            return None  # none of its needles is in the text
+        hit = words.twin.search(lowered)
+        return None if hit is None else self.original[hit.start() : hit.end()]
+
+    def fires(
+        self, rule: Rule, index: int, incident: Incident, place: Place, rules: Rules
+    ) -> str | None:
+        """The words (and setting, time) that fired `rule`, or None: as `Rule.fires`."""
+        words = []
+        if rule._pattern is not None:
+            if (hit := self.search(rule._pattern, index)) is None:
+                return None
+            if rule._unless is None and not rule.asks_where_or_when:
+                return hit
+            words.append(hit)
+        unless = rule._unless
+        if unless is not None and self.search(unless, self.compiled.unless_at + index):
+            return None
+        settings, times = rule.wanted
+        if rule.settings is not None:
+            found = (self.setting(name, place) for name in settings)
+            if (evidence := next((e for e in found if e is not None), None)) is None:
+                return None
+            words.append(evidence)
+        if rule.times is not None:
+            found = (self.time(name, incident, rules) for name in times)
+            if (evidence := next((e for e in found if e is not None), None)) is None:
+                return None
+            words.append(evidence)
+        return ", ".join(dict.fromkeys(words))
+
+    def setting(self, name: str, place: Place) -> str | None:
+        """What places the incident in the setting `name` (Setting.evidence), or None."""
+        if name in self.settings:
+            return self.settings[name]
+        found = None
+        for setting, pattern_bit, unless_bit in self.compiled.settings.get(name, ()):
+            if place.kind in setting.place_kinds and place.place:
+                evidence: str | None = place.place
+            elif setting._pattern is None:
+                evidence = None
+            elif (evidence := self.search(setting._pattern, pattern_bit)) is not None:
+                unless = setting._unless
+                if unless is not None and self.search(unless, unless_bit) is not None:
+                    evidence = None
+            found = found if evidence is None else evidence  # the last one found, as a dict
+        self.settings[name] = found
+        return found
+
+    def time(self, name: str, incident: Incident, rules: Rules) -> str | None:
+        """The local time, when the incident happened in the time `name`; else None."""
+        if self.local is None:
+            self.local = incident.when.astimezone(rules.tz)
+        local = self.local
+        if any(span.name == name and span.holds(local) for span in rules.times):
+            return f"{local:%H:%M}"
+        return None
 
 
 def _reason(

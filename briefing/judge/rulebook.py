@@ -24,10 +24,11 @@ from briefing.errors import ConfigError
 from briefing.judge import rulecheck
 from briefing.judge.rulecheck import UNKNOWN_CATEGORY, UNTOUCHED
 from briefing.judge.wordmatch import Text, Words
+from briefing.judge.wordscan import WordScan
 from briefing.models import Severity
 
-__all__ = ["UNKNOWN_CATEGORY", "UNTOUCHED", "Rule", "Rules", "Setting", "Situation", "TimeSpan"]
-__all__ += ["TypeRule"]
+__all__ = ["UNKNOWN_CATEGORY", "UNTOUCHED", "Compiled", "Rule", "Rules", "Setting", "Situation"]
+__all__ += ["TimeSpan", "TypeRule"]
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
@@ -120,12 +121,22 @@ class Rule:
     _pattern: Words | None = field(default=None, init=False, repr=False, compare=False)
     _unless: Words | None = field(default=None, init=False, repr=False, compare=False)
     asks_where_or_when: bool = field(default=False, init=False, repr=False, compare=False)
+    # Worked out once for the judge: `apply` of each severity, the wanted names in order.
+    applied: dict[Severity, Severity] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    wanted: tuple[tuple[str, ...], tuple[str, ...]] = field(
+        default=((), ()), init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_pattern", _words(self.pattern))
         object.__setattr__(self, "_unless", _words(self.unless))
         asks = self.settings is not None or self.times is not None
         object.__setattr__(self, "asks_where_or_when", asks)
+        object.__setattr__(self, "applied", {s: self.apply(s) for s in Severity})
+        wanted = (tuple(sorted(self.settings or ())), tuple(sorted(self.times or ())))
+        object.__setattr__(self, "wanted", wanted)
 
     def applies_to(self, category: str) -> bool:
         if self.categories is None:
@@ -179,6 +190,14 @@ class Rules:
         self.times = times
         self.tz = tz
         self._applicable: dict[str, tuple[tuple[int, Rule], ...]] = {}
+        self._compiled: Compiled | None = None
+
+    @property
+    def compiled(self) -> Compiled:
+        """The rules as the judge runs them, worked out on first use."""
+        if self._compiled is None:
+            self._compiled = Compiled(self.rules, self.settings)
+        return self._compiled
 
     def applicable(self, category: str) -> tuple[tuple[int, Rule], ...]:
         """The rules that apply to `category` with their indices, in file order."""
@@ -233,7 +252,43 @@ class Rules:
         return cls(file.categories, types, rules, settings, times)
 
     def in_zone(self, tz: tzinfo) -> Rules:
-        return Rules(self.categories, self.types, self.rules, self.settings, self.times, tz)
+        rules = Rules(self.categories, self.types, self.rules, self.settings, self.times, tz)
+        rules._compiled = self._compiled
+        return rules
+
+
+class Compiled:
+    """What the judge needs of the rules, worked out once: one `WordScan` of every
+    pattern, and for each category the rules that apply to it, as bits.
+
+    Bit i is rule i's pattern (or, for a rule without one, always set: `patternless`),
+    bit n + i its `unless`; the settings' patterns and their `unless` follow."""
+
+    def __init__(self, rules: tuple[Rule, ...], settings: tuple[Setting, ...]) -> None:
+        self.rules = rules
+        count = len(rules)
+        self.patternless = sum(1 << n for n, rule in enumerate(rules) if rule.pattern is None)
+        words = [rule._pattern for rule in rules] + [rule._unless for rule in rules]
+        # name -> (setting, its pattern's bit, its unless' bit), every one of that name
+        self.settings: dict[str, tuple[tuple[Setting, int, int], ...]] = {}
+        for setting in settings:
+            at = len(words)
+            self.settings[setting.name] = (
+                *self.settings.get(setting.name, ()),
+                (setting, at, at + 1),
+            )
+            words += [setting._pattern, setting._unless]
+        self.unless_at = count
+        self.scan = WordScan(words)
+        self._applicable: dict[str, int] = {}
+
+    def applicable(self, category: str) -> int:
+        """The bits of the rules that apply to `category`."""
+        found = self._applicable.get(category)
+        if found is None:
+            found = sum(1 << n for n, rule in enumerate(self.rules) if rule.applies_to(category))
+            self._applicable[category] = found
+        return found
 
 
 @cache
