@@ -53,12 +53,18 @@ def classify(incident: Incident, place: Place, rules: Rules, lang: str = "en") -
         key = "reason.type"
     reasons = [_type_reason(lang, key, kind, category, severity)]
     compiled = rules.compiled
-    # One scan of the words says which patterns can match; only their rules are read
-    # (briefing.judge.wordscan), in file order, as if every rule were.
-    reading = _Reading(Text(_text(incident, place, read_type=known is None)), compiled)
-    check: str | None = None
-    candidates = reading.bits | compiled.patternless
+    # One scan of the words says which rules can fire (briefing.judge.wordscan); only
+    # those are read, in file order, as if every rule were.
+    text = Text(_text(incident, place, read_type=known is None))
+    bits = compiled.scan.bits(text)
+    candidates = bits | compiled.unconditional
+    if place.place and place.kind in compiled.by_kind:
+        candidates |= compiled.by_kind[place.kind]
     order = candidates & compiled.applicable(category)
+    if not order:
+        return Judgement(category, severity, tuple(reasons))
+    reading = _Reading(text, bits, compiled)
+    check: str | None = None
     while order:
         lowest = order & -order
         index = lowest.bit_length() - 1
@@ -101,10 +107,9 @@ class _Reading:
 
     __slots__ = ("bits", "compiled", "local", "lowered", "original", "settings", "text")
 
-    def __init__(self, text: Text, compiled: Compiled) -> None:
+    def __init__(self, text: Text, bits: int, compiled: Compiled) -> None:
         self.text, self.original, self.lowered = text, text.original, text.lowered
-        self.compiled = compiled
-        self.bits = compiled.scan.bits(text)
+        self.compiled, self.bits = compiled, bits
         self.settings: dict[str, str | None] = {}
         self.local: datetime | None = None
 
@@ -134,15 +139,19 @@ class _Reading:
             return None
         settings, times = rule.wanted
         if rule.settings is not None:
-            found = (self.setting(name, place) for name in settings)
-            if (evidence := next((e for e in found if e is not None), None)) is None:
+            for name in settings:
+                if (evidence := self.setting(name, place)) is not None:
+                    words.append(evidence)
+                    break
+            else:
                 return None
-            words.append(evidence)
         if rule.times is not None:
-            found = (self.time(name, incident, rules) for name in times)
-            if (evidence := next((e for e in found if e is not None), None)) is None:
+            for name in times:
+                if (evidence := self.time(name, incident, rules)) is not None:
+                    words.append(evidence)
+                    break
+            else:
                 return None
-            words.append(evidence)
         return ", ".join(dict.fromkeys(words))
 
     def setting(self, name: str, place: Place) -> str | None:
@@ -230,4 +239,4 @@ def _text(incident: Incident, place: Place, *, read_type: bool) -> str:
         incident.location,
         place.place or "",  # a canonical name carries its kind: "Jakobsbergs centrum"
     )
-    return "\n".join(part for part in parts if part)
+    return "\n".join(filter(None, parts))

@@ -261,24 +261,38 @@ class Compiled:
     """What the judge needs of the rules, worked out once: one `WordScan` of every
     pattern, and for each category the rules that apply to it, as bits.
 
-    Bit i is rule i's pattern (or, for a rule without one, always set: `patternless`),
-    bit n + i its `unless`; the settings' patterns and their `unless` follow."""
+    Bit i stands for rule i: its pattern, or for a rule without one the patterns of
+    the settings it asks for (their place kinds are in `by_kind`; a rule asking only
+    for a time is in `unconditional`). Bit n + i is rule i's `unless`; the settings'
+    patterns and their `unless` follow. A rule whose bit is not set cannot fire."""
 
     def __init__(self, rules: tuple[Rule, ...], settings: tuple[Setting, ...]) -> None:
         self.rules = rules
-        count = len(rules)
-        self.patternless = sum(1 << n for n, rule in enumerate(rules) if rule.pattern is None)
-        words = [rule._pattern for rule in rules] + [rule._unless for rule in rules]
+        self.unless_at = len(rules)
         # name -> (setting, its pattern's bit, its unless' bit), every one of that name
         self.settings: dict[str, tuple[tuple[Setting, int, int], ...]] = {}
+        at = 2 * len(rules)
         for setting in settings:
-            at = len(words)
-            self.settings[setting.name] = (
-                *self.settings.get(setting.name, ()),
-                (setting, at, at + 1),
-            )
-            words += [setting._pattern, setting._unless]
-        self.unless_at = count
+            same_name = self.settings.get(setting.name, ())
+            self.settings[setting.name] = (*same_name, (setting, at, at + 1))
+            at += 2
+        self.unconditional = 0
+        self.by_kind: dict[str, int] = {}
+        words: list[tuple[Words, ...]] = []
+        for n, rule in enumerate(rules):
+            if rule.pattern is not None:
+                words.append(_some(rule._pattern))
+                continue
+            if rule.settings is None:
+                self.unconditional |= 1 << n
+            wanted = [
+                s for name in sorted(rule.settings or ()) for s, _, _ in self.settings.get(name, ())
+            ]
+            words.append(tuple(s._pattern for s in wanted if s._pattern is not None))
+            for kind in {kind for s in wanted for kind in s.place_kinds}:
+                self.by_kind[kind] = self.by_kind.get(kind, 0) | 1 << n
+        words += [_some(rule._unless) for rule in rules]
+        words += [_some(w) for s in settings for w in (s._pattern, s._unless)]
         self.scan = WordScan(words)
         self._applicable: dict[str, int] = {}
 
@@ -289,6 +303,10 @@ class Compiled:
             found = sum(1 << n for n, rule in enumerate(self.rules) if rule.applies_to(category))
             self._applicable[category] = found
         return found
+
+
+def _some(words: Words | None) -> tuple[Words, ...]:
+    return () if words is None else (words,)
 
 
 @cache

@@ -21,7 +21,7 @@ decide, as they always did.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import reduce
 from operator import or_
 
@@ -48,24 +48,23 @@ def runs(words: Words) -> tuple[str, ...] | None:
 
 
 class WordScan:
-    """The bits of the patterns (`words`, bit i for words[i]) a text can match.
+    """The bits of the patterns a text can match: bit i is set when one of words[i] can.
 
-    A None in `words` stands for no pattern: its bit is never set. A pattern with
-    no known runs always has its bit set (`always`)."""
+    An empty words[i] is never set; one holding a pattern with no known runs is
+    always set (`always`)."""
 
-    def __init__(self, words: Sequence[Words | None]) -> None:
+    def __init__(self, words: Sequence[Iterable[Words]]) -> None:
         self.every = (1 << len(words)) - 1
         self.always = 0
         by_run: dict[str, int] = {}
-        for bit, found in enumerate(words):
-            if found is None:
-                continue
-            needed = runs(found)
-            if needed is None:
-                self.always |= 1 << bit
-                continue
-            for run in needed:
-                by_run[run] = by_run.get(run, 0) | 1 << bit
+        for bit, alternatives in enumerate(words):
+            for found in alternatives:
+                needed = runs(found)
+                if needed is None:
+                    self.always |= 1 << bit
+                    continue
+                for run in needed:
+                    by_run[run] = by_run.get(run, 0) | 1 << bit
         # The runs by their first two characters (runs of one character by that one).
         self._pairs: dict[str, tuple[tuple[str, int], ...]] = {}
         self._single: dict[str, int] = {}
@@ -83,13 +82,14 @@ class WordScan:
             return self.every
         tokens = lowered.split()
         known = self._tokens
-        found = list(map(known.get, tokens))
-        if None in found:
+        try:
+            return reduce(or_, map(known.get, tokens), self.always)
+        except TypeError:  # a token not seen before (None): work it out
             if len(known) > _MAX_TOKENS:
                 known.clear()
+            found = [known.get(token) for token in tokens]
             pairs = zip(tokens, found, strict=True)
-            found = [self._token(token) if bits is None else bits for token, bits in pairs]
-        return reduce(or_, found, self.always)
+            return reduce(or_, [self._token(t) if b is None else b for t, b in pairs], self.always)
 
     def _token(self, token: str) -> int:
         """The bits of the runs `token` holds, worked out and remembered."""
