@@ -38,10 +38,11 @@ from briefing.judge.classify import (
     classify,
     situation,
 )
+from briefing.judge.matchers import Matcher, split, word_runs
 from briefing.judge.places import Area, Gazetteer, resolve
 from briefing.judge.rulebook import Setting, TimeSpan, TypeRule
-from briefing.judge.wordmatch import Text, Words
-from briefing.judge.wordscan import WordScan, runs
+from briefing.judge.wordmatch import Text
+from briefing.judge.wordscan import WordScan
 from briefing.models import Incident, Judgement, Origin, Place, Severity
 from briefing.sources.polisen import parse_event
 from tests import corpus
@@ -247,13 +248,22 @@ def test_rules_made_in_code_with_the_odd_cases_are_read_as_before() -> None:
 # --- The word scan ------------------------------------------------------------
 
 
-def test_a_needles_word_run_is_what_the_scan_looks_for() -> None:
+def test_a_pattern_of_alternatives_is_read_one_alternative_at_a_time() -> None:
     ci = re.IGNORECASE
-    assert runs(Words.of(re.compile(r"\b(?:skott\w*|\w*spräng\w*)\b", ci))) == ("skott", "spräng")
-    assert runs(Words.of(re.compile(r"misstänkt (?:bomb|väska)", ci))) == ("misstänkt",)
-    assert runs(Words.of(re.compile(r" - ", ci))) is None  # a needle with no word character
-    assert runs(Words.of(re.compile(r"(?P<x>a)", ci))) is None  # no twin
-    assert runs(Words.of(re.compile(r"\w+", ci))) is None  # no needle
+    matcher = Matcher(rulecheck.words_pattern(["skott\\w*", "\\w*spräng\\w*", "a|b", "(?:x)y"]))
+    assert matcher.pieces == ("skott\\w*", "\\w*spräng\\w*", "a|b", "(?:x)y")
+    assert matcher.needs == (("skott",), ("spräng",), ("a", "b"), ("x",))
+    assert split(r"\b(?:(?:a)|(?:(b)))\b") == ["a", "(b)"]
+    for shape in (r"\b(?:a|b)\b", r"\b(?:(?:a))|(?:(b))\b", r"\b(?:(?:a\1))\b", r"(?:(?:a))"):
+        assert split(shape) is None, shape
+    assert Matcher(re.compile(r"(?P<x>kniv)\w*", ci)).pieces == ()  # read whole
+    assert Matcher(re.compile(r"\b(?:(?:kniv))\b")).needs == (None,)  # no twin: always
+
+
+def test_a_needles_word_run_is_what_the_scan_looks_for() -> None:
+    assert word_runs(("skott", "misstänkt ", "-årsåldern")) == ("skott", "misstänkt", "årsåldern")
+    assert word_runs((" - ",)) is None  # a needle with no word character
+    assert word_runs(None) is None and word_runs(()) is None
 
 
 def test_no_word_character_is_white_space() -> None:
@@ -263,30 +273,32 @@ def test_no_word_character_is_white_space() -> None:
 
 
 def test_a_pattern_without_runs_is_always_read_and_one_with_none_never() -> None:
-    loose, plain = Words.of(re.compile(r"\w+\d", re.I)), Words.of(re.compile("kniv", re.I))
-    scan = WordScan([(), (loose,), (plain,), (plain, loose)])
+    scan = WordScan([(), (None,), (("kniv",),), (("kniv",), None)])
     assert scan.bits(Text("inget här")) == 0b1010
     assert scan.bits(Text("en KNIV")) == 0b1110
     assert scan.bits(Text("ſ kniv")) == 0b1111  # the twins cannot read it: everything is read
 
 
-TOKENS = st.text(alphabet="abcåäöé-_ \n\t\xa0.,1", max_size=40)
+ALTERNATIVE = st.sampled_from(
+    [r"kniv\w*", r"\w*spräng\w*", "hot(?:ar|ade)?", "rån", "å", "ab", "b", "a b", "ä-b",
+     r"(?<!inga )skott", "x|ab", r"[ab]+", r"\w+", "(a)b", "a(?!b)", "ö[^a]", ".", r"\d"]
+)  # fmt: skip
+TEXT = st.text(alphabet="abåäöÅBKNIVSPRÄNGhotrnskä x-.,\n\t1ſ", max_size=30)
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.text(alphabet="abcåäö-_ .1", min_size=1, max_size=5), max_size=8), TOKENS)
-def test_the_scan_never_misses_a_pattern_that_matches(needles: list[str], text: str) -> None:
-    patterns = [re.compile(re.escape(n), re.IGNORECASE) for n in needles]
-    words = [Words.of(p) for p in patterns]
-    scan = WordScan([(w,) for w in words])
-    prepared = Text(text)
-    for _ in range(2):  # the second time from the remembered tokens
-        bits = scan.bits(prepared)
-        for bit, (pattern, found) in enumerate(zip(patterns, words, strict=True)):
-            if pattern.search(text):
-                assert bits >> bit & 1, (pattern, text)
-            if found.twin is not None and not any(c.isalnum() or c == "_" for c in pattern.pattern):
-                assert bits >> bit & 1  # no word run: always read
+@settings(max_examples=500, deadline=None)
+@given(st.lists(ALTERNATIVE, min_size=1, max_size=5), st.lists(TEXT, min_size=1, max_size=4))
+def test_a_matcher_finds_what_its_pattern_finds(alternatives: list[str], texts: list[str]) -> None:
+    pattern = rulecheck.words_pattern(alternatives)
+    matcher = Matcher(pattern)
+    scan = WordScan([[need] for need in matcher.needs])
+    for text in texts * 2:  # the second time from the remembered tokens and twins
+        prepared = Text(text)
+        hit = pattern.search(text)
+        expected = hit.group(0) if hit else None
+        assert matcher.search(prepared, scan.bits(prepared)) == expected, (alternatives, text)
+        assert matcher.search(prepared) == expected
+        assert matcher.found_in(prepared, scan.bits(prepared)) == (hit is not None)
 
 
 # --- Loading: one compile for a list of alternatives that are each closed -----

@@ -20,7 +20,7 @@ from datetime import datetime
 
 from briefing.i18n import label, t
 from briefing.judge.rulebook import UNKNOWN_CATEGORY, Compiled, Rule, Rules, Situation, TypeRule
-from briefing.judge.wordmatch import Text, Words
+from briefing.judge.wordmatch import Text
 from briefing.models import Incident, Judgement, Origin, Place, Severity
 
 __all__ = [
@@ -51,8 +51,10 @@ def classify(incident: Incident, place: Place, rules: Rules, lang: str = "en") -
     else:
         category, severity = known.category, known.severity
         key = "reason.type"
-    reasons = [_type_reason(lang, key, kind, category, severity)]
+    typed = _typed(lang, key, kind, category, severity)
     compiled = rules.compiled
+    if not (applicable := compiled.applicable(category)):
+        return typed  # no rule reads it (summaries): the type says it all
     # One scan of the words says which rules can fire (briefing.judge.wordscan); only
     # those are read, in file order, as if every rule were.
     text = Text(_text(incident, place, read_type=known is None))
@@ -60,9 +62,9 @@ def classify(incident: Incident, place: Place, rules: Rules, lang: str = "en") -
     candidates = bits | compiled.unconditional
     if place.place and place.kind in compiled.by_kind:
         candidates |= compiled.by_kind[place.kind]
-    order = candidates & compiled.applicable(category)
-    if not order:
-        return Judgement(category, severity, tuple(reasons))
+    if not (order := candidates & applicable):
+        return typed
+    reasons = list(typed.reasons)
     reading = _Reading(text, bits, compiled)
     check: str | None = None
     while order:
@@ -83,21 +85,26 @@ def classify(incident: Incident, place: Place, rules: Rules, lang: str = "en") -
             order = candidates & compiled.applicable(new_category) & ~((lowest << 1) - 1)
         reasons.append(_reason(lang, rule, words, (category, severity), new_category, new_severity))
         category, severity = new_category, new_severity
+    if check is None and len(reasons) == 1:
+        return typed  # rules fired, and changed nothing
     # Once serious, it is flagged: there is nothing left to check.
     return Judgement(category, severity, tuple(reasons), None if severity.serious else check)
 
 
-_TYPE_REASONS: dict[tuple[str, str, str, str, Severity], str] = {}
+_TYPED: dict[tuple[str, str, str, str, Severity], Judgement] = {}
 
 
-def _type_reason(lang: str, key: str, kind: str, category: str, severity: Severity) -> str:
-    """The reason the type gives, written once per type, category and language."""
-    found = _TYPE_REASONS.get((lang, key, kind, category, severity))
+def _typed(lang: str, key: str, kind: str, category: str, severity: Severity) -> Judgement:
+    """The judgement of the type alone, made once per type, category and language (it is
+    frozen, so every incident the rules leave alone can share it)."""
+    found = _TYPED.get((lang, key, kind, category, severity))
     if found is None:
-        if len(_TYPE_REASONS) > 10_000:  # free headings are many: forget, start afresh
-            _TYPE_REASONS.clear()
-        found = t(lang, key, type=kind, **_words(lang, category, severity))
-        _TYPE_REASONS[lang, key, kind, category, severity] = found
+        if len(_TYPED) > 10_000:  # free headings are many: forget, start afresh
+            _TYPED.clear()
+        reason = t(lang, key, type=kind, **_words(lang, category, severity))
+        found = _TYPED[lang, key, kind, category, severity] = Judgement(
+            category, severity, (reason,)
+        )
     return found
 
 
@@ -105,37 +112,27 @@ class _Reading:
     """One incident's text as the rules read it: which patterns can match (`bits`),
     and the settings and times, each found once when a rule first asks for it."""
 
-    __slots__ = ("bits", "compiled", "local", "lowered", "original", "settings", "text")
+    __slots__ = ("bits", "compiled", "local", "settings", "text")
 
     def __init__(self, text: Text, bits: int, compiled: Compiled) -> None:
-        self.text, self.original, self.lowered = text, text.original, text.lowered
-        self.compiled, self.bits = compiled, bits
+        self.text, self.compiled, self.bits = text, compiled, bits
         self.settings: dict[str, str | None] = {}
         self.local: datetime | None = None
-
-    def search(self, words: Words, bit: int) -> str | None:
-        """What `words` finds first, as the text writes it (Words.search), or None."""
-        lowered = self.lowered
-        if lowered is None or words.twin is None:
-            return words.search(self.text)
-        if not self.bits >> bit & 1:
-            return None  # none of its needles is in the text
-        hit = words.twin.search(lowered)
-        return None if hit is None else self.original[hit.start() : hit.end()]
 
     def fires(
         self, rule: Rule, index: int, incident: Incident, place: Place, rules: Rules
     ) -> str | None:
         """The words (and setting, time) that fired `rule`, or None: as `Rule.fires`."""
         words = []
+        pattern_at, unless_at = self.compiled.patterns[index]
         if rule._pattern is not None:
-            if (hit := self.search(rule._pattern, index)) is None:
+            if (hit := rule._pattern.search(self.text, self.bits >> pattern_at)) is None:
                 return None
             if rule._unless is None and not rule.asks_where_or_when:
                 return hit
             words.append(hit)
         unless = rule._unless
-        if unless is not None and self.search(unless, self.compiled.unless_at + index):
+        if unless is not None and unless.found_in(self.text, self.bits >> unless_at):
             return None
         settings, times = rule.wanted
         if rule.settings is not None:
@@ -159,14 +156,16 @@ class _Reading:
         if name in self.settings:
             return self.settings[name]
         found = None
-        for setting, pattern_bit, unless_bit in self.compiled.settings.get(name, ()):
+        for setting, pattern_at, unless_at in self.compiled.settings.get(name, ()):
             if place.kind in setting.place_kinds and place.place:
                 evidence: str | None = place.place
             elif setting._pattern is None:
                 evidence = None
-            elif (evidence := self.search(setting._pattern, pattern_bit)) is not None:
+            elif (
+                evidence := setting._pattern.search(self.text, self.bits >> pattern_at)
+            ) is not None:
                 unless = setting._unless
-                if unless is not None and self.search(unless, unless_bit) is not None:
+                if unless is not None and unless.found_in(self.text, self.bits >> unless_at):
                     evidence = None
             found = found if evidence is None else evidence  # the last one found, as a dict
         self.settings[name] = found

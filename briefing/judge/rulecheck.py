@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationInf
 from briefing.config import tomllines
 from briefing.config.tomllines import Flag
 from briefing.judge.gazetteer import KINDS as PLACE_KINDS
+from briefing.judge.matchers import closed
 from briefing.models import Severity
 
 UNKNOWN_CATEGORY = "other"
@@ -39,9 +40,10 @@ def words_pattern(value: Any) -> re.Pattern[str]:
         raise ValueError("must be a regular expression or a list of them")
     joined = "|".join(f"(?:{alternative})" for alternative in alternatives)
     # Compiling each alternative alone costs more than the rest of loading the rules.
-    # When each is closed, the joined pattern reads each as it would be read alone,
-    # so if the joined one compiles, so does each; otherwise each is tried, to name it.
-    if all(map(_closed, alternatives)):
+    # When each is closed (briefing.judge.matchers), the joined pattern reads each as
+    # it would be read alone, so if the joined one compiles, so does each; otherwise
+    # each is tried, to name the bad one.
+    if all(map(closed, alternatives)):
         try:
             return re.compile(rf"\b(?:{joined})\b", re.IGNORECASE)
         except re.error:
@@ -55,47 +57,6 @@ def words_pattern(value: Any) -> re.Pattern[str]:
         return re.compile(rf"\b(?:{joined})\b", re.IGNORECASE)
     except re.error as exc:  # each compiles alone, not together: "a)|(b"
         raise ValueError(f"bad regular expression: {exc}") from exc
-
-
-_OPENINGS = ("(?:", "(?=", "(?!", "(?<=", "(?<!")
-
-
-def _closed(alternative: str) -> bool:
-    """Whether `alternative` reads the same inside `(?:...)` as alone: its groups and
-    classes close within it, it refers to no group (\\1, (?P=name), (?(1)...)) and sets
-    no flags, so what it is depends on no other alternative. Errs towards False."""
-    depth, position, end = 0, 0, len(alternative)
-    while position < end:
-        char = alternative[position]
-        if char == "\\":
-            following = alternative[position + 1 : position + 2]
-            if not following or following.isdigit():
-                return False
-            position += 2
-        elif char == "[":
-            position += 1
-            position += alternative.startswith("^", position)
-            position += alternative.startswith("]", position)  # a "]" first is a letter
-            while position < end and alternative[position] != "]":
-                position += 2 if alternative[position] == "\\" else 1
-            if position >= end:
-                return False
-            position += 1
-        elif char == "(":
-            if alternative.startswith("(?", position) and not alternative.startswith(
-                _OPENINGS, position
-            ):
-                return False
-            depth += 1
-            position += 1
-        elif char == ")":
-            depth -= 1
-            if depth < 0:
-                return False
-            position += 1
-        else:
-            position += 1
-    return depth == 0
 
 
 def severity(value: Any) -> Severity:

@@ -25,81 +25,81 @@ from collections.abc import Iterable, Sequence
 from functools import reduce
 from operator import or_
 
-from briefing.judge.wordmatch import Text, Words
+from briefing.judge.wordmatch import Text
 
-__all__ = ["WordScan", "runs"]
+__all__ = ["WordScan"]
 
-_RUN = re.compile(r"\w+")
 _MAX_TOKENS = 200_000  # tokens remembered; past that the memory starts afresh
 
 
-def runs(words: Words) -> tuple[str, ...] | None:
-    """The longest word-character run of each needle of `words`, or None when a match
-    is not known to hold any (no twin, no needles, or a needle with no word character)."""
-    if words.twin is None or not words.needles:
-        return None
-    found = []
-    for needle in words.needles:
-        parts = _RUN.findall(needle)
-        if not parts:
-            return None
-        found.append(max(parts, key=len))
-    return tuple(dict.fromkeys(found))
-
-
 class WordScan:
-    """The bits of the patterns a text can match: bit i is set when one of words[i] can.
+    """The bits a text can have: bit i is set when the text holds one of the word runs
+    of one of needs[i] (briefing.judge.matchers.word_runs). An empty needs[i] is never
+    set; one holding None (a pattern no run is known for) is always set (`always`)."""
 
-    An empty words[i] is never set; one holding a pattern with no known runs is
-    always set (`always`)."""
-
-    def __init__(self, words: Sequence[Iterable[Words]]) -> None:
-        self.every = (1 << len(words)) - 1
+    def __init__(self, needs: Sequence[Iterable[tuple[str, ...] | None]]) -> None:
+        self.every = (1 << len(needs)) - 1
         self.always = 0
         by_run: dict[str, int] = {}
-        for bit, alternatives in enumerate(words):
-            for found in alternatives:
-                needed = runs(found)
+        for bit, alternatives in enumerate(needs):
+            for needed in alternatives:
                 if needed is None:
                     self.always |= 1 << bit
                     continue
                 for run in needed:
                     by_run[run] = by_run.get(run, 0) | 1 << bit
-        # The runs by their first two characters (runs of one character by that one).
-        self._pairs: dict[str, tuple[tuple[str, int], ...]] = {}
-        self._single: dict[str, int] = {}
-        for run, bits in by_run.items():
-            if len(run) == 1:
-                self._single[run] = bits
-            else:
-                self._pairs[run[:2]] = (*self._pairs.get(run[:2], ()), (run, bits))
-        self._tokens: dict[str, int] = {}
+        # A run found at a place in a token means every run it begins with is there too.
+        closed = {
+            run: reduce(or_, (by_run.get(run[:end], 0) for end in range(1, len(run) + 1)))
+            for run in by_run
+        }
+        self._tokens = _Tokens(sorted(by_run), closed)
 
     def bits(self, text: Text) -> int:
         """The bits of the patterns that can match `text`."""
         lowered = text.lowered
         if lowered is None:
             return self.every
-        tokens = lowered.split()
-        known = self._tokens
-        try:
-            return reduce(or_, map(known.get, tokens), self.always)
-        except TypeError:  # a token not seen before (None): work it out
-            if len(known) > _MAX_TOKENS:
-                known.clear()
-            found = [known.get(token) for token in tokens]
-            pairs = zip(tokens, found, strict=True)
-            return reduce(or_, [self._token(t) if b is None else b for t, b in pairs], self.always)
+        return reduce(or_, map(self._tokens.__getitem__, lowered.split()), self.always)
 
-    def _token(self, token: str) -> int:
-        """The bits of the runs `token` holds, worked out and remembered."""
-        bits = 0
-        pairs, single = self._pairs, self._single
-        for at in range(len(token)):
-            if single:
-                bits |= single.get(token[at], 0)
-            for run, run_bits in pairs.get(token[at : at + 2], ()):
-                if token.startswith(run, at):
-                    bits |= run_bits
-        self._tokens[token] = bits
+
+class _Tokens(dict[str, int]):
+    """token -> the bits of the runs it holds, each worked out on first sight."""
+
+    def __init__(self, runs: list[str], closed: dict[str, int]) -> None:
+        super().__init__()
+        self.runs, self.closed = runs, closed
+        self.finder: re.Pattern[str] | None = None
+
+    def __missing__(self, token: str) -> int:
+        if self.finder is None:
+            # The longest run that begins at each place of a token, all of them in one go.
+            self.finder = re.compile(f"(?=({_trie(self.runs)}))")
+        if len(self) > _MAX_TOKENS:
+            self.clear()
+        closed = self.closed
+        bits = self[token] = reduce(or_, [closed[run] for run in self.finder.findall(token)], 0)
         return bits
+
+
+def _trie(words: list[str]) -> str:
+    """A pattern matching each of `words` (sorted), longest first where one begins another,
+    written as a tree of their letters so the regular expression engine reads each
+    letter once."""
+    if not words:
+        return "(?!)"
+    branches = []
+    at = 0
+    while at < len(words):
+        head = words[at][0]
+        end = at
+        while end < len(words) and words[end][0] == head:
+            end += 1
+        rests = [word[1:] for word in words[at:end]]
+        tails = [rest for rest in rests if rest]
+        tail = _trie(tails) if tails else ""
+        if tails and len(tails) < len(rests):  # the word ends here or goes on
+            tail = f"(?:{tail})?"
+        branches.append(re.escape(head) + tail)
+        at = end
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"

@@ -1,0 +1,187 @@
+"""A rule's pattern as the judge runs it: its alternatives one by one, and only those
+the word scan says can match.
+
+A pattern of the rules file is a list of alternatives, compiled as one
+`\\b(?:(?:a1)|(?:a2)|…)\\b` (briefing.judge.rulecheck.words_pattern). Its first
+match is, of the first matches of `\\b(?:a1)\\b`, `\\b(?:a2)\\b` … alone, the one
+that starts first, and of those starting at the same place the earliest
+alternative's: at each place the engine tries the alternatives in order, and
+each alone would be tried the same way. That holds as long as an alternative
+means alone what it means among the others — it is `closed`: its groups and
+classes close within it, and it neither refers to a group nor sets flags. So
+a `Matcher` splits such a pattern's lower-case twin (briefing.judge.wordmatch)
+into its alternatives, gives each its own bit in the word scan
+(briefing.judge.wordscan) with the word runs of its needles, and runs only the
+alternatives whose bits are set, each compiled when first needed. A rule of a
+hundred alternatives then costs what its one or two candidates cost. A pattern
+of another shape is run whole, as `Words` runs it; text the twins cannot read
+is matched with the pattern itself. Either way the answer is the pattern's.
+"""
+
+from __future__ import annotations
+
+import re
+
+from briefing.judge.needles import needles
+from briefing.judge.wordmatch import Text, Words, twin_source
+
+__all__ = ["Matcher", "closed", "split", "word_runs"]
+
+_RUN = re.compile(r"\w+")
+_OPENINGS = ("(?:", "(?=", "(?!", "(?<=", "(?<!")
+_HEAD, _TAIL = r"\b(?:", r")\b"
+
+
+def _bars(source: str) -> list[int] | None:
+    """Where `source` has a `|` outside its groups and classes; None unless it is closed
+    (see `closed`). Reads the syntax of the `re` module and errs towards None."""
+    depth, position, end = 0, 0, len(source)
+    bars = []
+    while position < end:
+        char = source[position]
+        if char == "\\":
+            following = source[position + 1 : position + 2]
+            if not following or following.isdigit():  # a back reference, an octal escape
+                return None
+            position += 2
+        elif char == "[":
+            position += 1
+            position += source.startswith("^", position)
+            position += source.startswith("]", position)  # a "]" first is a letter
+            while position < end and source[position] != "]":
+                position += 2 if source[position] == "\\" else 1
+            if position >= end:
+                return None
+            position += 1
+        elif char == "(":
+            if source.startswith("(?", position) and not source.startswith(_OPENINGS, position):
+                return None  # named groups and references, flags, comments, conditions
+            depth += 1
+            position += 1
+        elif char == ")":
+            depth -= 1
+            if depth < 0:
+                return None
+            position += 1
+        else:
+            if char == "|" and depth == 0:
+                bars.append(position)
+            position += 1
+    return bars if depth == 0 else None
+
+
+def closed(alternative: str) -> bool:
+    """Whether `alternative` means inside `(?:...)` among others what it means alone: its
+    groups and classes close within it, it refers to no group (\\\\1, (?P=name), (?(1)…))
+    and sets no flags. Errs towards False."""
+    return _bars(alternative) is not None
+
+
+def split(source: str) -> list[str] | None:
+    """The alternatives of a source written `\\b(?:(?:a1)|(?:a2)|…)\\b` with each closed;
+    None for a source of any other shape."""
+    if not (source.startswith(_HEAD) and source.endswith(_TAIL)):
+        return None
+    body = source[len(_HEAD) : -len(_TAIL)]
+    bars = _bars(body)
+    if bars is None:
+        return None
+    found = []
+    for start, end in zip([-1, *bars], [*bars, len(body)], strict=True):
+        piece = body[start + 1 : end]
+        if not (piece.startswith("(?:") and piece.endswith(")") and closed(piece[3:-1])):
+            return None
+        found.append(piece[3:-1])
+    return found
+
+
+def word_runs(found: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """The longest word-character run of each needle, or None when a match is not known
+    to hold any (no needles, or a needle without a word character)."""
+    if not found:
+        return None
+    out = []
+    for needle in found:
+        parts = _RUN.findall(needle)
+        if not parts:
+            return None
+        out.append(max(parts, key=len))
+    return tuple(dict.fromkeys(out))
+
+
+class Matcher:
+    """A pattern (re.IGNORECASE) and how to run it fast; `needs[i]` are the word runs
+    one of which text must hold for bit i of the matcher to be worth reading (None:
+    always read)."""
+
+    __slots__ = ("_twins", "needs", "pattern", "pieces", "words")
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        source = twin_source(pattern)
+        pieces = None if source is None else split(source)
+        self.words: Words | None = None
+        self.needs: tuple[tuple[str, ...] | None, ...]
+        if pieces is None:
+            self.words = Words.of(pattern)
+            self.pieces: tuple[str, ...] = ()
+            has_twin = self.words.twin is not None
+            self.needs = (word_runs(self.words.needles) if has_twin else None,)
+        else:
+            self.pieces = tuple(pieces)
+            self.needs = tuple(word_runs(needles(piece)) for piece in self.pieces)
+        self._twins: list[re.Pattern[str] | None] = [None] * len(self.pieces)
+
+    def search(self, text: Text, bits: int = -1) -> str | None:
+        """The words the pattern finds first in `text`, as the text writes them, or None.
+
+        `bits` are the matcher's bits of the word scan, lowest first (-1: read all)."""
+        lowered = text.lowered
+        if lowered is None:  # the twins cannot read it: the pattern itself decides
+            found = self.pattern.search(text.original)
+            return None if found is None else found.group(0)
+        if self.words is not None:
+            return self.words.search(text) if bits & 1 else None
+        best: re.Match[str] | None = None
+        todo = bits & ((1 << len(self.pieces)) - 1)
+        while todo:
+            lowest = todo & -todo
+            todo ^= lowest
+            twin = self._twin(lowest.bit_length() - 1)
+            if twin is None:
+                return self._whole(text)
+            found = twin.search(lowered)
+            if found is not None and (best is None or found.start() < best.start()):
+                best = found
+        return None if best is None else text.original[best.start() : best.end()]
+
+    def found_in(self, text: Text, bits: int = -1) -> bool:
+        """Whether the pattern matches anywhere in `text` (`bits` as for `search`)."""
+        lowered = text.lowered
+        if lowered is None or self.words is not None:
+            return self.search(text, bits) is not None
+        todo = bits & ((1 << len(self.pieces)) - 1)
+        while todo:
+            lowest = todo & -todo
+            todo ^= lowest
+            twin = self._twin(lowest.bit_length() - 1)
+            if twin is None:
+                return self._whole(text) is not None
+            if twin.search(lowered) is not None:
+                return True
+        return False
+
+    def _twin(self, index: int) -> re.Pattern[str] | None:
+        """The twin of alternative `index`, compiled on first use; None if it cannot be."""
+        twin = self._twins[index]
+        if twin is None:
+            try:
+                twin = self._twins[index] = re.compile(rf"\b(?:{self.pieces[index]})\b")
+            except re.error:
+                return None
+        return twin
+
+    def _whole(self, text: Text) -> str | None:
+        """The pattern itself, for when an alternative's twin does not compile."""
+        found = self.pattern.search(text.original)
+        return None if found is None else found.group(0)
