@@ -38,7 +38,7 @@ from briefing.judge.classify import (
     classify,
     situation,
 )
-from briefing.judge.matchers import Matcher, split, word_runs
+from briefing.judge.matchers import Matcher, literal, split, word_runs
 from briefing.judge.places import Area, Gazetteer, resolve
 from briefing.judge.rulebook import Setting, TimeSpan, TypeRule
 from briefing.judge.wordmatch import Text
@@ -281,8 +281,28 @@ def test_a_pattern_without_runs_is_always_read_and_one_with_none_never() -> None
 
 ALTERNATIVE = st.sampled_from(
     [r"kniv\w*", r"\w*spräng\w*", "hot(?:ar|ade)?", "rån", "å", "ab", "b", "a b", "ä-b",
-     r"(?<!inga )skott", "x|ab", r"[ab]+", r"\w+", "(a)b", "a(?!b)", "ö[^a]", ".", r"\d"]
+     r"(?<!inga )skott", "x|ab", r"[ab]+", r"\w+", "(a)b", "a(?!b)", "ö[^a]", ".", r"\d",
+     r"\w*ab", r"a b\w*", r"\w*b\w*", r"b\w*", " a", "a ", r"\w*1_"]
 )  # fmt: skip
+SHAPE = st.sampled_from(["{}", "{}\\w*", "\\w*{}\\w*", "\\w*{}"])
+WORD = st.text(alphabet="ab _1å", min_size=1, max_size=4)
+PLAIN_TEXT = st.text(alphabet="abå _1-.\n", max_size=25)
+
+
+@settings(max_examples=800, deadline=None)
+@given(SHAPE, WORD, PLAIN_TEXT)
+def test_a_plain_alternative_is_found_where_its_pattern_is(
+    shape: str, word: str, text: str
+) -> None:
+    piece = shape.format(word)
+    finder = literal(piece)
+    if finder is None:  # only a word with a space after \w* is left to the engine
+        assert " " in word and shape.startswith("\\w*")
+        return
+    hit = re.compile(rf"\b(?:{piece})\b").search(text)
+    assert finder(text) == (hit.span() if hit else None), (piece, text)
+
+
 TEXT = st.text(alphabet="abåäöÅBKNIVSPRÄNGhotrnskä x-.,\n\t1ſ", max_size=30)
 
 

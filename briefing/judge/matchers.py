@@ -21,11 +21,12 @@ is matched with the pattern itself. Either way the answer is the pattern's.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from briefing.judge.needles import needles
 from briefing.judge.wordmatch import Text, Words, twin_source
 
-__all__ = ["Matcher", "closed", "split", "word_runs"]
+__all__ = ["Finder", "Matcher", "closed", "literal", "split", "word_runs"]
 
 _RUN = re.compile(r"\w+")
 _OPENINGS = ("(?:", "(?=", "(?!", "(?<=", "(?<!")
@@ -114,7 +115,7 @@ class Matcher:
     one of which text must hold for bit i of the matcher to be worth reading (None:
     always read)."""
 
-    __slots__ = ("_twins", "needs", "pattern", "pieces", "words")
+    __slots__ = ("_finders", "needs", "pattern", "pieces", "words")
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
@@ -130,7 +131,7 @@ class Matcher:
         else:
             self.pieces = tuple(pieces)
             self.needs = tuple(word_runs(needles(piece)) for piece in self.pieces)
-        self._twins: list[re.Pattern[str] | None] = [None] * len(self.pieces)
+        self._finders: list[Finder | None] = [None] * len(self.pieces)
 
     def search(self, text: Text, bits: int = -1) -> str | None:
         """The words the pattern finds first in `text`, as the text writes them, or None.
@@ -142,18 +143,18 @@ class Matcher:
             return None if found is None else found.group(0)
         if self.words is not None:
             return self.words.search(text) if bits & 1 else None
-        best: re.Match[str] | None = None
+        best: tuple[int, int] | None = None
         todo = bits & ((1 << len(self.pieces)) - 1)
         while todo:
             lowest = todo & -todo
             todo ^= lowest
-            twin = self._twin(lowest.bit_length() - 1)
-            if twin is None:
+            finder = self._finder(lowest.bit_length() - 1)
+            if finder is None:
                 return self._whole(text)
-            found = twin.search(lowered)
-            if found is not None and (best is None or found.start() < best.start()):
-                best = found
-        return None if best is None else text.original[best.start() : best.end()]
+            span = finder(lowered)
+            if span is not None and (best is None or span[0] < best[0]):
+                best = span
+        return None if best is None else text.original[best[0] : best[1]]
 
     def found_in(self, text: Text, bits: int = -1) -> bool:
         """Whether the pattern matches anywhere in `text` (`bits` as for `search`)."""
@@ -164,24 +165,111 @@ class Matcher:
         while todo:
             lowest = todo & -todo
             todo ^= lowest
-            twin = self._twin(lowest.bit_length() - 1)
-            if twin is None:
+            finder = self._finder(lowest.bit_length() - 1)
+            if finder is None:
                 return self._whole(text) is not None
-            if twin.search(lowered) is not None:
+            if finder(lowered) is not None:
                 return True
         return False
 
-    def _twin(self, index: int) -> re.Pattern[str] | None:
-        """The twin of alternative `index`, compiled on first use; None if it cannot be."""
-        twin = self._twins[index]
-        if twin is None:
-            try:
-                twin = self._twins[index] = re.compile(rf"\b(?:{self.pieces[index]})\b")
-            except re.error:
-                return None
-        return twin
+    def _finder(self, index: int) -> Finder | None:
+        """What finds alternative `index` in lowered text (its span), made on first use:
+        plain words by `str.find`, anything else by its compiled twin; None if that
+        does not compile."""
+        finder = self._finders[index]
+        if finder is None:
+            piece = self.pieces[index]
+            finder = literal(piece)
+            if finder is None:
+                try:
+                    finder = _spans(re.compile(rf"\b(?:{piece})\b"))
+                except re.error:
+                    return None
+            self._finders[index] = finder
+        return finder
 
     def _whole(self, text: Text) -> str | None:
         """The pattern itself, for when an alternative's twin does not compile."""
         found = self.pattern.search(text.original)
         return None if found is None else found.group(0)
+
+
+Finder = Callable[[str], tuple[int, int] | None]
+_ANY_WORD = r"\w*"
+
+
+def _spans(twin: re.Pattern[str]) -> Finder:
+    def find(text: str) -> tuple[int, int] | None:
+        found = twin.search(text)
+        return None if found is None else found.span()
+
+    return find
+
+
+def _word(char: str) -> bool:
+    """What `\\w` matches (the `re` module: alphanumeric or the underscore)."""
+    return char.isalnum() or char == "_"
+
+
+def _edge(text: str, at: int) -> bool:
+    """Whether `\\b` holds at `at` in `text`: a word character on one side only."""
+    before = at > 0 and _word(text[at - 1])
+    return before != (at < len(text) and _word(text[at]))
+
+
+def literal(piece: str) -> Finder | None:
+    """A finder for `\\b(?:piece)\\b` without the regular expression engine, for the
+    shapes most alternatives have — `word`, `word\\w*`, `\\w*word\\w*`, `\\w*word`
+    (a word: letters, digits, `_`, and in the first two also spaces) — that gives the
+    span the engine gives: the first where the pattern matches. None for other shapes."""
+    head, tail = piece.startswith(_ANY_WORD), piece.endswith(_ANY_WORD)
+    word = piece[3 if head else 0 : len(piece) - 3 if tail else len(piece)]
+    if not word or not all(_word(c) or (c == " " and not head) for c in word):
+        return None
+    size = len(word)
+
+    def plain(text: str) -> tuple[int, int] | None:
+        at = text.find(word)
+        while at >= 0:
+            if _edge(text, at) and _edge(text, at + size):
+                return at, at + size
+            at = text.find(word, at + 1)
+        return None
+
+    def stem(text: str) -> tuple[int, int] | None:  # word\w*: the rest of its word
+        at = text.find(word)
+        while at >= 0:
+            if _edge(text, at):
+                end = _word_end(text, at + size)
+                if end > at + size or _edge(text, end):
+                    return at, end
+            at = text.find(word, at + 1)
+        return None
+
+    def inside(text: str) -> tuple[int, int] | None:  # \w*word\w*: the word holding it
+        at = text.find(word)
+        return None if at < 0 else (_word_start(text, at), _word_end(text, at + size))
+
+    def ending(text: str) -> tuple[int, int] | None:  # \w*word: a word ending so
+        at = text.find(word)
+        while at >= 0:
+            if at + size == len(text) or not _word(text[at + size]):
+                return _word_start(text, at), at + size
+            at = text.find(word, at + 1)
+        return None
+
+    if head:
+        return inside if tail else ending
+    return stem if tail else plain
+
+
+def _word_start(text: str, at: int) -> int:
+    while at > 0 and _word(text[at - 1]):
+        at -= 1
+    return at
+
+
+def _word_end(text: str, at: int) -> int:
+    while at < len(text) and _word(text[at]):
+        at += 1
+    return at
