@@ -60,7 +60,10 @@ class WordScan:
         lowered = text.lowered
         if lowered is None:
             return self.every
-        return reduce(or_, map(self._tokens.__getitem__, lowered.split()), self.always)
+        # Most tokens hold no run (0): only the others are joined in, bits being wide.
+        return reduce(
+            or_, filter(None, map(self._tokens.__getitem__, lowered.split())), self.always
+        )
 
 
 class _Tokens(dict[str, int]):
