@@ -1,5 +1,9 @@
 """The judgement engine of this checkout against another commit's, on the real corpus.
 
+It compares the places (briefing.judge.places) and the fused items (briefing.judge.fuse)
+too: every event's place, and the items of every event in Swedish, every fourth also
+reported by a guard a few minutes later, fused with windows of 90 and 20 minutes.
+
     python tools/classify_compare.py [--against REF] [--events N] [--corpus DIR]
 
 Classifies the first N events (default 5,000; 0 for every one) of the 2023–2024
@@ -74,11 +78,13 @@ def cases(corpus: Path, count: int) -> list[tuple[str, dict[str, Any], str]]:
 def judgements(corpus: Path, count: int) -> list[str]:
     """Every case's judgement as its repr, judged by the `briefing` on sys.path."""
     import dataclasses
+    from datetime import timedelta
 
     from briefing.errors import SourceError
     from briefing.judge.classify import Rules, classify
+    from briefing.judge.fuse import fuse
     from briefing.judge.places import Area, Gazetteer, resolve
-    from briefing.models import Origin
+    from briefing.models import Item, Origin, Status
     from briefing.sources.polisen import parse_event
 
     rules = Rules.load(RULES)
@@ -87,6 +93,7 @@ def judgements(corpus: Path, count: int) -> list[str]:
     gazetteer = Gazetteer.bundled("Järfälla")
     chosen = random.Random(13)
     out: list[str] = []
+    items: list[Item] = []
     started = time.perf_counter()
     for number, (key, record, page_text) in enumerate(cases(corpus, count)):
         try:
@@ -95,7 +102,18 @@ def judgements(corpus: Path, count: int) -> list[str]:
             out.append(f"{key}: refused: {exc}")
             continue
         place = resolve(incident, area, gazetteer)
-        out.append(f"{key} sv: {classify(incident, place, rules, 'sv')!r}")
+        out.append(f"{key} place: {place!r}")
+        judged = classify(incident, place, rules, "sv")
+        out.append(f"{key} sv: {judged!r}")
+        items.append(
+            Item(incident, Status.NEW, place, judged, local=place.municipality == "Järfälla")
+        )
+        if number % 4 == 0:  # the same event from a guard a little later: something to join
+            later = (incident.occurred_at or incident.published_at) + timedelta(minutes=number % 40)
+            guard = dataclasses.replace(
+                incident, source="guards", origin=Origin.GUARDS, key=f"g{key}", occurred_at=later
+            )
+            items.append(dataclasses.replace(items[-1], incident=guard))
         out.append(f"{key} en utc: {classify(incident, place, in_utc, 'en')!r}")
         if page_text:
             paged = dataclasses.replace(incident, text=page_text)
@@ -110,6 +128,10 @@ def judgements(corpus: Path, count: int) -> list[str]:
             summary[chosen.randrange(len(summary))] = chosen.choice(EXOTIC)
             exotic = dataclasses.replace(incident, summary="".join(summary), text=page_text)
             out.append(f"{key} exotic: {classify(exotic, place, rules, 'sv')!r}")
+    for window in (90, 20):
+        fused = fuse(items, window_minutes=window, lang="sv")
+        out.append(f"fused {window}: {len(fused)} of {len(items)}")
+        out += [f"fused {window}: {item!r}" for item in fused if item.also]
     print(f"{len(out):,} judgements in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     return out
 
