@@ -28,7 +28,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from briefing.i18n import label, t
-from briefing.judge import rulecheck
+from briefing.judge import rulecheck, wordscan
 from briefing.judge.classify import (
     UNKNOWN_CATEGORY,
     UNKNOWN_SEVERITY,
@@ -270,6 +270,7 @@ def test_no_word_character_is_white_space() -> None:
     """The scan splits at white space; a needle's word run must never straddle a split."""
     word = re.compile(r"\w")
     assert not [c for c in map(chr, range(0x110000)) if c.isspace() and word.match(c)]
+    assert not [c for c in wordscan._EDGES if word.match(c)]  # stripped off a token's ends
 
 
 def test_a_pattern_without_runs_is_always_read_and_one_with_none_never() -> None:

@@ -115,7 +115,7 @@ class Matcher:
     one of which text must hold for bit i of the matcher to be worth reading (None:
     always read)."""
 
-    __slots__ = ("_finders", "needs", "pattern", "pieces", "words")
+    __slots__ = ("_finders", "mask", "needs", "pattern", "pieces", "words")
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
@@ -132,6 +132,7 @@ class Matcher:
             self.pieces = tuple(pieces)
             self.needs = tuple(word_runs(needles(piece)) for piece in self.pieces)
         self._finders: list[Finder | None] = [None] * len(self.pieces)
+        self.mask = (1 << len(self.pieces)) - 1
 
     def search(self, text: Text, bits: int = -1) -> str | None:
         """The words the pattern finds first in `text`, as the text writes them, or None.
@@ -144,11 +145,13 @@ class Matcher:
         if self.words is not None:
             return self.words.search(text) if bits & 1 else None
         best: tuple[int, int] | None = None
-        todo = bits & ((1 << len(self.pieces)) - 1)
+        todo = bits & self.mask
+        finders = self._finders
         while todo:
             lowest = todo & -todo
             todo ^= lowest
-            finder = self._finder(lowest.bit_length() - 1)
+            index = lowest.bit_length() - 1
+            finder = finders[index] or self._finder(index)
             if finder is None:
                 return self._whole(text)
             span = finder(lowered)
@@ -161,11 +164,13 @@ class Matcher:
         lowered = text.lowered
         if lowered is None or self.words is not None:
             return self.search(text, bits) is not None
-        todo = bits & ((1 << len(self.pieces)) - 1)
+        todo = bits & self.mask
+        finders = self._finders
         while todo:
             lowest = todo & -todo
             todo ^= lowest
-            finder = self._finder(lowest.bit_length() - 1)
+            index = lowest.bit_length() - 1
+            finder = finders[index] or self._finder(index)
             if finder is None:
                 return self._whole(text) is not None
             if finder(lowered) is not None:

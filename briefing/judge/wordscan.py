@@ -29,6 +29,7 @@ from briefing.judge.wordmatch import Text
 
 __all__ = ["WordScan"]
 
+_EDGES = ".,:;!?()[]{}\"'-–—/«»…"  # none of them a word character
 _MAX_TOKENS = 200_000  # tokens remembered; past that the memory starts afresh
 
 
@@ -80,6 +81,10 @@ class _Tokens(dict[str, int]):
             self.finder = re.compile(f"(?=({_trie(self.runs)}))")
         if len(self) > _MAX_TOKENS:
             self.clear()
+        core = token.strip(_EDGES)  # "skott," holds the runs "skott" holds
+        if core and core != token:
+            bits = self[token] = self[core]
+            return bits
         closed = self.closed
         bits = self[token] = reduce(or_, [closed[run] for run in self.finder.findall(token)], 0)
         return bits
