@@ -128,10 +128,15 @@ class Matcher:
             self.pieces: tuple[str, ...] = ()
             has_twin = self.words.twin is not None
             self.needs = (word_runs(self.words.needles) if has_twin else None,)
+            self._finders: list[Finder | None] = []
         else:
             self.pieces = tuple(pieces)
-            self.needs = tuple(word_runs(needles(piece)) for piece in self.pieces)
-        self._finders: list[Finder | None] = [None] * len(self.pieces)
+            # A plain alternative's word is in every match of it: no needles to work out.
+            self._finders = [literal(piece) for piece in self.pieces]
+            self.needs = tuple(
+                word_runs((_plain_word(piece),) if finder else needles(piece))
+                for piece, finder in zip(self.pieces, self._finders, strict=True)
+            )
         self.mask = (1 << len(self.pieces)) - 1
 
     def search(self, text: Text, bits: int = -1) -> str | None:
@@ -222,13 +227,19 @@ def _edge(text: str, at: int) -> bool:
     return before != (at < len(text) and _word(text[at]))
 
 
+def _plain_word(piece: str) -> str:
+    """The word of an alternative `literal` reads: without its `\\w*` ends."""
+    start = 3 if piece.startswith(_ANY_WORD) else 0
+    return piece[start : len(piece) - 3 if piece.endswith(_ANY_WORD) else len(piece)]
+
+
 def literal(piece: str) -> Finder | None:
     """A finder for `\\b(?:piece)\\b` without the regular expression engine, for the
     shapes most alternatives have — `word`, `word\\w*`, `\\w*word\\w*`, `\\w*word`
     (a word: letters, digits, `_`, and in the first two also spaces) — that gives the
     span the engine gives: the first where the pattern matches. None for other shapes."""
     head, tail = piece.startswith(_ANY_WORD), piece.endswith(_ANY_WORD)
-    word = piece[3 if head else 0 : len(piece) - 3 if tail else len(piece)]
+    word = _plain_word(piece)
     if not word or not all(_word(c) or (c == " " and not head) for c in word):
         return None
     size = len(word)
