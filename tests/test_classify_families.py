@@ -66,6 +66,38 @@ def judge(rules: Rules, kind: str, summary: str, text: str = "") -> Judgement:
         ("Fylleri/LOB", "En berusad man omhändertogs vid busstationen i centrum.", "low"),
         ("Djur", "En död älg ligger vid vägen.", "low"),
         ("Övrigt", "Hot mot skolor visade sig vara missförstånd.", "medium"),  # 521216
+        ("Brand", "Gasolexplosion i husvagn, Kungsgårdens camping", "critical"),  # 461895
+        ("Larm Överfall", "Maskerad man rånar matbutik.", "high"),  # 429450
+        ("Åldringsbrott", "Polisen griper en man som misstänks ha rånat en äldre kvinna.", "high"),
+        ("Misshandel", "Han har blivit slagen och fråtagen sin mobiltelefon.", "high"),  # 529709
+        ("Skadegörelse", "Sex parkerade fordon skadades av branden.", "high"),  # 419365
+        ("Brand", "Två anlagda bränder, centrum.", "high"),  # 442787
+        ("Misshandel", "En man har blivit misshandlad av ett gäng.", "high"),  # 518356
+        ("Misshandel", "En man har slagits till marken av en annan man.", "high"),  # 438990
+        ("Larm Överfall", "Två personer misshandlar personal på en restaurang.", "high"),
+        (
+            "Larm Överfall",  # 477504: staff at a municipal site
+            "En obehörig på en kommunal social inrättning stökar så att personalen larmar.",
+            "high",
+        ),
+        ("Larm Överfall", "Överfallslarm", "medium"),  # no cause given: a robbery alarm
+        ("Brand", "Gräsbrand som har spridit sig till byggnader.", "high"),
+        ("Våld/hot mot tjänsteman", "Biljettkontrollant blev slagen på tåg", "high"),
+        ("Våld/hot mot tjänsteman", "Väktare misshandlad i ett parkeringshus i centrala.", "high"),
+        ("Våld/hot mot tjänsteman", "Man gripen för hot mot tjänsteman.", "medium"),
+        ("Misshandel", "Man misshandlad med vasst tillhygge.", "high"),  # a weapon
+        ("Misshandel", "Ett flertal gärningspersoner har gett sig på en man.", "high"),
+        ("Ofredande/förargelse", "Misstänkt sexuellt ofredande på biblioteket.", "high"),
+        ("Sexualbrott", "Man misstänks för sexuellt ofredande.", "medium"),  # no setting
+        ("Bråk", "Två män slåss i Huddinge centrum.", "high"),  # a district centre
+        ("Bråk", "Bråk vid resecentrum.", "high"),
+        ("Bråk", "Stortorget. Bråk mellan flertalet personer.", "high"),
+        ("Bråk", "Bråk utomhus mellan ett större antal personer.", "high"),  # unrest
+        ("Bråk", "Bråk i Berga.", "medium"),
+        ("Ordningslagen", "Fyrverkerier skjuts mot personer, Perstorp.", "high"),
+        ("Misshandel", "Personer avfyrar fyrverkerier mot människor och fordon.", "high"),
+        ("Ofredande/förargelse", "Ungdomar kastade fyrverkerier mot affär.", "medium"),
+        ("Stöld/inbrott", "En personbil kördes in i en butik i Vällingby centrum.", "high"),
     ],
 )
 def test_the_police_s_wording_of_each_family(

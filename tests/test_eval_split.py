@@ -131,8 +131,8 @@ def test_jarfalla_held_out_with_the_pages(with_pages: SplitReport) -> None:
 
 def test_national_held_out_from_the_api_text(national: SplitReport) -> None:
     held = national.held_out
-    assert held.serious_recall >= 0.857  # target 0.93: not reached yet
-    assert held.serious_recall_with_check >= 0.914
+    assert held.serious_recall >= 0.885  # target 0.93: not reached yet (31 of 35)
+    assert held.serious_recall_with_check >= 0.942
     assert held.serious_precision >= 0.85
     assert held.check_share <= 0.10 and national.whole.check_share <= 0.10
     # the labels name no kommundel and there is no registry but Järfälla's

@@ -272,7 +272,8 @@ def test_store_check_reports_damaged_pages(tmp_path: Path) -> None:
     with Store(path):
         pass  # a clean close folds the write-ahead log into the file
     data = bytearray(path.read_bytes())
-    data[3 * 4096 : 6 * 4096] = b"\xff" * (3 * 4096)  # pages 4-6, not the header
+    page = int.from_bytes(data[16:18], "big")  # the page size, from the file's header
+    data[3 * page : 6 * page] = b"\xff" * (3 * page)  # pages 4-6, not the header
     path.write_bytes(bytes(data))
     result = runner.invoke(app, ["store", "check", "-c", str(cfg)])
     assert result.exit_code == 6, result.stdout

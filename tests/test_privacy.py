@@ -311,3 +311,32 @@ def test_the_border_masks_state_pages_and_problems_and_redacts_problems() -> Non
     pages = MemoryPageCache()
     MaskedPages(pages).save_page(f"p-{LEAKS[0]}", f"Text {LEAKS[1]}", OLD_INCIDENT.published_at)
     assert pages.texts == {f"p-{MASK}": f"Text {MASK}"}
+
+
+def test_the_migration_leaves_no_trace_in_the_file(tmp_path: Path) -> None:
+    """What the cleaning replaced is not left behind in the file's free space or its WAL."""
+    path = tmp_path / "old.sqlite3"
+    _old_store(path)
+    numbers = [Written(text, "8501011234") for text in LEAKS]
+    with sqlite3.connect(path) as conn:  # a store of some size: pages freed, not rewritten
+        conn.execute(
+            "INSERT INTO pages SELECT p.key || '-' || n.value, p.text || printf('%3000s', ''), "
+            "p.fetched_at, p.gone FROM pages AS p, json_each('[1,2,3,4,5,6,7,8,9,10,11,12]') AS n"
+        )
+    before = path.read_bytes().decode("utf-8", errors="replace")
+    assert survivors(before, numbers)  # the premise
+    with Store(path) as store:
+        assert store.check() == []
+    kept = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith(path.name))
+    assert PASSWORD.encode() not in kept
+    assert survivors(kept.decode("utf-8", errors="replace"), numbers) == []
+
+
+def test_every_store_connection_overwrites_what_it_deletes(tmp_path: Path) -> None:
+    from briefing.store import schema
+
+    conn = schema.connect(tmp_path / "store.sqlite3")
+    try:
+        assert conn.execute("PRAGMA secure_delete").fetchone() == (1,)
+    finally:
+        conn.close()

@@ -197,6 +197,28 @@ def test_window_takes_edits_stored_in_it_but_not_late_first_sightings(
     assert store.window(night + timedelta(hours=16), night + timedelta(days=1)) == []
 
 
+def test_edits_from_before_the_window_are_sorted_in_with_its_own_incidents(
+    store: Store,
+) -> None:
+    records = polisen_records("polisen-events-2023-06-08-morning.json")
+    incidents = [polisen_incident(r) for r in records]
+    store.save_batch("polisen", incidents, {}, SEEN)
+    by_time = sorted(incidents, key=lambda i: (i.published_at, i.id))
+    start, end = by_time[10].published_at, by_time[20].published_at
+    # Two edits of incidents published before the window and one of one in it, all stored
+    # in the window's span (the window asks by publication time or by time of change).
+    changes = [edited(by_time[3]), edited(by_time[0], "Ny"), edited(by_time[12], "Mer")]
+    store.save_batch("polisen", changes, {}, start + timedelta(minutes=1))
+
+    got = store.window(start, end + timedelta(days=365))
+    inside = [i for i in incidents if i.published_at >= start]
+    expected = sorted([*inside, by_time[3], by_time[0]], key=lambda i: (i.published_at, i.id))
+    assert [s.incident.id for s in got] == [i.id for i in expected]
+    versions = {s.incident.id: s.version for s in got}
+    assert versions[by_time[0].id] == versions[by_time[12].id] == 2
+    assert sum(1 for s in got if s.version == 2) == 3
+
+
 def test_arrivals_are_late_first_sightings_only(store: Store, jarfalla: list[Incident]) -> None:
     old, late = jarfalla[0], jarfalla[2]
     store.save_batch("polisen", [old], {}, SEEN)
@@ -497,9 +519,10 @@ def test_incidents_stored_before_the_raw_column_come_back_whole(
     for incident in incidents:
         assert back[incident.id] == incident and back[incident.id].raw == incident.raw
     with sqlite3.connect(path) as conn:
-        documents = [row[0] for row in conn.execute("SELECT document FROM incident_versions")]
-    assert len(documents) == len(incidents)
-    assert not any('"raw"' in document for document in documents)
+        rows = conn.execute("SELECT incident_id, facts, raw FROM incident_versions").fetchall()
+    assert len(rows) == len(incidents)  # one version each, none added by the save
+    assert {row[0]: row[2] for row in rows} == {i.id: i.raw for i in incidents}
+    assert not any('"raw"' in facts or (raw and raw in facts) for _, facts, raw in rows)
 
 
 def test_a_failing_migration_leaves_the_store_as_it_was(
@@ -539,7 +562,9 @@ def test_damaged_pages_show_up_in_check_and_as_store_errors(tmp_path: Path) -> N
     with Store(path) as store:
         store.save_batch("polisen", [polisen_incident(r) for r in records], {}, SEEN)
     data = bytearray(path.read_bytes())
-    data[3 * 4096 : 6 * 4096] = b"\xff" * (3 * 4096)  # pages 4-6: incident rows, not the header
+    page = int.from_bytes(data[16:18], "big")  # the page size, from the file's header
+    assert len(data) >= 6 * page
+    data[3 * page : 6 * page] = b"\xff" * (3 * page)  # pages 4-6: incident rows, not the header
     path.write_bytes(bytes(data))
 
     with Store(path) as store:

@@ -1,6 +1,8 @@
-"""The store's short cuts write what the plain code wrote: the fingerprint (a stored
-format: a change would make every stored incident look edited once) and the document,
-byte for byte; and the store-rate benchmark runs."""
+"""The store's short cuts keep what the plain code kept: the fingerprint (a stored format
+before schema 10, still what decides an edit when two facts texts differ), the facts text
+(every incident comes back equal, with its offsets; equal texts only for equal facts), the
+UTC text of a publication time, the old JSON documents read by migration 10; and the
+store-rate benchmark runs."""
 
 from __future__ import annotations
 
@@ -19,8 +21,16 @@ from bench import store_rate
 from briefing.models import Incident, Origin, compact_json
 from briefing.store import Store
 from briefing.store.base import utc_text
-from briefing.store.encoding import DOCUMENT_KEYS, stored_texts
-from briefing.store.incidents import _DOCUMENT_FIELDS, _decode, _encode
+from briefing.store.encoding import (
+    FIELDS,
+    RS,
+    US,
+    document_facts,
+    pack,
+    published_utc,
+    same_facts,
+    unpack,
+)
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 PLAIN = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
@@ -53,13 +63,27 @@ def reference_fingerprint(incident: Incident) -> str:
 
 
 def reference_document(incident: Incident) -> str:
-    """The document as the store wrote it before the short cuts."""
-    document: dict[str, Any] = {name: getattr(incident, name) for name in _DOCUMENT_FIELDS}
+    """The JSON document stores before schema 10 wrote: every field but raw."""
+    names = ("source", "key", *FIELDS)
+    document: dict[str, Any] = {name: getattr(incident, name) for name in names}
     document["origin"] = incident.origin.value
     for name in ("published_at", "occurred_at"):
         if document[name] is not None:
             document[name] = document[name].isoformat()
     return PLAIN.encode(document)
+
+
+def same(back: Incident, incident: Incident) -> bool:
+    """Equal, with the same offsets and raw payload (NaN is unequal to itself)."""
+    if back.fingerprint() != incident.fingerprint() or back.raw != incident.raw:
+        return False
+    if back.published_at.utcoffset() != incident.published_at.utcoffset():
+        return False
+    occurred = incident.occurred_at
+    if occurred and back.occurred_at and back.occurred_at.utcoffset() != occurred.utcoffset():
+        return False
+    nan = math.isnan(incident.lat or 0.0) or math.isnan(incident.lon or 0.0)
+    return nan or back == incident
 
 
 def odd_incidents() -> list[Incident]:
@@ -88,40 +112,156 @@ def odd_incidents() -> list[Incident]:
         ),
         dataclasses.replace(base, lat=math.nan, lon=math.inf),
         dataclasses.replace(base, lat=-math.inf, lon=0.0, title=""),
+        dataclasses.replace(base, title=RS, text=f"{RS}x", url=f"{RS}{RS}", parent=f"a{RS}"),
     ]
     return real + odd
 
 
+def awkward_incidents() -> list[Incident]:
+    """Odd incidents whose facts a packed text cannot say: stored as JSON instead."""
+    base = store_rate.incidents(1)[0]
+    return [
+        dataclasses.replace(base, title=f"a{US}b"),
+        dataclasses.replace(base, title=US * (len(FIELDS) - 1), summary=""),  # splits in 14
+        dataclasses.replace(base, url=RS),
+        dataclasses.replace(base, parent=RS),
+        dataclasses.replace(base, county=RS, municipality=f"x{RS}"),
+        dataclasses.replace(base, lat=59, lon=True),
+        dataclasses.replace(base, lat=59.5, lon=17),
+    ]
+
+
 @pytest.mark.parametrize("incident", odd_incidents(), ids=lambda i: i.key)
-def test_fingerprint_and_document_are_those_of_the_plain_code(incident: Incident) -> None:
+def test_the_fingerprint_is_that_of_the_plain_code(incident: Incident) -> None:
     assert incident.fingerprint() == reference_fingerprint(incident)
-    assert _encode(incident) == reference_document(incident)
-    fingerprint, document, published = stored_texts(incident)
-    assert fingerprint == reference_fingerprint(incident)
-    assert document == reference_document(incident)
-    assert published == utc_text(incident.published_at)
 
 
-def test_the_one_pass_document_has_every_field_but_raw_in_order() -> None:
-    assert DOCUMENT_KEYS == _DOCUMENT_FIELDS
+@pytest.mark.parametrize("incident", odd_incidents() + awkward_incidents())
+def test_packed_facts_come_back_as_the_same_incident(incident: Incident) -> None:
+    facts, local = pack(incident)
+    assert local == incident.published_at.isoformat()
+    back = unpack(incident.source, incident.key, facts, incident.raw)
+    assert same(back, incident)
+    assert type(back.lat) is type(incident.lat) and type(back.lon) is type(incident.lon)
 
 
-def test_the_one_pass_texts_refuse_a_naive_time_and_encode_odd_types_as_json_does() -> None:
+def test_facts_a_packed_text_cannot_say_are_json_and_others_are_not() -> None:
+    for incident in awkward_incidents():
+        facts, _ = pack(incident)
+        assert facts.startswith("[") and json.loads(facts)[2] == incident.title
+    for incident in odd_incidents():
+        facts, _ = pack(incident)
+        assert not facts.startswith("[") and facts.count(US) == len(FIELDS) - 1
+
+
+def test_equal_texts_only_for_equal_facts() -> None:
+    full = next(i for i in odd_incidents() if i.parent == "polisen:1")  # every field set
+    base = dataclasses.replace(full, url="https://polisen.se/x")
+    changes: list[dict[str, Any]] = [
+        {"origin": Origin.GUARDS},
+        {"type": base.type + "x"},
+        {"title": ""},
+        {"summary": base.summary + "."},
+        {"published_at": base.published_at + timedelta(microseconds=1)},
+        {"occurred_at": None},
+        {"url": "https://polisen.se/"},
+        {"url": None},
+        {"municipality": None},
+        {"county": ""},
+        {"location": "x"},
+        {"text": "ny"},
+        {"lat": None},
+        {"lat": 59.42310000000002},
+        {"lon": -0.0},
+        {"parent": None},
+        {"parent": ""},
+    ]
+    assert {change_name for change in changes for change_name in change} >= set(FIELDS)
+    texts = {pack(base)[0]}
+    for change in changes:
+        changed = dataclasses.replace(base, **change)
+        assert changed.fingerprint() != base.fingerprint(), change
+        texts.add(pack(changed)[0])
+    assert len(texts) == len(changes) + 1
+    assert pack(dataclasses.replace(base, raw="{}")) == pack(base)  # raw is no fact
+
+
+def test_same_facts_is_an_equal_fingerprint() -> None:
+    """Over pairs of real, odd, awkward (JSON) incidents, their edits and the same instants
+    written with other offsets."""
+    kathmandu = ZoneInfo("Asia/Kathmandu")
+    variants = []
+    for incident in [*odd_incidents()[-6:], *awkward_incidents()[:2]]:
+        occurred = incident.occurred_at
+        variants += [
+            incident,
+            dataclasses.replace(incident, published_at=incident.published_at.astimezone(UTC)),
+            dataclasses.replace(incident, published_at=incident.published_at + timedelta(hours=1)),
+            dataclasses.replace(incident, occurred_at=occurred and occurred.astimezone(kathmandu)),
+            dataclasses.replace(incident, occurred_at=None),
+            dataclasses.replace(incident, summary=incident.summary + "!"),
+            dataclasses.replace(incident, lat=None if incident.lat else 1.5),
+        ]
+    pairs = 0
+    for one in variants:
+        for other in variants:
+            expected = one.fingerprint() == other.fingerprint()
+            assert same_facts(pack(one)[0], pack(other)[0]) == expected, (one, other)
+            pairs += expected and pack(one) != pack(other)
+    assert pairs > 10  # texts that differ and say the same facts were among them
+
+
+def test_the_utc_text_of_a_publication_time_is_utc_text() -> None:
+    zones = [STOCKHOLM, UTC, ZoneInfo("America/St_Johns"), ZoneInfo("Asia/Kathmandu")]
+    zones += [timezone(timedelta(hours=h)) for h in (-12, -3, 0, 5, 14)]
+    zones += [timezone(timedelta(hours=1, seconds=30))]
+    start = datetime(2024, 3, 30, 20, 0, tzinfo=UTC)
+    for zone in zones:
+        for step in range(0, 60 * 36, 23):  # across midnights and a change to summer time
+            for micro in (0, 7):
+                moment = (start + timedelta(minutes=step, microseconds=micro)).astimezone(zone)
+                local = moment.isoformat()
+                assert published_utc(moment, local) == utc_text(moment), local
+    for incident in odd_incidents():
+        local = incident.published_at.isoformat()
+        assert published_utc(incident.published_at, local) == utc_text(incident.published_at)
+
+
+def test_naive_times_are_refused() -> None:
     base = store_rate.incidents(1)[0]
     with pytest.raises(ValueError, match="naive"):
-        stored_texts(dataclasses.replace(base, published_at=datetime(2024, 1, 1, 8, 0)))
-    odd = dataclasses.replace(base, lat=59, lon=True, parent=None)
-    fingerprint, document, _ = stored_texts(odd)
-    assert (fingerprint, document) == (reference_fingerprint(odd), reference_document(odd))
+        pack(dataclasses.replace(base, published_at=datetime(2024, 1, 1, 8, 0)))
 
 
-def test_an_encoded_document_decodes_to_the_same_incident() -> None:
-    for incident in odd_incidents():
-        back = _decode(_encode(incident), incident.raw)
-        assert back.fingerprint() == incident.fingerprint()
-        assert back.published_at.utcoffset() == incident.published_at.utcoffset()
-        if not math.isnan(incident.lat or 0.0):  # NaN is unequal to itself
-            assert back == incident
+@pytest.mark.parametrize("incident", odd_incidents()[-30:] + awkward_incidents())
+def test_an_old_json_document_becomes_the_facts_of_the_same_incident(incident: Incident) -> None:
+    facts = document_facts(reference_document(incident))
+    assert isinstance(facts, str)
+    assert same(unpack(incident.source, incident.key, facts, incident.raw), incident)
+    assert document_facts(None) is None
+
+
+def test_an_old_document_without_a_later_field_takes_its_default() -> None:
+    incident = dataclasses.replace(store_rate.incidents(1)[0], parent=None, text="")
+    document = json.loads(reference_document(incident))
+    del document["parent"], document["text"]
+    facts = document_facts(json.dumps(document))
+    assert isinstance(facts, str)
+    assert same(unpack(incident.source, incident.key, facts, incident.raw), incident)
+
+
+def test_the_same_instant_with_another_offset_is_no_new_version(tmp_path: Path) -> None:
+    base = store_rate.incidents(1)[0]
+    moved = dataclasses.replace(base, published_at=base.published_at.astimezone(UTC))
+    assert pack(moved) != pack(base) and moved.fingerprint() == base.fingerprint()
+    with Store(tmp_path / "briefing.sqlite3") as store:
+        assert store.save_batch("polisen", [base], {}, base.published_at).new == 1
+        assert store.save_batch("polisen", [moved], {}, base.published_at).unchanged == 1
+        edit = dataclasses.replace(moved, summary="Ny")
+        assert store.save_batch("polisen", [edit], {}, base.published_at).updated == 1
+        [first, second] = store.history(base.id)
+    assert first.incident.published_at.utcoffset() == base.published_at.utcoffset()
+    assert second.incident == edit and second.incident.published_at.utcoffset() == timedelta(0)
 
 
 def test_the_compact_encoder_writes_what_json_dumps_writes() -> None:

@@ -16,10 +16,10 @@ briefing.judge.rulebook), so a municipality can tune them without touching code.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from datetime import datetime
 
 from briefing.i18n import label, t
-from briefing.judge.rulebook import UNKNOWN_CATEGORY, Rule, Rules, Situation, TypeRule
+from briefing.judge.rulebook import UNKNOWN_CATEGORY, Compiled, Rule, Rules, Situation, TypeRule
 from briefing.judge.wordmatch import Text
 from briefing.models import Incident, Judgement, Origin, Place, Severity
 
@@ -51,35 +51,134 @@ def classify(incident: Incident, place: Place, rules: Rules, lang: str = "en") -
     else:
         category, severity = known.category, known.severity
         key = "reason.type"
-    reasons = [t(lang, key, type=kind, **_words(lang, category, severity))]
+    typed = _typed(lang, key, kind, category, severity)
+    compiled = rules.compiled
+    if not (applicable := compiled.applicable(category)):
+        return typed  # no rule reads it (summaries): the type says it all
+    # One scan of the words says which rules can fire (briefing.judge.wordscan); only
+    # those are read, in file order, as if every rule were.
     text = Text(_text(incident, place, read_type=known is None))
-    # The setting and time are read only once a rule asks for them: few rules do,
-    # and reading them is a third of the work (bench/RESULTS.md).
-    found: Situation | None = None
+    bits = compiled.scan.bits(text)
+    candidates = bits | compiled.unconditional
+    if place.place and place.kind in compiled.by_kind:
+        candidates |= compiled.by_kind[place.kind]
+    if not (order := candidates & applicable):
+        return typed
+    reasons = list(typed.reasons)
+    reading = _Reading(text, bits, compiled)
     check: str | None = None
-    order, position = rules.applicable(category), 0
-    while position < len(order):
-        (index, rule), position = order[position], position + 1
-        if found is None and rule.asks_where_or_when:
-            found = situation(incident, place, rules, text)
-        if (words := rule.fires(text, found)) is None:
+    while order:
+        lowest = order & -order
+        index = lowest.bit_length() - 1
+        rule = compiled.rules[index]
+        if (words := reading.fires(rule, index, incident, place, rules)) is None:
+            order ^= lowest
             continue
         if rule.check and check is None:
             check = t(lang, "reason.check", rule=rule.name, words=words)
-        new_category, new_severity = rule.category or category, rule.apply(severity)
-        if (new_category, new_severity) == (category, severity):
-            continue
+        new_category, new_severity = rule.category or category, rule.applied[severity]
+        if new_category == category:
+            order ^= lowest
+            if new_severity == severity:
+                continue
+        else:  # the later rules are those for the new category
+            order = candidates & compiled.applicable(new_category) & ~((lowest << 1) - 1)
         reasons.append(_reason(lang, rule, words, (category, severity), new_category, new_severity))
-        if new_category != category:  # the later rules are those for the new category
-            order = rules.applicable(new_category)
-            position = bisect_right(order, index, key=_index)
         category, severity = new_category, new_severity
+    if check is None and len(reasons) == 1:
+        return typed  # rules fired, and changed nothing
     # Once serious, it is flagged: there is nothing left to check.
     return Judgement(category, severity, tuple(reasons), None if severity.serious else check)
 
 
-def _index(entry: tuple[int, Rule]) -> int:
-    return entry[0]
+_TYPED: dict[tuple[str, str, str, str, Severity], Judgement] = {}
+
+
+def _typed(lang: str, key: str, kind: str, category: str, severity: Severity) -> Judgement:
+    """The judgement of the type alone, made once per type, category and language (it is
+    frozen, so every incident the rules leave alone can share it)."""
+    found = _TYPED.get((lang, key, kind, category, severity))
+    if found is None:
+        if len(_TYPED) > 10_000:  # free headings are many: forget, start afresh
+            _TYPED.clear()
+        reason = t(lang, key, type=kind, **_words(lang, category, severity))
+        found = _TYPED[lang, key, kind, category, severity] = Judgement(
+            category, severity, (reason,)
+        )
+    return found
+
+
+class _Reading:
+    """One incident's text as the rules read it: which patterns can match (`bits`),
+    and the settings and times, each found once when a rule first asks for it."""
+
+    __slots__ = ("bits", "compiled", "local", "settings", "text")
+
+    def __init__(self, text: Text, bits: int, compiled: Compiled) -> None:
+        self.text, self.compiled, self.bits = text, compiled, bits
+        self.settings: dict[str, str | None] = {}
+        self.local: datetime | None = None
+
+    def fires(
+        self, rule: Rule, index: int, incident: Incident, place: Place, rules: Rules
+    ) -> str | None:
+        """The words (and setting, time) that fired `rule`, or None: as `Rule.fires`."""
+        words = []
+        pattern_at, unless_at = self.compiled.patterns[index]
+        if rule._pattern is not None:
+            if (hit := rule._pattern.search(self.text, self.bits >> pattern_at)) is None:
+                return None
+            if rule._unless is None and not rule.asks_where_or_when:
+                return hit
+            words.append(hit)
+        unless = rule._unless
+        if unless is not None and unless.found_in(self.text, self.bits >> unless_at):
+            return None
+        settings, times = rule.wanted
+        if rule.settings is not None:
+            for name in settings:
+                if (evidence := self.setting(name, place)) is not None:
+                    words.append(evidence)
+                    break
+            else:
+                return None
+        if rule.times is not None:
+            for name in times:
+                if (evidence := self.time(name, incident, rules)) is not None:
+                    words.append(evidence)
+                    break
+            else:
+                return None
+        return ", ".join(dict.fromkeys(words))
+
+    def setting(self, name: str, place: Place) -> str | None:
+        """What places the incident in the setting `name` (Setting.evidence), or None."""
+        if name in self.settings:
+            return self.settings[name]
+        found = None
+        for setting, pattern_at, unless_at in self.compiled.settings.get(name, ()):
+            if place.kind in setting.place_kinds and place.place:
+                evidence: str | None = place.place
+            elif setting._pattern is None:
+                evidence = None
+            elif (
+                evidence := setting._pattern.search(self.text, self.bits >> pattern_at)
+            ) is not None:
+                unless = setting._unless
+                if unless is not None and unless.found_in(self.text, self.bits >> unless_at):
+                    evidence = None
+            found = found if evidence is None else evidence  # the last one found, as a dict
+        self.settings[name] = found
+        return found
+
+    def time(self, name: str, incident: Incident, rules: Rules) -> str | None:
+        """The local time, when the incident happened in the time `name`; else None."""
+        if self.local is None:
+            self.local = incident.when.astimezone(rules.tz)
+        local = self.local
+        if any(span.name == name and span.holds(local) for span in rules.times):
+            return f"{local:%H:%M}"
+        return None
 
 
 def _reason(
@@ -139,4 +238,4 @@ def _text(incident: Incident, place: Place, *, read_type: bool) -> str:
         incident.location,
         place.place or "",  # a canonical name carries its kind: "Jakobsbergs centrum"
     )
-    return "\n".join(part for part in parts if part)
+    return "\n".join(filter(None, parts))

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from briefing.geo.geometry import haversine_m, in_sweden
 from briefing.i18n import label, t, t_count
@@ -64,6 +64,7 @@ _UNKNOWN = "other"
 # The primary report is the police one when there is one: it has a public link.
 _ORIGIN_ORDER = (Origin.POLICE, Origin.RESCUE, Origin.GUARDS, Origin.AUTHORITY)
 _SPECIFIC = (Precision.STREET, Precision.PLACE)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,27 +100,55 @@ def fuse(
 ) -> list[Item]:
     """The items with reports of one event joined; order kept (by each event's first report)."""
     window = timedelta(minutes=window_minutes)
-    clusters: list[list[int]] = []
+    when = _instants([item.incident.when for item in items])
+    # A cluster is named by the report that opened it; most stay alone, and only those
+    # that grow get a list (a national store holds tens of thousands of reports).
+    joined: dict[int, list[int]] = {}  # cluster -> its reports, in the order they joined
+    cluster_of: dict[int, int] = {}  # report -> its cluster, for the reports that joined one
     # Only reports of one municipality can join, and only recent ones: a national
     # store of thousands of events compares each report with a handful.
-    recent: dict[str, deque[list[int]]] = {}
-    for n in sorted(range(len(items)), key=lambda n: items[n].incident.when):
+    recent: dict[str, deque[int]] = {}  # municipality -> its open clusters, oldest first
+    for n in sorted(range(len(items)), key=when.__getitem__):
         item = items[n]
         town = item.place.municipality
         if town is None or item.judgement.category == _UNKNOWN:
-            clusters.append([n])  # agrees with nothing
-            continue
-        open_here = recent.setdefault(town, deque())
-        while open_here and item.incident.when - items[open_here[0][0]].incident.when > window:
+            continue  # agrees with nothing
+        open_here = recent.get(town)
+        if open_here is None:
+            open_here = recent[town] = deque()
+        while open_here and when[n] - when[open_here[0]] > window:
             open_here.popleft()  # its first report is too far back for this one and every later
-        cluster = _best_cluster([[items[m] for m in c] for c in open_here], item, window)
+        # A report never joins a cluster holding a report of its own source (_agree).
+        source = item.incident.source
+        openers, candidates = [], []
+        for opener in open_here:
+            members = [items[m] for m in joined.get(opener, (opener,))]
+            if all(member.incident.source != source for member in members):
+                openers.append(opener)
+                candidates.append(members)
+        chosen = _best_cluster(candidates, item, window) if candidates else None
+        if chosen is None:
+            open_here.append(n)
+            continue
+        joined.setdefault(openers[chosen], [openers[chosen]]).append(n)
+        cluster_of[n] = openers[chosen]
+    fused = []
+    for n, item in enumerate(items):  # each cluster where its first report (in order) is
+        cluster = joined.get(cluster_of.get(n, n))
         if cluster is None:
-            clusters.append([n])
-            open_here.append(clusters[-1])
-        else:
-            open_here[cluster].append(n)
-    clusters.sort(key=min)
-    return [_merged([items[n] for n in cluster], lang) for cluster in clusters]
+            fused.append(item)
+        elif n == min(cluster):
+            fused.append(_merged([items[m] for m in cluster], lang))
+    return fused
+
+
+def _instants(whens: list[datetime]) -> list[timedelta]:
+    """Each time as its distance from 1970 (UTC for aware times): ordered and subtracted
+    as the times are, without looking up a time zone at each comparison."""
+    try:
+        return [moment - _EPOCH for moment in whens]
+    except TypeError:  # naive times (or a mix, which fails here as comparing them would)
+        return [moment - _EPOCH.replace(tzinfo=None) for moment in whens]
 
 
 def _best_cluster(clusters: list[list[Item]], item: Item, window: timedelta) -> int | None:

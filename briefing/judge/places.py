@@ -81,25 +81,32 @@ def configured(config: Config) -> Gazetteer | None:
 
 def resolve(incident: Incident, area: Area, gazetteer: Gazetteer | None) -> Place:
     """Municipality, kommundel, most specific place, its point and precision, with reasons."""
-    # A summary's text names the places of many happenings (its parts are placed one by one).
-    page = "" if is_summary(incident) else incident.text
-    text = "\n".join(
-        part for part in (incident.title, incident.summary, incident.location, page) if part
-    )
     point, why = _own_point(incident)
-    municipality, reasons = _municipality(incident, area, gazetteer, text, point)
+    # The text is read only when the municipality is not given or is the gazetteer's:
+    # most events of a national store are neither.
+    text = None if incident.municipality else _text(incident)
+    municipality, reasons = _municipality(incident, area, gazetteer, text or "", point)
     reasons = (*why, *reasons)
     if municipality is None:
         return Place(None, precision=Precision.COUNTY, reasons=reasons)
     if gazetteer is None or municipality != gazetteer.municipality:
         place = Place(municipality, precision=Precision.MUNICIPALITY, reasons=reasons)
     else:
+        text = _text(incident) if text is None else text
         matches = gazetteer.find(text) + _cut_off_name(incident.summary, gazetteer)
         place = _place(municipality, matches, reasons)
     if point is None:
         return place
     home = gazetteer is not None and municipality == gazetteer.municipality
     return _at_point(place, point, gazetteer.polygons if gazetteer and home else None)
+
+
+def _text(incident: Incident) -> str:
+    """What names the place: title, summary, location and the page's text, except a
+    summary's page, which names the places of many happenings (placed one by one)."""
+    page = "" if is_summary(incident) else incident.text
+    parts = (incident.title, incident.summary, incident.location, page)
+    return "\n".join(part for part in parts if part)
 
 
 def _cut_off_name(summary: str, gazetteer: Gazetteer) -> list[Match]:

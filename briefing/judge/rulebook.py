@@ -22,12 +22,14 @@ from zoneinfo import ZoneInfo
 from briefing.config import tomllines
 from briefing.errors import ConfigError
 from briefing.judge import rulecheck
+from briefing.judge.matchers import Matcher
 from briefing.judge.rulecheck import UNKNOWN_CATEGORY, UNTOUCHED
-from briefing.judge.wordmatch import Text, Words
+from briefing.judge.wordmatch import Text
+from briefing.judge.wordscan import WordScan
 from briefing.models import Severity
 
-__all__ = ["UNKNOWN_CATEGORY", "UNTOUCHED", "Rule", "Rules", "Setting", "Situation", "TimeSpan"]
-__all__ += ["TypeRule"]
+__all__ = ["UNKNOWN_CATEGORY", "UNTOUCHED", "Compiled", "Rule", "Rules", "Setting", "Situation"]
+__all__ += ["TimeSpan", "TypeRule"]
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
@@ -46,12 +48,12 @@ class Setting:
     pattern: re.Pattern[str] | None = None
     unless: re.Pattern[str] | None = None
     place_kinds: frozenset[str] = frozenset()
-    _pattern: Words | None = field(default=None, init=False, repr=False, compare=False)
-    _unless: Words | None = field(default=None, init=False, repr=False, compare=False)
+    _pattern: Matcher | None = field(default=None, init=False, repr=False, compare=False)
+    _unless: Matcher | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_pattern", _words(self.pattern))
-        object.__setattr__(self, "_unless", _words(self.unless))
+        object.__setattr__(self, "_pattern", _matcher(self.pattern))
+        object.__setattr__(self, "_unless", _matcher(self.unless))
 
     def evidence(
         self, text: Text | str, place_name: str | None, place_kind: str | None
@@ -59,6 +61,7 @@ class Setting:
         """What places the incident in this setting, or None."""
         if place_kind in self.place_kinds and place_name:
             return place_name
+        text = Text(text) if isinstance(text, str) else text
         hit = self._pattern.search(text) if self._pattern else None
         if hit is None or (self._unless is not None and self._unless.found_in(text)):
             return None
@@ -94,8 +97,8 @@ class Situation:
 _NOWHERE = Situation()  # read only: for rules that ask neither where nor when
 
 
-def _words(pattern: re.Pattern[str] | None) -> Words | None:
-    return None if pattern is None else Words.of(pattern)
+def _matcher(pattern: re.Pattern[str] | None) -> Matcher | None:
+    return None if pattern is None else Matcher(pattern)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,15 +120,25 @@ class Rule:
     settings: frozenset[str] | None = None
     times: frozenset[str] | None = None
     check: bool = False  # the incident is "to check" when it ends up not serious
-    _pattern: Words | None = field(default=None, init=False, repr=False, compare=False)
-    _unless: Words | None = field(default=None, init=False, repr=False, compare=False)
+    _pattern: Matcher | None = field(default=None, init=False, repr=False, compare=False)
+    _unless: Matcher | None = field(default=None, init=False, repr=False, compare=False)
     asks_where_or_when: bool = field(default=False, init=False, repr=False, compare=False)
+    # Worked out once for the judge: `apply` of each severity, the wanted names in order.
+    applied: dict[Severity, Severity] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    wanted: tuple[tuple[str, ...], tuple[str, ...]] = field(
+        default=((), ()), init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_pattern", _words(self.pattern))
-        object.__setattr__(self, "_unless", _words(self.unless))
+        object.__setattr__(self, "_pattern", _matcher(self.pattern))
+        object.__setattr__(self, "_unless", _matcher(self.unless))
         asks = self.settings is not None or self.times is not None
         object.__setattr__(self, "asks_where_or_when", asks)
+        object.__setattr__(self, "applied", {s: self.apply(s) for s in Severity})
+        wanted = (tuple(sorted(self.settings or ())), tuple(sorted(self.times or ())))
+        object.__setattr__(self, "wanted", wanted)
 
     def applies_to(self, category: str) -> bool:
         if self.categories is None:
@@ -135,6 +148,7 @@ class Rule:
     def fires(self, text: Text | str, situation: Situation | None = None) -> str | None:
         """The words (and setting, time) that fired, or None."""
         situation = situation or _NOWHERE
+        text = Text(text) if isinstance(text, str) else text
         words = []
         if self._pattern is not None:
             hit = self._pattern.search(text)
@@ -179,6 +193,14 @@ class Rules:
         self.times = times
         self.tz = tz
         self._applicable: dict[str, tuple[tuple[int, Rule], ...]] = {}
+        self._compiled: Compiled | None = None
+
+    @property
+    def compiled(self) -> Compiled:
+        """The rules as the judge runs them, worked out on first use."""
+        if self._compiled is None:
+            self._compiled = Compiled(self.rules, self.settings)
+        return self._compiled
 
     def applicable(self, category: str) -> tuple[tuple[int, Rule], ...]:
         """The rules that apply to `category` with their indices, in file order."""
@@ -233,7 +255,63 @@ class Rules:
         return cls(file.categories, types, rules, settings, times)
 
     def in_zone(self, tz: tzinfo) -> Rules:
-        return Rules(self.categories, self.types, self.rules, self.settings, self.times, tz)
+        rules = Rules(self.categories, self.types, self.rules, self.settings, self.times, tz)
+        rules._compiled = self._compiled
+        return rules
+
+
+class Compiled:
+    """What the judge needs of the rules, worked out once: one `WordScan` of every
+    pattern, and for each category the rules that apply to it, as bits.
+
+    Bit i stands for rule i: its pattern, or for a rule without one the patterns of
+    the settings it asks for (their place kinds are in `by_kind`; a rule asking only
+    for a time is in `unconditional`). A rule whose bit is not set cannot fire. Then
+    each pattern (each rule's, each rule's `unless`, each setting's and its `unless`)
+    has a bit for each of its alternatives (briefing.judge.matchers), from the first
+    bits in `patterns` (each rule's pattern and unless) and `settings`."""
+
+    def __init__(self, rules: tuple[Rule, ...], settings: tuple[Setting, ...]) -> None:
+        self.rules = rules
+        needs: list[list[tuple[str, ...] | None]] = [[] for _ in rules]
+
+        def place(matcher: Matcher | None) -> int:
+            """The first bit of `matcher`'s alternatives (-1 for no pattern)."""
+            if matcher is None:
+                return -1
+            needs.extend([need] for need in matcher.needs)
+            return len(needs) - len(matcher.needs)
+
+        self.patterns = tuple((place(r._pattern), place(r._unless)) for r in rules)
+        # name -> (setting, its pattern's first bit, its unless' first bit), each of the name
+        self.settings: dict[str, tuple[tuple[Setting, int, int], ...]] = {}
+        for setting in settings:
+            entry = (setting, place(setting._pattern), place(setting._unless))
+            self.settings[setting.name] = (*self.settings.get(setting.name, ()), entry)
+        self.unconditional = 0
+        self.by_kind: dict[str, int] = {}
+        for n, rule in enumerate(rules):
+            if rule._pattern is not None:
+                needs[n] += rule._pattern.needs
+                continue
+            if rule.settings is None:
+                self.unconditional |= 1 << n
+            names = sorted(rule.settings or ())
+            wanted = [s for name in names for s, _, _ in self.settings.get(name, ())]
+            for s in wanted:
+                needs[n] += s._pattern.needs if s._pattern is not None else ()
+                for kind in s.place_kinds:
+                    self.by_kind[kind] = self.by_kind.get(kind, 0) | 1 << n
+        self.scan = WordScan(needs)
+        self._applicable: dict[str, int] = {}
+
+    def applicable(self, category: str) -> int:
+        """The bits of the rules that apply to `category`."""
+        found = self._applicable.get(category)
+        if found is None:
+            found = sum(1 << n for n, rule in enumerate(self.rules) if rule.applies_to(category))
+            self._applicable[category] = found
+        return found
 
 
 @cache

@@ -79,15 +79,20 @@ def _holds_one(text: str, needles: tuple[str, ...]) -> bool:
 def lower_case_twin(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
     """`pattern` (re.IGNORECASE) as a case-sensitive pattern for lowered text, or None
     when the pattern uses anything whose meaning lowering could change."""
-    if pattern.flags & ~re.UNICODE != re.IGNORECASE:
-        return None
-    source = _lowered_source(pattern.pattern)
+    source = twin_source(pattern)
     if source is None:
         return None
     try:
         return re.compile(source)
     except re.error:
         return None
+
+
+def twin_source(pattern: re.Pattern[str]) -> str | None:
+    """The source of `lower_case_twin(pattern)`, not compiled (None: it has no twin)."""
+    if pattern.flags & ~re.UNICODE != re.IGNORECASE:
+        return None
+    return _lowered_source(pattern.pattern)
 
 
 def _lowered_source(source: str) -> str | None:

@@ -1,29 +1,19 @@
 """Incidents and their versions: every version of every incident is kept; `incidents`
-points at the latest of each, `incident_versions` holds each as a JSON document with
-its raw payload beside it. Facts are stored; judgements are not, so a change of rules
-applies to old nights too."""
+points at the latest of each, `incident_versions` holds each as one text of its facts
+(briefing.store.encoding) with its raw payload beside it. Facts are stored; judgements
+are not, so a change of rules applies to old nights too."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime
 
-from briefing.models import Incident, Origin
+from briefing.models import Incident
 from briefing.store.base import Base, chunks, maybe_utc, utc, utc_text
-from briefing.store.encoding import stored_texts
+from briefing.store.encoding import pack, published_utc, same_facts, unpack
 from briefing.store.state import replace_state
-
-_INCIDENT_FIELDS = tuple(f.name for f in fields(Incident))
-# The document holds every field but `raw`, which has a column of its own: reading a
-# window then never decodes the payloads (a third of each document).
-_DOCUMENT_FIELDS = tuple(name for name in _INCIDENT_FIELDS if name != "raw")
-_DOCUMENTS = json.JSONDecoder()
-_KNOWN_FIELDS = frozenset(_INCIDENT_FIELDS)
-_ORIGINS = {origin.value: origin for origin in Origin}
-_DATETIME_FIELDS = ("published_at", "occurred_at")  # as the document writes them
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,10 +58,16 @@ class Incidents(Base):
         every incident edited (version > 1) in it. Sorted by (published_at, id).
 
         `raw` is "" unless `with_raw`: nothing past the border reads it."""
-        bounds = (utc_text(start), utc_text(end))
+        bounds = (utc_text(start), utc_text(end)) * 2
+        raw = _RAW[with_raw]
         with self._guard() as conn:
-            rows = conn.execute(_WINDOW.format(raw=_RAW[with_raw]), bounds * 2).fetchall()
-        return _stored_rows(rows)
+            rows = conn.execute(_WINDOW.format(raw=raw), bounds[:2]).fetchall()
+            edited = conn.execute(_EDITED.format(raw=raw), bounds).fetchall()
+        stored = _stored_rows(rows)
+        if edited:
+            stored += _stored_rows(edited)
+            stored.sort(key=_published_id)  # times as instants: the order of the UTC texts
+        return stored
 
     def arrivals(self, start: datetime, end: datetime, *, with_raw: bool = False) -> list[Stored]:
         """The latest version of every incident first stored in [start, end) but
@@ -106,40 +102,27 @@ class Incidents(Base):
         return _stored_rows(rows)
 
 
-def _encode(incident: Incident) -> str:
-    """An incident as a JSON document: every field but `raw`, times ISO-8601 with their
-    own offset."""
-    return stored_texts(incident)[1]
-
-
-def _decode(document: str, raw: str) -> Incident:
-    """The incident `_encode` wrote. Fields added to Incident later take their defaults."""
-    values = _DOCUMENTS.raw_decode(document)[0]  # json.loads less its checks: our own text
-    if not values.keys() <= _KNOWN_FIELDS:  # a field Incident no longer has
-        values = {name: values[name] for name in _INCIDENT_FIELDS if name in values}
-    values["origin"] = _ORIGINS.get(values["origin"]) or Origin(values["origin"])
-    for name in _DATETIME_FIELDS:
-        if values.get(name) is not None:
-            values[name] = datetime.fromisoformat(values[name])
-    values["raw"] = raw
-    return Incident(**values)
-
-
-def _stored_rows(rows: list[tuple[int, str, str, str, str]]) -> list[Stored]:
-    """Stored incidents from (version, first_seen, changed_at, document, raw) rows.
-    A fetch stores its incidents with one time, so each time text is read once."""
+def _stored_rows(rows: list[tuple[int, str, str, str, str, str, str]]) -> list[Stored]:
+    """Stored incidents from (version, first_seen, changed_at, source, key, facts, raw)
+    rows. A fetch stores its incidents with one time, so each time text is read once."""
     times: dict[str, datetime] = {}
-    stored = []
-    for version, first_seen, changed_at, document, raw in rows:
+    stored: list[Stored] = []
+    append = stored.append
+    for version, first_seen, changed_at, source, key, facts, raw in rows:
         if (first := times.get(first_seen)) is None:
             first = times[first_seen] = utc(first_seen)
         if (changed := times.get(changed_at)) is None:
             changed = times[changed_at] = utc(changed_at)
-        stored.append(Stored(_decode(document, raw), version, first, changed))
+        append(Stored(unpack(source, key, facts, raw), version, first, changed))
     return stored
 
 
+def _published_id(stored: Stored) -> tuple[datetime, str]:
+    return stored.incident.published_at, stored.incident.id
+
+
 def _latest_versions(conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple[int, str]]:
+    """The latest version and its facts of each of `ids` the store has."""
     latest: dict[str, tuple[int, str]] = {}
     for chunk in chunks(list(dict.fromkeys(ids))):
         sql = _LATEST.format(marks=",".join("?" * len(chunk)))
@@ -151,8 +134,8 @@ def _latest_versions(conn: sqlite3.Connection, ids: list[str]) -> dict[str, tupl
 class _Plan:
     """The rows one batch writes: `heads` for `incidents`, `versions` for `incident_versions`."""
 
-    heads: list[tuple[str, str, str, str, int, str, str]]
-    versions: list[tuple[str, int, str, str, str, str, str]]
+    heads: list[tuple[str, str, str, str, int, str]]
+    versions: list[tuple[str, int, str, str, str]]
     result: SaveResult
 
 
@@ -160,76 +143,80 @@ def _plan(
     incidents: Sequence[Incident], ids: list[str], latest: dict[str, tuple[int, str]], seen: str
 ) -> _Plan:
     """The versions to write, in batch order, so an id seen twice can change in between.
-    Each incident is fingerprinted and encoded once, in one pass (`stored_texts`)."""
+    A report is unchanged when its facts text is the stored one, or says the same facts
+    (the same instant written with another offset is no edit: `same_facts`)."""
     heads = []
     versions = []
     new = 0
+    unseen = _UNSEEN
     for incident, incident_id in zip(incidents, ids, strict=True):
-        fingerprint, document, published = stored_texts(incident)
-        version, previous = latest.get(incident_id, _UNSEEN)
-        if fingerprint == previous:
+        facts, local = pack(incident)
+        version, previous = latest.get(incident_id, unseen)
+        if facts == previous or (version and same_facts(facts, previous)):
             continue
         version += 1
         if version == 1:
             new += 1
-        latest[incident_id] = (version, fingerprint)
-        head = (incident_id, incident.source, incident.key, seen, version, fingerprint, published)
-        heads.append(head)
-        versions.append(
-            (incident_id, version, fingerprint, published, seen, document, incident.raw)
-        )
+        latest[incident_id] = (version, facts)
+        published = published_utc(incident.published_at, local)
+        heads.append((incident_id, incident.source, incident.key, seen, version, published))
+        versions.append((incident_id, version, seen, facts, incident.raw))
     result = SaveResult(new, len(heads) - new, len(incidents) - len(heads))
     return _Plan(heads, versions, result)
 
 
-_UNSEEN = (0, "")  # the version and fingerprint of an incident never stored
+_UNSEEN = (0, "")  # the version and facts of an incident never stored
 
 
 # Parameters by position (a tuple binds faster than a dict): ?4 is the time of the fetch.
+# The columns of the JSON documents and their fingerprints are left empty (schema 10).
 _UPSERT_INCIDENT = """
     INSERT INTO incidents
-        (id, source, key, first_seen, version, fingerprint, published_at, changed_at)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?4)
+        (id, source, key, first_seen, version, published_at, changed_at, fingerprint)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?4, '')
     ON CONFLICT (id) DO UPDATE SET
-        version = excluded.version, fingerprint = excluded.fingerprint,
-        published_at = excluded.published_at, changed_at = excluded.changed_at
+        version = excluded.version, published_at = excluded.published_at,
+        changed_at = excluded.changed_at
 """
 _INSERT_VERSION = """
     INSERT INTO incident_versions
-        (incident_id, version, fingerprint, published_at, stored_at, document, raw)
-    VALUES (?, ?, ?, ?, ?, ?, ?)
+        (incident_id, version, stored_at, facts, raw, fingerprint, published_at, document)
+    VALUES (?, ?, ?, ?, ?, '', '', '')
 """
-_WINDOW = """
-    SELECT i.version, i.first_seen, i.changed_at, v.document, {raw}
+# Each incident's latest version: the head row and its version's row.
+_LATEST_ROWS = """
+    SELECT i.version, i.first_seen, i.changed_at, i.source, i.key, v.facts, {raw}
     FROM incidents AS i
     JOIN incident_versions AS v ON v.incident_id = i.id AND v.version = i.version
-    WHERE i.id IN (
-        SELECT id FROM incidents WHERE published_at >= ? AND published_at < ?
-        UNION
-        SELECT id FROM incidents WHERE changed_at >= ? AND changed_at < ? AND version > 1
-    )
+"""
+# Published in the window, in the order of the index on published_at (which ends in id).
+_WINDOW = f"""
+    {_LATEST_ROWS} WHERE i.published_at >= ?1 AND i.published_at < ?2
     ORDER BY i.published_at, i.id
 """
-_ARRIVALS = """
-    SELECT i.version, i.first_seen, i.changed_at, v.document, {raw}
-    FROM incidents AS i
-    JOIN incident_versions AS v ON v.incident_id = i.id AND v.version = i.version
-    WHERE i.first_seen >= ? AND i.first_seen < ? AND i.published_at < ?
+# Edited in the window and published outside it: few, sorted in with the others.
+_EDITED = f"""
+    {_LATEST_ROWS} WHERE i.changed_at >= ?3 AND i.changed_at < ?4 AND i.version > 1
+        AND NOT (i.published_at >= ?1 AND i.published_at < ?2)
+"""
+_ARRIVALS = f"""
+    {_LATEST_ROWS} WHERE i.first_seen >= ? AND i.first_seen < ? AND i.published_at < ?
+    ORDER BY i.published_at, i.id
+"""
+_AHEAD = f"""
+    {_LATEST_ROWS} WHERE i.first_seen >= ? AND i.first_seen < ? AND i.published_at >= ?
     ORDER BY i.published_at, i.id
 """
 _RAW = {True: "v.raw", False: "''"}  # the payload column, or an empty text in its place
-_LATEST = "SELECT id, version, fingerprint FROM incidents WHERE id IN ({marks})"
+_LATEST = """
+    SELECT i.id, i.version, v.facts FROM incidents AS i
+    JOIN incident_versions AS v ON v.incident_id = i.id AND v.version = i.version
+    WHERE i.id IN ({marks})
+"""
 _HISTORY = """
-    SELECT v.version, i.first_seen, v.stored_at, v.document, v.raw
+    SELECT v.version, i.first_seen, v.stored_at, i.source, i.key, v.facts, v.raw
     FROM incident_versions AS v JOIN incidents AS i ON i.id = v.incident_id
     WHERE v.incident_id = ? ORDER BY v.version
-"""
-_AHEAD = """
-    SELECT i.version, i.first_seen, i.changed_at, v.document, {raw}
-    FROM incidents AS i
-    JOIN incident_versions AS v ON v.incident_id = i.id AND v.version = i.version
-    WHERE i.first_seen >= ? AND i.first_seen < ? AND i.published_at >= ?
-    ORDER BY i.published_at, i.id
 """
 # MAX(MIN(published_at, first_seen)) of the source's rows with that MIN <= ?2, as the
 # newer of two index ends: rows published before they were stored (the MIN is their
