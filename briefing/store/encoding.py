@@ -192,17 +192,23 @@ def published_utc(published: datetime, local: str) -> str:
 
 def document_facts(document: str | None) -> str | None:
     """The packed facts of a JSON document as stores before schema 10 kept it (migration
-    10 calls it as briefing_document_facts). Fields added to Incident later take their
-    defaults; a value that is not a document is given back as it is."""
+    10 calls it as briefing_document_facts); a value that is not a document is given
+    back as it is."""
     if not isinstance(document, str):
         return document
+    return pack(document_incident(document))[0]
+
+
+def document_incident(document: str) -> Incident:
+    """The incident of a JSON document as stores before schema 10 kept it (every field
+    but `raw`). Fields added to Incident later take their defaults."""
     values = json.loads(document)
     values = {name: values[name] for name in _DOCUMENT_FIELDS if name in values}
     values["origin"] = Origin(values["origin"])
     for name in ("published_at", "occurred_at"):
         if values.get(name) is not None:
             values[name] = datetime.fromisoformat(values[name])
-    return pack(Incident(**values))[0]
+    return Incident(**values)
 
 
 _DOCUMENT_FIELDS = ("source", "key", *FIELDS)

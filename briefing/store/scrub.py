@@ -7,20 +7,15 @@ stays a SQL script: `UPDATE pages SET text = briefing_scrub_text(text)`.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable
-from dataclasses import fields
-from datetime import datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
 
-from briefing.models import Incident, Origin
 from briefing.pnr import mask_json, mask_personnummer
 from briefing.redact import redact
-
-_FIELDS = tuple(f.name for f in fields(Incident) if f.name != "raw")
+from briefing.store.encoding import document_incident
 
 
 def scrub_text(value: object) -> object:
@@ -65,13 +60,7 @@ def fingerprint(document: object, kept: str | None) -> str | None:
     if not isinstance(document, str):
         return kept
     try:
-        values = json.loads(document)
-        facts = {name: values[name] for name in _FIELDS if name in values}
-        facts["origin"] = Origin(facts["origin"])
-        for name in ("published_at", "occurred_at"):
-            if facts.get(name) is not None:
-                facts[name] = datetime.fromisoformat(facts[name])
-        return Incident(**facts).fingerprint()
+        return document_incident(document).fingerprint()
     except (ValueError, KeyError, TypeError):
         return kept
 
