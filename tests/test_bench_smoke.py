@@ -158,3 +158,12 @@ def test_clean_text_fast_path_changes_nothing() -> None:
         for single_line in (False, True):
             expected = _clean_text_without_fast_path(sample, single_line=single_line)
             assert clean_text(sample, single_line=single_line) == expected, repr(sample)
+
+
+def test_the_volume_figures_are_medians_of_interleaved_runs() -> None:
+    runs: list[tuple[dict[str, float | int | str], float]] = [
+        ({"store": 3.0, "json": 1.0, "events": 10, "note": "a"}, 100.0),
+        ({"store": 1.0, "json": 9.0, "events": 10, "note": "b"}, 120.0),
+        ({"store": 2.0, "json": 2.0, "events": 10, "note": "c"}, 110.0),
+    ]
+    assert volume.median_timings(runs) == {"store": 2.0, "json": 2.0, "events": 10, "note": "a"}
