@@ -98,6 +98,7 @@ def judge(rules: Rules, kind: str, summary: str, text: str = "") -> Judgement:
         ("Misshandel", "Personer avfyrar fyrverkerier mot människor och fordon.", "high"),
         ("Ofredande/förargelse", "Ungdomar kastade fyrverkerier mot affär.", "medium"),
         ("Stöld/inbrott", "En personbil kördes in i en butik i Vällingby centrum.", "high"),
+        ("Övrigt", "En man grips efter att ha uttalat ett bombhot på Arlanda.", "high"),
     ],
 )
 def test_the_police_s_wording_of_each_family(
