@@ -99,6 +99,8 @@ def judge(rules: Rules, kind: str, summary: str, text: str = "") -> Judgement:
         ("Ofredande/förargelse", "Ungdomar kastade fyrverkerier mot affär.", "medium"),
         ("Stöld/inbrott", "En personbil kördes in i en butik i Vällingby centrum.", "high"),
         ("Övrigt", "En man grips efter att ha uttalat ett bombhot på Arlanda.", "high"),
+        ("Olaga hot", "En flicka i tonåren har hotats av en yngling på en buss.", "high"),
+        ("Olaga hot", "Man misstänks ha hotat sin 15-åriga dotter, en närstående.", "medium"),
     ],
 )
 def test_the_police_s_wording_of_each_family(
