@@ -25,6 +25,7 @@ import dataclasses
 import json
 import os
 import re
+import statistics
 import sys
 import tempfile
 import time
@@ -276,8 +277,6 @@ def run(path: Path | None = None, repeats: int = REPEATS) -> list[Row]:
 
 def median_timings(runs: list[tuple[Timings, float]]) -> Timings:
     """Every timing (a float) as the median of the runs; counts and notes from the first."""
-    import statistics
-
     first = dict(runs[0][0])
     for key, value in first.items():
         if isinstance(value, float):

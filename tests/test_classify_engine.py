@@ -29,12 +29,13 @@ from hypothesis import strategies as st
 
 from briefing.i18n import label, t
 from briefing.judge import rulecheck, wordscan
-from briefing.judge.classify import (
+from briefing.judge.classify import (  # _text: what both engines read
     UNKNOWN_CATEGORY,
     UNKNOWN_SEVERITY,
     Rule,
     Rules,
     Situation,
+    _text,
     classify,
     situation,
 )
@@ -90,21 +91,6 @@ def reference(incident: Incident, place: Place, rules: Rules, lang: str = "en") 
             position = bisect_right(order, index, key=lambda entry: entry[0])
         category, severity = new_category, new_severity
     return Judgement(category, severity, tuple(reasons), None if severity.serious else check)
-
-
-def _text(incident: Incident, place: Place, *, read_type: bool) -> str:
-    title = incident.title
-    for known in (incident.type.strip(), incident.location.strip()):
-        title = title.replace(known, " ") if known else title
-    parts = (
-        incident.type if read_type else "",
-        title,
-        incident.summary,
-        incident.text,
-        incident.location,
-        place.place or "",
-    )
-    return "\n".join(part for part in parts if part)
 
 
 def recorded_incidents() -> list[Incident]:

@@ -157,16 +157,8 @@ class _Reading:
             return self.settings[name]
         found = None
         for setting, pattern_at, unless_at in self.compiled.settings.get(name, ()):
-            if place.kind in setting.place_kinds and place.place:
-                evidence: str | None = place.place
-            elif setting._pattern is None:
-                evidence = None
-            elif (
-                evidence := setting._pattern.search(self.text, self.bits >> pattern_at)
-            ) is not None:
-                unless = setting._unless
-                if unless is not None and unless.found_in(self.text, self.bits >> unless_at):
-                    evidence = None
+            first = (pattern_at, unless_at)
+            evidence = setting.evidence(self.text, place.place, place.kind, self.bits, first)
             found = found if evidence is None else evidence  # the last one found, as a dict
         self.settings[name] = found
         return found

@@ -56,14 +56,23 @@ class Setting:
         object.__setattr__(self, "_unless", _matcher(self.unless))
 
     def evidence(
-        self, text: Text | str, place_name: str | None, place_kind: str | None
+        self,
+        text: Text | str,
+        place_name: str | None,
+        place_kind: str | None,
+        bits: int = -1,
+        first: tuple[int, int] = (0, 0),
     ) -> str | None:
-        """What places the incident in this setting, or None."""
+        """What places the incident in this setting, or None. `bits` are the word scan's
+        bits of the text, and `first` the first bits of the pattern's and the unless'
+        alternatives in them (briefing.judge.rulebook.Compiled); by default all are read."""
         if place_kind in self.place_kinds and place_name:
             return place_name
         text = Text(text) if isinstance(text, str) else text
-        hit = self._pattern.search(text) if self._pattern else None
-        if hit is None or (self._unless is not None and self._unless.found_in(text)):
+        hit = self._pattern.search(text, bits >> first[0]) if self._pattern else None
+        if hit is None:
+            return None
+        if self._unless is not None and self._unless.found_in(text, bits >> first[1]):
             return None
         return hit
 

@@ -32,7 +32,8 @@ from briefing.models import (
     clean_text,
 )
 from briefing.render.followup import of
-from briefing.render.json_incident import STAKEHOLDER_KINDS, VALUES
+from briefing.render.json_incident import STAKEHOLDER_KINDS
+from briefing.render.json_incident import VALUES as _VALUES
 from briefing.render.json_incident import texts as _texts
 from briefing.render.json_memo import Memo as _Memo
 from briefing.render.opening import opening
@@ -41,7 +42,6 @@ from briefing.render.view import safe_url
 SCHEMA = 1
 SOURCE_STATUSES = ("ok", "error", "stale")
 INDENT = "  "
-_VALUES = VALUES
 
 
 def to_json(briefing: Briefing) -> dict[str, Any]:

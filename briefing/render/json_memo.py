@@ -126,10 +126,3 @@ class Memo:
         self.followups: dict[str, FollowUp] = {}
         for followup in briefing.followups:
             self.followups.setdefault(followup.incident_id, followup)
-
-    def text(self, text: str) -> str:
-        """`encode_basestring(clean_text(text))`, remembered."""
-        return self.texts[text]
-
-    def nullable(self, text: str | None) -> str:
-        return self.texts[text]
