@@ -101,6 +101,23 @@ def judge(rules: Rules, kind: str, summary: str, text: str = "") -> Judgement:
         ("Övrigt", "En man grips efter att ha uttalat ett bombhot på Arlanda.", "high"),
         ("Olaga hot", "En flicka i tonåren har hotats av en yngling på en buss.", "high"),
         ("Olaga hot", "Man misstänks ha hotat sin 15-åriga dotter, en närstående.", "medium"),
+        # group assault, public transport staff, passers-by, strangers, big fights, hospital
+        ("Misshandel", "Ett vittne ringde in om att flera personer slog på en person.", "high"),
+        ("Misshandel", "En busschaufför blir slagen av en passagerare.", "high"),
+        ("Misshandel", "Ung man uppges ha knuffat/slagit förbipasserade vid en park", "high"),
+        ("Misshandel", "Hon har blivit misshandlad och ofredad av okända.", "high"),
+        ("Misshandel", "Polisen får flera samtal om ett större slagsmål på Linehed.", "high"),
+        ("Misshandel", "Man förd till sjukhus efter misshandel", "high"),
+        ("Misshandel", "Kvinna förd till sjukhus efter misshandel i nära relation", "medium"),
+        ("Misshandel", "Misshandel på Teleborg.", "medium"),
+        ("Bråk", "Större bråk i Kungsparken.", "high"),
+        ("Bråk", "Bråk i Berga.", "medium"),
+        # arson phrased as an attempt or by who started it; plural and compound buildings
+        ("Brand", "En man misstänks ha försökt tända eld i entréerna till en lokal.", "high"),
+        ("Brand", "Okänd gärningsperson startade en brand i Kristineberg.", "high"),
+        ("Brand", "En brand har startat efter kastad fyrverkeripjäs.", "medium"),
+        ("Brand", "Brand i kolonistugor", "high"),
+        ("Brand", "Polisen kommer utreda branden som totalförstörde ett torp i Fresta.", "high"),
     ],
 )
 def test_the_police_s_wording_of_each_family(
