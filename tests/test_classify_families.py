@@ -118,6 +118,15 @@ def judge(rules: Rules, kind: str, summary: str, text: str = "") -> Judgement:
         ("Brand", "En brand har startat efter kastad fyrverkeripjäs.", "medium"),
         ("Brand", "Brand i kolonistugor", "high"),
         ("Brand", "Polisen kommer utreda branden som totalförstörde ett torp i Fresta.", "high"),
+        # bus drivers beaten, a man with a club, murder prepared, a fight at a station
+        ("Våld/hot mot tjänsteman", "Busschaufför misshandlas av resenär.", "high"),
+        ("Våld/hot mot tjänsteman", "Man gripen för våld mot tjänsteman", "medium"),
+        ("Olaga hot", "Tågvärd hotades av man med tillhygge.", "high"),
+        ("Skadegörelse", "En man slår sönder villafönster med ett tillhygge.", "medium"),
+        ("Övrigt", "Man anhållen misstänkt för förberedelse till mord mm.", "high"),
+        ("Övrigt", "Ett större antal individer har bråkat på resecentrum i Örebro.", "high"),
+        ("Ordningslagen", "Ett 50-tal personer har en trafikhindrande allmän sammankomst.", "low"),
+        ("Olaga hot", "Personal från Borås stads Aktivitetshus fick hotfulla lappar.", "high"),
     ],
 )
 def test_the_police_s_wording_of_each_family(
