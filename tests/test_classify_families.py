@@ -127,6 +127,12 @@ def judge(rules: Rules, kind: str, summary: str, text: str = "") -> Judgement:
         ("Övrigt", "Ett större antal individer har bråkat på resecentrum i Örebro.", "high"),
         ("Ordningslagen", "Ett 50-tal personer har en trafikhindrande allmän sammankomst.", "low"),
         ("Olaga hot", "Personal från Borås stads Aktivitetshus fick hotfulla lappar.", "high"),
+        ("Övrigt", "Ungdomar skjuter raketer vid Hyllievångskolan.", "high"),
+        ("Skadegörelse", "Fyrverkerier utlöser brandlarmet på en skola.", "medium"),
+        # a series of business burglaries, however the police count it
+        ("Stöld/inbrott", "Inbrott i flera företagslokaler.", "high"),
+        ("Inbrott", "Två företag i Kristinehamn har under helgen haft inbrott.", "high"),
+        ("Inbrott", "Inbrott i matbutik i Hallstahammar.", "medium"),
     ],
 )
 def test_the_police_s_wording_of_each_family(
