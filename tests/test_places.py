@@ -15,7 +15,7 @@ from briefing import config, pipeline
 from briefing.errors import ConfigError
 from briefing.geo.geometry import Polygons
 from briefing.judge.places import Area, Gazetteer, configured, resolve
-from briefing.models import Incident, Origin, Precision
+from briefing.models import Incident, Origin, Place, Precision
 from briefing.sources.http import HttpClient
 from briefing.sources.polisen import parse_event
 from briefing.store import Store
@@ -625,3 +625,21 @@ def test_a_name_cut_off_by_the_api_is_completed(
 )
 def test_only_a_cut_off_name_is_completed(gazetteer: Gazetteer, summary: str) -> None:
     assert resolve(report(summary), AREA, gazetteer).district is None
+
+
+def test_an_event_elsewhere_is_placed_in_its_municipality_by_one_shared_place(
+    gazetteer: Gazetteer,
+) -> None:
+    # Most of a national store: a municipality given, no point. One frozen Place per name.
+    first = resolve(report("Bilbrand.", "Umeå"), AREA, gazetteer)
+    again = resolve(report("Inbrott i Viksjö.", "Umeå"), AREA, gazetteer)
+    assert first == Place("Umeå", precision=Precision.MUNICIPALITY)
+    assert again is first
+    assert resolve(report("Bråk.", "Umeå"), AREA, None) is first
+    # A point, or the gazetteer's own municipality, is read as before.
+    pointed = resolve(located("Bilbrand.", 63.82, 20.26, "Umeå"), AREA, gazetteer)
+    assert (pointed.precision, pointed.lat, pointed.lon) == (Precision.STREET, 63.82, 20.26)
+    home = resolve(report("Bråk i Viksjö centrum."), AREA, gazetteer)
+    assert (home.municipality, home.district) == ("Järfälla", "Viksjö")
+    nowhere = resolve(report("Bråk.", None, county="Skåne län"), AREA, gazetteer)
+    assert nowhere == Place(None, precision=Precision.COUNTY)

@@ -100,7 +100,9 @@ def fuse(
 ) -> list[Item]:
     """The items with reports of one event joined; order kept (by each event's first report)."""
     window = timedelta(minutes=window_minutes)
-    when = _instants([item.incident.when for item in items])
+    incidents = [item.incident for item in items]
+    when = _instants([i.occurred_at or i.published_at for i in incidents])  # Incident.when
+    sources = [incident.source for incident in incidents]
     # A cluster is named by the report that opened it; most stay alone, and only those
     # that grow get a list (a national store holds tens of thousands of reports).
     joined: dict[int, list[int]] = {}  # cluster -> its reports, in the order they joined
@@ -119,19 +121,25 @@ def fuse(
         while open_here and when[n] - when[open_here[0]] > window:
             open_here.popleft()  # its first report is too far back for this one and every later
         # A report never joins a cluster holding a report of its own source (_agree).
-        source = item.incident.source
+        source = sources[n]
         openers, candidates = [], []
         for opener in open_here:
-            members = [items[m] for m in joined.get(opener, (opener,))]
-            if all(member.incident.source != source for member in members):
+            grown = joined.get(opener)
+            if grown is None:  # a report alone, as most stay
+                if sources[opener] != source:
+                    openers.append(opener)
+                    candidates.append([items[opener]])
+            elif all(sources[m] != source for m in grown):
                 openers.append(opener)
-                candidates.append(members)
+                candidates.append([items[m] for m in grown])
         chosen = _best_cluster(candidates, item, window) if candidates else None
         if chosen is None:
             open_here.append(n)
             continue
         joined.setdefault(openers[chosen], [openers[chosen]]).append(n)
         cluster_of[n] = openers[chosen]
+    if not joined:
+        return list(items)  # nothing joined: every report is its own item, in order
     fused = []
     for n, item in enumerate(items):  # each cluster where its first report (in order) is
         cluster = joined.get(cluster_of.get(n, n))

@@ -81,6 +81,12 @@ def configured(config: Config) -> Gazetteer | None:
 
 def resolve(incident: Incident, area: Area, gazetteer: Gazetteer | None) -> Place:
     """Municipality, kommundel, most specific place, its point and precision, with reasons."""
+    # Most of a national store: a municipality given (not the gazetteer's) and no point.
+    # What the rest would find, sooner.
+    named = incident.municipality
+    pointless = incident.lat is None or incident.lon is None
+    if named and pointless and (gazetteer is None or named != gazetteer.municipality):
+        return _municipal(named)
     point, why = _own_point(incident)
     # The text is read only when the municipality is not given or is the gazetteer's:
     # most events of a national store are neither.
@@ -88,9 +94,12 @@ def resolve(incident: Incident, area: Area, gazetteer: Gazetteer | None) -> Plac
     municipality, reasons = _municipality(incident, area, gazetteer, text or "", point)
     reasons = (*why, *reasons)
     if municipality is None:
-        return Place(None, precision=Precision.COUNTY, reasons=reasons)
+        return Place(None, precision=Precision.COUNTY, reasons=reasons) if reasons else _NOWHERE
     if gazetteer is None or municipality != gazetteer.municipality:
-        place = Place(municipality, precision=Precision.MUNICIPALITY, reasons=reasons)
+        if reasons:
+            place = Place(municipality, precision=Precision.MUNICIPALITY, reasons=reasons)
+        else:
+            place = _municipal(municipality)
     else:
         text = _text(incident) if text is None else text
         matches = gazetteer.find(text) + _cut_off_name(incident.summary, gazetteer)
@@ -99,6 +108,23 @@ def resolve(incident: Incident, area: Area, gazetteer: Gazetteer | None) -> Plac
         return place
     home = gazetteer is not None and municipality == gazetteer.municipality
     return _at_point(place, point, gazetteer.polygons if gazetteer and home else None)
+
+
+_NOWHERE = Place(None, precision=Precision.COUNTY)
+# A municipality and nothing more said of it: one Place each, shared (it is frozen), since
+# most incidents of a national store are placed so; made anew past _MUNICIPAL_MAX names.
+_MUNICIPAL: dict[str, Place] = {}
+_MUNICIPAL_MAX = 2_000
+
+
+def _municipal(municipality: str) -> Place:
+    """`Place(municipality, precision=Precision.MUNICIPALITY)`, made once per name."""
+    found = _MUNICIPAL.get(municipality)
+    if found is None:
+        if len(_MUNICIPAL) >= _MUNICIPAL_MAX:
+            _MUNICIPAL.clear()
+        found = _MUNICIPAL[municipality] = Place(municipality, precision=Precision.MUNICIPALITY)
+    return found
 
 
 def _text(incident: Incident) -> str:

@@ -97,10 +97,12 @@ def _head(briefing: Briefing) -> dict[str, Any]:
 
 def _tail(briefing: Briefing) -> dict[str, Any]:
     zone = briefing.window_end.tzinfo
+    # earlier_open gathers the id of every incident: only worth it when there are follow-ups
+    earlier = briefing.earlier_open if briefing.followups else ()
     tail = {
         "trends": [_trend(trend) for trend in briefing.trends],
         "repeats": [_repeat(repeat) for repeat in briefing.repeats],
-        "followups": [_followup(f, zone) for f in briefing.earlier_open],
+        "followups": [_followup(f, zone) for f in earlier],
     }
     cleaned: dict[str, Any] = _cleaned(tail)
     return cleaned

@@ -46,7 +46,7 @@ _PLAIN_LINK = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:[/?#][!#-&(-;=?
 _PLAIN_LINKS = re.compile(f"(?:{_PLAIN_LINK.pattern} )*{_PLAIN_LINK.pattern}")
 _PRINTABLE_LATIN_1 = bytes(code for code in range(256) if chr(code).isprintable())
 _BLOCK = 128  # incidents whose texts are checked at once
-_ID, _TITLE, _SUMMARY, _URL = map(attrgetter, ("id", "title", "summary", "url"))
+_TITLE, _SUMMARY, _URL = map(attrgetter, ("title", "summary", "url"))
 # How an incident ends when it has no stakeholders, no fused reports, nothing to check
 # and no follow-up.
 _NO_FOLLOWUP = f',{_KEY}"stakeholders": [],{_KEY}"followup": null{_END}'
@@ -74,7 +74,7 @@ def texts(
     for start in range(0, len(items), _BLOCK):
         block = items[start : start + _BLOCK]
         incidents = [item.incident for item in block]
-        ids = list(map(_ID, incidents))
+        ids = [f"{incident.source}:{incident.key}" for incident in incidents]  # Incident.id
         titles = list(map(_TITLE, incidents))
         summaries = list(map(_SUMMARY, incidents))
         urls = list(map(_URL, incidents))
