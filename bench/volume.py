@@ -82,6 +82,7 @@ def floor(path: Path) -> Timings:
 
 def pipeline(path: Path, store_folder: Path) -> Timings:
     """Every stage of a replay over the backlog, timed one by one."""
+    from briefing.judge import collector
     from briefing.judge.classify import Rules, classify
     from briefing.judge.places import Area, Gazetteer, resolve
     from briefing.models import Item, Origin, Status
@@ -109,26 +110,29 @@ def pipeline(path: Path, store_folder: Path) -> Timings:
         first = min(incident.published_at for batch in batches for incident in batch)
         last = max(incident.published_at for batch in batches for incident in batch)
         del batches
-        with _timed(timings, "window"):
-            stored = store.window(first, last + timedelta(seconds=1))
-        timings["stored"] = len(stored)
-        area = Area(HOME, "Stockholms län", NEIGHBOURS)
-        with _timed(timings, "place"):
-            gazetteer = Gazetteer.bundled(HOME)
-            places = [resolve(s.incident, area, gazetteer) for s in stored]
-        with _timed(timings, "classify"):
-            rules = Rules.load()
-            judgements = [
-                classify(s.incident, p, rules, "sv") for s, p in zip(stored, places, strict=True)
+        # as pipeline.assemble judges a window: the collector held off meanwhile
+        with collector.held_off():
+            with _timed(timings, "window"):
+                stored = store.window(first, last + timedelta(seconds=1))
+            timings["stored"] = len(stored)
+            area = Area(HOME, "Stockholms län", NEIGHBOURS)
+            with _timed(timings, "place"):
+                gazetteer = Gazetteer.bundled(HOME)
+                places = [resolve(s.incident, area, gazetteer) for s in stored]
+            with _timed(timings, "classify"):
+                rules = Rules.load()
+                judgements = [
+                    classify(s.incident, p, rules, "sv")
+                    for s, p in zip(stored, places, strict=True)
+                ]
+            items = [
+                Item(s.incident, Status.NEW, p, j, local=p.municipality == HOME, version=s.version)
+                for s, p, j in zip(stored, places, judgements, strict=True)
             ]
-        items = [
-            Item(s.incident, Status.NEW, p, j, local=p.municipality == HOME, version=s.version)
-            for s, p, j in zip(stored, places, judgements, strict=True)
-        ]
-        del places, judgements
-        items = _fuse(items, timings)
-        items = _stakeholders(items, gazetteer, timings)
-        _trends(store, area, gazetteer, rules, last, timings)
+            del places, judgements
+            items = _fuse(items, timings)
+            items = _stakeholders(items, gazetteer, timings)
+            _trends(store, area, gazetteer, rules, last, timings)
     import briefing.deliver.files
     import briefing.render.json  # noqa: F401 (imported before the stage: a one-time cost)
 

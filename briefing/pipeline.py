@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from briefing import sources
 from briefing.config import Config
 from briefing.errors import BriefingError, Gone
-from briefing.judge import districts, health, nearby, stakeholders, summaries
+from briefing.judge import collector, districts, health, nearby, stakeholders, summaries
 from briefing.judge.classify import Rules
 from briefing.judge.fuse import fuse
 from briefing.judge.judge import Judge
@@ -232,31 +232,32 @@ def assemble(
     home = config.municipality
     area = Area(home.name, home.county, config.briefing.neighbours)
     gazetteer = configured(config)
-    rules = Rules.load(config.rules.file, tz=config.tz)
-    stored = store.window(span.start, span.end)
-    if span.live and followed:
-        late = store.arrivals(span.start, span.end)
-        stored += [s for s in late if s.incident.source in followed]
-    if span.live:  # dated in the future (flagged at intake): shown when it arrives
-        stored += store.ahead(span.start, span.end)
-    # A late arrival or a future-dated report edited again in this window is in two lists.
-    unique: dict[str, Stored] = {}
-    for s in stored:
-        unique.setdefault(s.incident.id, s)
-    stored = list(unique.values())
-    shown = store.shown_versions(s.incident.id for s in stored)
-    stored = summaries.expand(stored, config.tz)  # night summaries, one part per happening
-    lang = language or config.briefing.language
-    judge = Judge(area, gazetteer, rules, lang)  # shared with the trends: one judgement each
-    near = nearby.Rule(
-        home.code, config.briefing.neighbour_min_severity, config.briefing.neighbour_radius_km
-    )
-    far: list[Incident] = []  # neighbours' incidents neither serious nor near the border
-    items = [item for s in stored if (item := _judge(s, judge, shown, near, far)) is not None]
-    items = _fuse_and_suggest(config, items, gazetteer, lang, fuse_reports)
-    trends, repeats, daily = compute_trends(
-        store, judge, end=span.end, tz=config.tz, since=span.start
-    )
+    with collector.held_off():  # nothing judged here is in a cycle (judge/collector.py)
+        rules = Rules.load(config.rules.file, tz=config.tz)
+        stored = store.window(span.start, span.end)
+        if span.live and followed:
+            late = store.arrivals(span.start, span.end)
+            stored += [s for s in late if s.incident.source in followed]
+        if span.live:  # dated in the future (flagged at intake): shown when it arrives
+            stored += store.ahead(span.start, span.end)
+        # A late arrival or a future-dated report edited again in this window is in two lists.
+        unique: dict[str, Stored] = {}
+        for s in stored:
+            unique.setdefault(s.incident.id, s)
+        stored = list(unique.values())
+        shown = store.shown_versions(s.incident.id for s in stored)
+        stored = summaries.expand(stored, config.tz)  # night summaries, one part per happening
+        lang = language or config.briefing.language
+        judge = Judge(area, gazetteer, rules, lang)  # shared with the trends: one judgement each
+        near = nearby.Rule(
+            home.code, config.briefing.neighbour_min_severity, config.briefing.neighbour_radius_km
+        )
+        far: list[Incident] = []  # neighbours' incidents neither serious nor near the border
+        items = [item for s in stored if (item := _judge(s, judge, shown, near, far)) is not None]
+        items = _fuse_and_suggest(config, items, gazetteer, lang, fuse_reports)
+        trends, repeats, daily = compute_trends(
+            store, judge, end=span.end, tz=config.tz, since=span.start
+        )
     versions = {s.incident.id: s.version for s in stored}
     shown_now = summaries.as_stored(
         (r, versions.get(r.parent or r.id, item.version)) for item in items for r in item.reports

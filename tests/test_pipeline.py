@@ -189,3 +189,25 @@ def test_a_briefing_is_in_the_ledger_only_once_recorded(setup: tuple[config.Conf
     assert made.live and made.shown == (("vakter:" + made.items[0].incident.key, 1),)
     pipeline.record_shown(store, made)
     assert shown(morning(cfg, store, now)) == {"Bråk": Status.UNCHANGED}
+
+
+def test_the_window_is_judged_with_the_collector_held_off(
+    setup: tuple[config.Config, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    cfg, inbox = setup
+    drop(inbox, "a.csv", "2024-06-04 22:10;Jakobsbergs centrum;Bråk;Stökigt vid torget")
+    seen: list[bool] = []
+    judge = pipeline._judge
+
+    def spy(*args: object, **kwargs: object) -> object:
+        seen.append(gc.isenabled())
+        return judge(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "_judge", spy)
+    enabled = gc.isenabled()
+    with Store(tmp_path / "s.sqlite3") as store:
+        made = morning(cfg, store, datetime(2024, 6, 5, 8, 30, tzinfo=TZ))
+    assert made.items and seen == [False] * len(seen) and seen
+    assert gc.isenabled() is enabled
