@@ -133,6 +133,7 @@ def judge(rules: Rules, kind: str, summary: str, text: str = "") -> Judgement:
         ("Stöld/inbrott", "Inbrott i flera företagslokaler.", "high"),
         ("Inbrott", "Två företag i Kristinehamn har under helgen haft inbrott.", "high"),
         ("Inbrott", "Inbrott i matbutik i Hallstahammar.", "medium"),
+        ("Stöld", "En man uppger att en annan man tilltvingat sig hans jacka.", "high"),
     ],
 )
 def test_the_police_s_wording_of_each_family(
