@@ -134,6 +134,16 @@ def judge(rules: Rules, kind: str, summary: str, text: str = "") -> Judgement:
         ("Inbrott", "Två företag i Kristinehamn har under helgen haft inbrott.", "high"),
         ("Inbrott", "Inbrott i matbutik i Hallstahammar.", "medium"),
         ("Stöld", "En man uppger att en annan man tilltvingat sig hans jacka.", "high"),
+        # two fighting each other in the street; several are unrest; a weapon settled
+        ("Misshandel", "Samtal om att två personer slogs med varandra på Karlavägen.", "medium"),
+        ("Misshandel", "Flera personer slåss på Gärdet.", "high"),
+        ("Bråk", "Ett 10-tal män har slagits med varandra i centrum.", "high"),
+        (
+            "Vapenlagen",
+            "Larm om man med vapen i centrala Hjo, visade sig vara man med paraply",
+            "medium",
+        ),
+        ("Vapenlagen", "Vapnet visade sig vara ett skarpladdat skjutvapen.", "high"),
     ],
 )
 def test_the_police_s_wording_of_each_family(
