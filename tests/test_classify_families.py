@@ -144,6 +144,15 @@ def judge(rules: Rules, kind: str, summary: str, text: str = "") -> Judgement:
             "medium",
         ),
         ("Vapenlagen", "Vapnet visade sig vara ett skarpladdat skjutvapen.", "high"),
+        # shots that are none: a load shifting, game shot, a film being shot
+        ("Övrigt", "En lastbil har förskjutning på sin last på Mossbergavägen i Örebro.", "medium"),
+        (
+            "Djur",
+            "En jägare sköt av misstag två hästar när han var ute för att jaga vildsvin.",
+            "low",
+        ),
+        ("Övrigt", "Filminspelning med vapenliknande föremål utanför skola", "medium"),
+        ("Mord/dråp, försök", "En man blir skjuten i Haninge centrum.", "critical"),
     ],
 )
 def test_the_police_s_wording_of_each_family(
