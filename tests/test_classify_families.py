@@ -153,6 +153,10 @@ def judge(rules: Rules, kind: str, summary: str, text: str = "") -> Judgement:
         ),
         ("Övrigt", "Filminspelning med vapenliknande föremål utanför skola", "medium"),
         ("Mord/dråp, försök", "En man blir skjuten i Haninge centrum.", "critical"),
+        # shoplifting is routine; a threat in the shop is not
+        ("Stöld", "Birsta, en man har stoppats efter misstänkt ringa stöld i butik", "low"),
+        ("Stöld", "En man hotar butikspersonal efter en stöld i butiken.", "high"),
+        ("Stöld", "Stöld ur campingstuga", "medium"),
     ],
 )
 def test_the_police_s_wording_of_each_family(
