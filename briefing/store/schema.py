@@ -178,6 +178,71 @@ MIGRATIONS: list[str] = [
         document = '', fingerprint = '', published_at = '';
     UPDATE incidents SET fingerprint = '';
     """,
+    # 11: the latest version of an incident lives in its head row (`incidents`), older ones
+    # in `incident_history`, moved there when an edit comes (a few in a hundred events):
+    # a new event writes one row and its id's index. Rows are numbered (`n`) in the order
+    # they were first stored; `incident_batches` gives the numbers each save stored first
+    # and when, in place of an index on first_seen (a window reads the rows stored since
+    # its start, as a report is stored after it is published; `incidents_ahead` has those
+    # stored before their date). A briefing's items refer to the incident; triggers refuse
+    # a version it does not have. `incident_versions` is every version, as a view. Runs with
+    # the foreign keys off and checked before the commit (`_migrate`): tables are rebuilt.
+    """
+    CREATE TABLE incidents_11 (
+        n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, source TEXT NOT NULL,
+        key TEXT NOT NULL, first_seen TEXT NOT NULL, version INTEGER NOT NULL,
+        published_at TEXT NOT NULL, changed_at TEXT NOT NULL, facts TEXT NOT NULL,
+        raw TEXT NOT NULL
+    );
+    INSERT INTO incidents_11
+        (n, id, source, key, first_seen, version, published_at, changed_at, facts, raw)
+    SELECT row_number() OVER (ORDER BY i.first_seen, i.source, i.id), i.id, i.source,
+        i.key, i.first_seen, i.version, i.published_at, i.changed_at, v.facts, v.raw
+    FROM incidents AS i
+    JOIN incident_versions AS v ON v.incident_id = i.id AND v.version = i.version;
+    CREATE TABLE incident_history_11 (
+        incident_id TEXT NOT NULL REFERENCES incidents (id), version INTEGER NOT NULL,
+        stored_at TEXT NOT NULL, facts TEXT NOT NULL, raw TEXT NOT NULL,
+        PRIMARY KEY (incident_id, version)
+    ) WITHOUT ROWID;
+    INSERT INTO incident_history_11 (incident_id, version, stored_at, facts, raw)
+    SELECT v.incident_id, v.version, v.stored_at, v.facts, v.raw
+    FROM incident_versions AS v JOIN incidents AS i ON i.id = v.incident_id
+    WHERE v.version <> i.version;
+    CREATE TABLE briefing_items_11 (
+        briefing_id INTEGER NOT NULL REFERENCES briefings (id),
+        incident_id TEXT NOT NULL REFERENCES incidents (id), version INTEGER NOT NULL,
+        PRIMARY KEY (briefing_id, incident_id)
+    );
+    INSERT INTO briefing_items_11 (briefing_id, incident_id, version)
+    SELECT briefing_id, incident_id, version FROM briefing_items;
+    DROP TABLE briefing_items;
+    DROP TABLE incident_versions;
+    DROP TABLE incidents;
+    ALTER TABLE incidents_11 RENAME TO incidents;
+    ALTER TABLE incident_history_11 RENAME TO incident_history;
+    ALTER TABLE briefing_items_11 RENAME TO briefing_items;
+    CREATE INDEX briefing_items_incident ON briefing_items (incident_id, version);
+    CREATE INDEX incidents_changed_at ON incidents (changed_at) WHERE version > 1;
+    CREATE INDEX incidents_ahead ON incidents (published_at) WHERE first_seen < published_at;
+    CREATE TABLE incident_batches (
+        source TEXT NOT NULL, seen TEXT NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL
+    );
+    INSERT INTO incident_batches (source, seen, first, last)
+    SELECT source, first_seen, MIN(n), MAX(n) FROM incidents GROUP BY first_seen, source;
+    CREATE INDEX incident_batches_seen ON incident_batches (seen, first, last);
+    CREATE INDEX incident_batches_source_seen ON incident_batches (source, seen);
+    CREATE TRIGGER briefing_items_version BEFORE INSERT ON briefing_items
+    WHEN NEW.version NOT BETWEEN 1 AND (SELECT version FROM incidents WHERE id = NEW.incident_id)
+    BEGIN SELECT RAISE(ABORT, 'FOREIGN KEY constraint failed: no such version'); END;
+    CREATE TRIGGER briefing_items_version_update BEFORE UPDATE OF version ON briefing_items
+    WHEN NEW.version NOT BETWEEN 1 AND (SELECT version FROM incidents WHERE id = NEW.incident_id)
+    BEGIN SELECT RAISE(ABORT, 'FOREIGN KEY constraint failed: no such version'); END;
+    CREATE VIEW incident_versions (incident_id, version, stored_at, facts, raw) AS
+    SELECT incident_id, version, stored_at, facts, raw FROM incident_history
+    UNION ALL
+    SELECT id, version, changed_at, facts, raw FROM incidents;
+    """,
 ]
 
 _PAGE_SIZE = 16 * 1024  # for a new store; SQLite's default is 4096
@@ -278,6 +343,9 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
     """Bring the schema up to len(MIGRATIONS), each migration atomically with its number."""
     if _user_version(conn) == len(MIGRATIONS):
         return
+    # Tables are rebuilt (migration 11), which SQLite allows only with the foreign keys off
+    # (a dropped parent would count its children as dangling); they are checked instead.
+    conn.execute("PRAGMA foreign_keys = OFF")  # no effect inside a transaction: set before
     conn.execute("BEGIN IMMEDIATE")  # another run may be migrating: read the version under the lock
     try:
         current = _user_version(conn)
@@ -291,11 +359,15 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
             for statement in _statements(script):
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {number}")
+        if conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
+            raise sqlite3.IntegrityError("FOREIGN KEY constraint failed")
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")
 
 
 def _user_version(conn: sqlite3.Connection) -> int:
