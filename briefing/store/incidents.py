@@ -22,7 +22,7 @@ from operator import itemgetter
 
 from briefing.models import Incident
 from briefing.store.base import Base, chunks, maybe_utc, utc, utc_text
-from briefing.store.encoding import pack, published_utc, same_facts, unpack
+from briefing.store.encoding import pack, same_facts, unpack
 from briefing.store.state import replace_state
 
 
@@ -57,15 +57,15 @@ class Incidents(Base):
         seen = utc_text(seen_at)
         ids = [incident.id for incident in incidents]
         with self._transaction() as conn:
-            latest = _latest_versions(conn, ids)
-            plan = _plan(incidents, ids, latest, seen, _last_number(conn))
-            if plan.heads:
+            plan = _plan(incidents, ids, _latest_versions(conn, ids), seen)
+            if plan.heads:  # numbered on from the last number, one by one
+                first = _last_number(conn) + 1
                 conn.executemany(_INSERT_HEAD, plan.heads)
-                last = plan.heads[-1][0]
-                first = plan.heads[0][0]
-                sources = dict.fromkeys(row[2] for row in plan.heads)
-                batches = [(name, seen, first, last) for name in sources]
-                conn.executemany(_INSERT_BATCH, batches)
+                last = _last_number(conn)
+                if last - first + 1 != len(plan.heads):  # SQLite ran out of numbers: 2**63
+                    raise sqlite3.DatabaseError(f"incidents numbered {first}..{last}")
+                sources = dict.fromkeys(row[1] for row in plan.heads)
+                conn.executemany(_INSERT_BATCH, [(name, seen, first, last) for name in sources])
             if plan.updates:
                 conn.executemany(_MOVE_TO_HISTORY, [(row[-1],) for row in plan.updates])
                 conn.executemany(_UPDATE_HEAD, plan.updates)
@@ -155,94 +155,66 @@ def _last_number(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT IFNULL(MAX(n), 0) FROM incidents").fetchone()[0])
 
 
+_Head = tuple[str, str, str, str, str, str, str]  # id, source, key, seen, published, facts, raw
+_Update = tuple[int, str, str, str, str, str]  # version, published, seen, facts, raw, id
+_Version = tuple[str, int, str, str, str]  # id, version, stored_at, facts, raw
+
+
 @dataclass(frozen=True, slots=True)
 class _Plan:
-    """The rows one batch writes: `heads` new in `incidents`, `updates` of heads already
-    stored (whose stored version moves to `incident_history`), and `history`: versions
-    superseded within the batch itself (an id seen twice)."""
+    """The rows one batch writes: `heads` new in `incidents` (version 1), `updates` of
+    heads (whose stored version moves to `incident_history` first), and `history`: the
+    versions an edit of the same batch superseded (an id seen three times or more)."""
 
-    heads: list[tuple[int, str, str, str, str, int, str, str, str]]
-    updates: list[tuple[int, str, str, str, str, str]]
-    history: list[tuple[str, int, str, str, str]]
+    heads: list[_Head]
+    updates: list[_Update]
+    history: list[_Version]
     result: SaveResult
 
 
 def _plan(
-    incidents: Sequence[Incident],
-    ids: list[str],
-    latest: dict[str, tuple[int, str]],
-    seen: str,
-    number: int,
+    incidents: Sequence[Incident], ids: list[str], latest: dict[str, tuple[int, str]], seen: str
 ) -> _Plan:
     """The versions to write, in batch order, so an id seen twice can change in between.
     A report is unchanged when its facts text is the stored one, or says the same facts
     (the same instant written with another offset is no edit: `same_facts`)."""
-    heads: list[tuple[int, str, str, str, str, int, str, str, str]] = []
-    # id → its newest version of this batch: (published_at, facts, raw, version, stored)
-    # where `stored` says whether the store had a version of it before the batch
-    written: dict[str, list[tuple[str, str, str, int]]] = {}
-    new = versions = 0
+    heads: list[_Head] = []
+    append = heads.append
+    edits: dict[str, list[tuple[str, str, str, int]]] = {}  # id → (published, facts, raw, v)
+    versions = 0
     unseen = _UNSEEN
     for incident, incident_id in zip(incidents, ids, strict=True):
-        facts, local = pack(incident)
+        facts, _, published = pack(incident)
         version, previous = latest.get(incident_id, unseen)
         if facts == previous or (version and same_facts(facts, previous)):
             continue
         versions += 1
-        version += 1
-        latest[incident_id] = (version, facts)
-        published = published_utc(incident.published_at, local)
-        if version == 1:
-            new += 1
-            number += 1
-            heads.append(
-                (number, incident_id, incident.source, incident.key, seen, 1, published, facts,
-                 incident.raw)
-            )  # fmt: skip
+        latest[incident_id] = (version + 1, facts)
+        if version:
+            edits.setdefault(incident_id, []).append((published, facts, incident.raw, version + 1))
         else:
-            written.setdefault(incident_id, []).append((published, facts, incident.raw, version))
-    updates: list[tuple[int, str, str, str, str, str]] = []
-    history: list[tuple[str, int, str, str, str]] = []
-    if written:
-        _edits(heads, written, seen, updates, history)
-    result = SaveResult(new, versions - new, len(incidents) - versions)
+            append(
+                (incident_id, incident.source, incident.key, seen, published, facts, incident.raw)
+            )
+    updates: list[_Update] = []
+    history: list[_Version] = []
+    for incident_id, written in edits.items():  # the newest into the head, the others kept
+        published, facts, raw, version = written[-1]
+        updates.append((version, published, seen, facts, raw, incident_id))
+        history += [(incident_id, v, seen, f, r) for _, f, r, v in written[:-1]]
+    result = SaveResult(len(heads), versions - len(heads), len(incidents) - versions)
     return _Plan(heads, updates, history, result)
-
-
-def _edits(
-    heads: list[tuple[int, str, str, str, str, int, str, str, str]],
-    written: dict[str, list[tuple[str, str, str, int]]],
-    seen: str,
-    updates: list[tuple[int, str, str, str, str, str]],
-    history: list[tuple[str, int, str, str, str]],
-) -> None:
-    """Where each edit of the batch goes: the newest version of an id into its head row,
-    the versions it supersedes within the batch into the history. An id first stored in
-    this batch has its head written with its newest version."""
-    fresh = {row[1]: index for index, row in enumerate(heads)}
-    for incident_id, edits in written.items():
-        published, facts, raw, version = edits[-1]
-        at = fresh.get(incident_id)
-        if at is None:
-            updates.append((version, published, seen, facts, raw, incident_id))
-        else:  # the first version goes to the history, the newest is the head's
-            number, _, source, key, _, _, _, first_facts, first_raw = heads[at]
-            heads[at] = (number, incident_id, source, key, seen, version, published, facts, raw)
-            history.append((incident_id, 1, seen, first_facts, first_raw))
-        history += [
-            (incident_id, older, seen, older_facts, older_raw)
-            for _, older_facts, older_raw, older in edits[:-1]
-        ]
 
 
 _UNSEEN = (0, "")  # the version and facts of an incident never stored
 
 
-# Parameters by position (a tuple binds faster than a dict); ?5 is the time of the fetch.
+# Parameters by position (a tuple binds faster than a dict); ?4 is the time of the fetch.
+# A new row's number (n) is the last one's plus one: SQLite's choice when it is not given.
 _INSERT_HEAD = """
     INSERT INTO incidents
-        (n, id, source, key, first_seen, version, published_at, changed_at, facts, raw)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?5, ?8, ?9)
+        (id, source, key, first_seen, version, published_at, changed_at, facts, raw)
+    VALUES (?1, ?2, ?3, ?4, 1, ?5, ?4, ?6, ?7)
 """
 _INSERT_BATCH = "INSERT INTO incident_batches (source, seen, first, last) VALUES (?, ?, ?, ?)"
 # An edit: the stored version moves to the history before its head row takes the new one.
