@@ -82,7 +82,7 @@ class Incidents(Base):
         bounds = (utc_text(start), utc_text(end))
         raw = _RAW[with_raw]
         with self._guard() as conn:
-            rows = conn.execute(_WINDOW.format(raw=raw), bounds).fetchall()
+            rows = _stored_in(conn, _WINDOW.format(raw=raw), _SINCE, bounds)
             rows += conn.execute(_WINDOW_AHEAD.format(raw=raw), bounds).fetchall()
             rows += conn.execute(_EDITED.format(raw=raw), bounds).fetchall()
         return _stored_rows(rows)
@@ -93,7 +93,7 @@ class Incidents(Base):
         feed after a correction. Sorted by (published_at, id). `raw` as in `window`."""
         bounds = (utc_text(start), utc_text(end))
         with self._guard() as conn:
-            rows = conn.execute(_ARRIVALS.format(raw=_RAW[with_raw]), bounds).fetchall()
+            rows = _stored_in(conn, _ARRIVALS.format(raw=_RAW[with_raw]), _BETWEEN, bounds)
         return _stored_rows(rows)
 
     def ahead(self, start: datetime, end: datetime, *, with_raw: bool = False) -> list[Stored]:
@@ -102,7 +102,7 @@ class Incidents(Base):
         not when its date says. Sorted by (published_at, id). `raw` as in `window`."""
         bounds = (utc_text(start), utc_text(end))
         with self._guard() as conn:
-            rows = conn.execute(_AHEAD.format(raw=_RAW[with_raw]), bounds).fetchall()
+            rows = _stored_in(conn, _AHEAD.format(raw=_RAW[with_raw]), _BETWEEN, bounds)
         return _stored_rows(rows)
 
     def last_report(self, source: str, until: datetime) -> datetime | None:
@@ -140,6 +140,25 @@ def _stored_rows(rows: list[_Row], *, ordered: bool = False) -> list[Stored]:
             changed = times[changed_at] = utc(changed_at)
         append(Stored(unpack(source, key, facts, raw), version, first, changed))
     return stored
+
+
+def _stored_in(
+    conn: sqlite3.Connection, sql: str, batches: str, bounds: tuple[str, str]
+) -> list[_Row]:  # `batches` reads ?1 and ?2 (`_SINCE`: ?2 only to be bound)
+    """The rows `sql` selects among those the `batches` stored first: one query per run of
+    consecutive numbers (one run while the clock only went forward)."""
+    rows: list[_Row] = []
+    low = high = 0
+    for first, last in conn.execute(batches, bounds):
+        if first == high + 1:
+            high = last
+            continue
+        if high:
+            rows += conn.execute(sql, (*bounds, low, high)).fetchall()
+        low, high = first, last
+    if high:
+        rows += conn.execute(sql, (*bounds, low, high)).fetchall()
+    return rows
 
 
 def _latest_versions(conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple[int, str]]:
@@ -234,13 +253,21 @@ _SELECT = """
     SELECT published_at, id, version, first_seen, changed_at, source, key, facts, {raw}
     FROM incidents"""
 _RAW = {True: "raw", False: "''"}  # the payload column, or an empty text in its place
-# Rows first stored since ?1 (numbers from the first batch stored since then on) and
-# published in [?1, ?2): as a report is stored after it is published, every row published
-# in the window but those stored before their date (below).
+# The numbers of the batches first stored since ?1, or in [?1, ?2), in order (a batch of
+# two sources is there twice); `_stored_in` reads the rows of each run of them (?3..?4).
+_SINCE = """
+    SELECT DISTINCT first, last FROM incident_batches WHERE seen >= ?1 AND ?2 = ?2
+    ORDER BY first
+"""
+_BETWEEN = """
+    SELECT DISTINCT first, last FROM incident_batches WHERE seen >= ?1 AND seen < ?2
+    ORDER BY first
+"""
+# Published in [?1, ?2) among rows first stored since ?1: as a report is stored after it is
+# published, every row published in the window but those stored before their date (below).
 _WINDOW = f"""{_SELECT}
-    WHERE n >= (SELECT MIN(first) FROM incident_batches WHERE seen >= ?1)
-        AND first_seen >= ?1 AND published_at >= ?1 AND published_at < ?2
-"""  # noqa: S608 (constant pieces)
+    WHERE n BETWEEN ?3 AND ?4 AND published_at >= ?1 AND published_at < ?2
+"""
 # Published in the window and first stored before it: dated ahead of when it was stored.
 _WINDOW_AHEAD = f"""{_SELECT}
     WHERE first_seen < published_at AND published_at >= ?1 AND published_at < ?2
@@ -251,15 +278,13 @@ _EDITED = f"""{_SELECT}
     WHERE version > 1 AND changed_at >= ?1 AND changed_at < ?2
         AND NOT (published_at >= ?1 AND published_at < ?2)
 """
-# First stored in [?1, ?2): the numbers of the batches stored then.
-_STORED_IN = f"""{_SELECT}, (
-        SELECT MIN(first) AS low, MAX(last) AS high FROM incident_batches
-        WHERE seen >= ?1 AND seen < ?2
-    )
-    WHERE n BETWEEN low AND high AND first_seen >= ?1 AND first_seen < ?2
-"""  # noqa: S608 (constant pieces)
-_ARRIVALS = _STORED_IN + " AND published_at < ?1"
-_AHEAD = _STORED_IN + " AND published_at >= ?2"
+# First stored in [?1, ?2) (rows ?3..?4 of the batches stored then).
+_ARRIVALS = f"""{_SELECT}
+    WHERE n BETWEEN ?3 AND ?4 AND published_at < ?1
+"""
+_AHEAD = f"""{_SELECT}
+    WHERE n BETWEEN ?3 AND ?4 AND published_at >= ?2
+"""
 _LATEST = "SELECT id, version, facts FROM incidents WHERE id IN ({marks})"
 _HISTORY = """
     SELECT i.published_at, i.id, h.version, i.first_seen, h.stored_at, i.source, i.key,
