@@ -203,8 +203,8 @@ MIGRATIONS: list[str] = [
     CREATE TABLE incident_history_11 (
         incident_id TEXT NOT NULL REFERENCES incidents (id), version INTEGER NOT NULL,
         stored_at TEXT NOT NULL, facts TEXT NOT NULL, raw TEXT NOT NULL,
-        PRIMARY KEY (incident_id, version)
-    ) WITHOUT ROWID;
+        UNIQUE (incident_id, version)
+    );
     INSERT INTO incident_history_11 (incident_id, version, stored_at, facts, raw)
     SELECT v.incident_id, v.version, v.stored_at, v.facts, v.raw
     FROM incident_versions AS v JOIN incidents AS i ON i.id = v.incident_id
