@@ -246,7 +246,7 @@ MIGRATIONS: list[str] = [
 ]
 
 _PAGE_SIZE = 8 * 1024  # for a new store; SQLite's default is 4096
-_CHECKPOINT_BYTES = 40 * 1024 * 1024  # SQLite's default is 1000 pages (4 MB of 4 KiB pages)
+_CHECKPOINT_BYTES = 128 * 1024 * 1024  # SQLite's default is 1000 pages (4 MB of 4 KiB pages)
 _WAL_LIMIT = 64 * 1024 * 1024  # what the WAL file is cut back to after a checkpoint
 
 _MOVE_ASIDE = "move it aside; a new store will be made"
@@ -304,8 +304,12 @@ def connect(path: Path) -> sqlite3.Connection:
                 conn.execute("PRAGMA journal_mode = WAL")
             # With WAL, NORMAL cannot corrupt; at worst a power cut loses the last commit.
             conn.execute("PRAGMA synchronous = NORMAL")
-            # A checkpoint (two fsyncs) per 40 MB of WAL instead of per 4 MB: a backlog of
-            # fetches is written in a fifth of the time; the same commits are durable.
+            # A checkpoint (two fsyncs) per 128 MB of WAL instead of per 4 MB: a backlog of
+            # fetches is written in a fifth of the time (40 MB), and the 2023-2024 x2 replay
+            # waits for one checkpoint instead of four (its store ~9 % faster than with 40 MB;
+            # 124 MB written instead of 185). With synchronous = NORMAL the WAL is synced at a
+            # checkpoint: a power cut (not a killed run) may roll back the commits since the
+            # last one, never damage the file; a longer interval puts more of them at risk.
             page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
             conn.execute(f"PRAGMA wal_autocheckpoint = {_CHECKPOINT_BYTES // page_size}")
             conn.execute(f"PRAGMA journal_size_limit = {_WAL_LIMIT}")
