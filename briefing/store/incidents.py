@@ -18,7 +18,6 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from operator import itemgetter
 
 from briefing.models import Incident
 from briefing.store.base import Base, chunks, maybe_utc, utc, utc_text
@@ -121,15 +120,15 @@ class Incidents(Base):
 
 
 _Row = tuple[str, str, int, str, str, str, str, str, str]
-_sort_key = itemgetter(0, 1)  # (published_at, id): UTC texts sort as their instants
 
 
 def _stored_rows(rows: list[_Row], *, ordered: bool = False) -> list[Stored]:
     """Stored incidents from (published_at, id, version, first_seen, changed_at, source,
-    key, facts, raw) rows, sorted by (published_at, id) unless `ordered`. A fetch stores
-    its incidents with one time, so each time text is read once."""
+    key, facts, raw) rows, sorted by (published_at, id) unless `ordered` (as tuples: no id
+    is there twice; UTC texts sort as their instants). A fetch stores its incidents with
+    one time, so each time text is read once."""
     if not ordered:
-        rows.sort(key=_sort_key)
+        rows.sort()
     times: dict[str, datetime] = {}
     stored: list[Stored] = []
     append = stored.append
