@@ -26,7 +26,9 @@ from briefing.store.encoding import (
     RS,
     US,
     document_facts,
+    local_text,
     pack,
+    published_texts,
     published_utc,
     same_facts,
     unpack,
@@ -138,8 +140,9 @@ def test_the_fingerprint_is_that_of_the_plain_code(incident: Incident) -> None:
 
 @pytest.mark.parametrize("incident", odd_incidents() + awkward_incidents())
 def test_packed_facts_come_back_as_the_same_incident(incident: Incident) -> None:
-    facts, local = pack(incident)
+    facts, local, utc = pack(incident)
     assert local == incident.published_at.isoformat()
+    assert utc == utc_text(incident.published_at)
     back = unpack(incident.source, incident.key, facts, incident.raw)
     assert same(back, incident)
     assert type(back.lat) is type(incident.lat) and type(back.lon) is type(incident.lon)
@@ -147,10 +150,10 @@ def test_packed_facts_come_back_as_the_same_incident(incident: Incident) -> None
 
 def test_facts_a_packed_text_cannot_say_are_json_and_others_are_not() -> None:
     for incident in awkward_incidents():
-        facts, _ = pack(incident)
+        facts, _, _ = pack(incident)
         assert facts.startswith("[") and json.loads(facts)[2] == incident.title
     for incident in odd_incidents():
-        facts, _ = pack(incident)
+        facts, _, _ = pack(incident)
         assert not facts.startswith("[") and facts.count(US) == len(FIELDS) - 1
 
 
@@ -225,6 +228,37 @@ def test_the_utc_text_of_a_publication_time_is_utc_text() -> None:
     for incident in odd_incidents():
         local = incident.published_at.isoformat()
         assert published_utc(incident.published_at, local) == utc_text(incident.published_at)
+
+
+def test_the_texts_of_a_time_from_the_cache_of_its_day_are_the_plain_ones() -> None:
+    """`published_texts` and `local_text` (a cache per day and offset) against isoformat and
+    utc_text: across midnights, changes to and from summer time (both folds), offsets of
+    whole hours, of half hours and with seconds, microseconds, and the ends of the calendar."""
+    zones = [STOCKHOLM, UTC, ZoneInfo("America/St_Johns"), ZoneInfo("Asia/Kathmandu")]
+    zones += [ZoneInfo("Pacific/Kiritimati"), ZoneInfo("Australia/Lord_Howe")]
+    zones += [timezone(timedelta(hours=h)) for h in (-12, -3, 0, 5, 14)]
+    zones += [timezone(timedelta(hours=1, seconds=30)), timezone(timedelta(hours=-23, minutes=59))]
+    starts = [datetime(2024, 3, 30, 20, tzinfo=UTC), datetime(2024, 10, 26, 20, tzinfo=UTC)]
+    moments = [
+        (start + timedelta(minutes=step, seconds=step % 7, microseconds=micro)).astimezone(zone)
+        for zone in zones
+        for start in starts
+        for step in range(0, 60 * 36, 17)
+        for micro in (0, 0, 7)
+    ]
+    moments += [moment.replace(fold=1) for moment in moments[::5]]
+    moments += [
+        datetime(1, 1, 1, 5, tzinfo=timezone(timedelta(hours=3))),
+        datetime(1, 1, 2, 1, tzinfo=timezone(timedelta(hours=3))),
+        datetime(9999, 12, 31, 20, tzinfo=timezone(timedelta(hours=-2))),
+        datetime(9999, 12, 30, 23, tzinfo=timezone(timedelta(hours=-2))),
+    ]
+    for moment in moments * 2:  # the second time from the cache
+        assert published_texts(moment) == (moment.isoformat(), utc_text(moment)), moment
+        assert local_text(moment) == moment.isoformat(), moment
+    assert local_text(datetime(2024, 1, 1, 8)) == "2024-01-01T08:00:00"  # naive: as it is
+    with pytest.raises(ValueError, match="naive"):
+        published_texts(datetime(2024, 1, 1, 8))
 
 
 def test_naive_times_are_refused() -> None:

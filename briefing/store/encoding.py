@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from briefing.models import Incident, Origin, compact_json
 
@@ -51,13 +51,10 @@ _json: Callable[[object], str] = compact_json()
 _load = json.JSONDecoder().decode
 
 
-def pack(incident: Incident) -> tuple[str, str]:
-    """The facts of `incident` as one text (see the module's doc), and its publication
-    time as that text writes it (`published_at.isoformat()`)."""
-    published = incident.published_at
-    local = published.isoformat()
-    if local[-6] not in "+-" and published.utcoffset() is None:  # ±hh:mm: aware
-        raise ValueError(f"naive datetime {published!r}: the store keeps aware times only")
+def pack(incident: Incident) -> tuple[str, str, str]:
+    """The facts of `incident` as one text (see the module's doc), its publication time
+    as that text writes it (`published_at.isoformat()`), and in UTC (`utc_text`)."""
+    local, utc = published_texts(incident.published_at)
     occurred = incident.occurred_at
     url = incident.url
     municipality = incident.municipality
@@ -71,7 +68,7 @@ def pack(incident: Incident) -> tuple[str, str]:
         incident.title,
         incident.summary,
         local,
-        RS if occurred is None else occurred.isoformat(),
+        RS if occurred is None else local_text(occurred),
         RS if url is None else url,
         RS if municipality is None else municipality,
         RS if county is None else county,
@@ -84,12 +81,12 @@ def pack(incident: Incident) -> tuple[str, str]:
     try:
         text = US.join(parts)  # type: ignore[arg-type]  # a non-str part: JSON below
     except TypeError:
-        return _as_json(incident), local
+        return _as_json(incident), local, utc
     # A US inside a text would split it; a text that is RS alone would read as None (RS
     # inside a longer text is no trouble: only a whole field is compared with RS).
     if text.count(US) != _SEPARATORS or RS in (url, municipality, county, parent):
-        return _as_json(incident), local
-    return text, local
+        return _as_json(incident), local, utc
+    return text, local, utc
 
 
 def _as_json(incident: Incident) -> str:
@@ -176,6 +173,81 @@ _UTC_HOURS = {
     for sign in "+-"
     if 0 <= hour - int(sign + "1") * offset < 24
 }
+
+
+# (offset, year, month, day) of a local time → the day's text ("2024-06-01T"), the days
+# before and after it, its offset ("+02:00") and the offset in hours; None when the
+# offset is not whole hours (the UTC minutes differ from the local ones) or a day is out
+# of range. Checked against the plain code when made.
+_Day = tuple[str, str, str, str, int]
+_DAYS: dict[tuple[timedelta, int, int, int], _Day | None] = {}
+_DAYS_KEPT = 20_000  # then the cache starts again
+_TWO = [f"{number:02d}" for number in range(60)]
+_HOUR = timedelta(hours=1)
+_ONE_DAY = timedelta(days=1)
+_UNKNOWN: _Day = ("", "", "", "", 0)
+
+
+def published_texts(published: datetime) -> tuple[str, str]:
+    """`published.isoformat()` and `utc_text(published)`, most times without either (two
+    isoformat calls were a third of packing a report): from a cache of their day."""
+    offset = published.utcoffset()
+    if offset is None:
+        raise ValueError(f"naive datetime {published!r}: the store keeps aware times only")
+    if not published.microsecond:
+        key = (offset, published.year, published.month, published.day)
+        day = _DAYS.get(key, _UNKNOWN)
+        if day is _UNKNOWN:
+            day = _day(published, offset, key)
+        if day is not None:
+            hour = published.hour
+            rest = f"{_TWO[published.minute]}:{_TWO[published.second]}"
+            utc_hour = hour - day[4]
+            if utc_hour < 0:
+                utc = f"{day[1]}{_TWO[utc_hour + 24]}:{rest}.000000+00:00"
+            elif utc_hour < 24:
+                utc = f"{day[0]}{_TWO[utc_hour]}:{rest}.000000+00:00"
+            else:
+                utc = f"{day[2]}{_TWO[utc_hour - 24]}:{rest}.000000+00:00"
+            return f"{day[0]}{_TWO[hour]}:{rest}{day[3]}", utc
+    local = published.isoformat()
+    return local, published_utc(published, local)
+
+
+def local_text(moment: datetime) -> str:
+    """`moment.isoformat()`, from the cache of `published_texts` when it can."""
+    if moment.microsecond or (offset := moment.utcoffset()) is None:
+        return moment.isoformat()
+    day = _DAYS.get((offset, moment.year, moment.month, moment.day))
+    if day is None:
+        return moment.isoformat()
+    return f"{day[0]}{_TWO[moment.hour]}:{_TWO[moment.minute]}:{_TWO[moment.second]}{day[3]}"
+
+
+def _day(
+    published: datetime, offset: timedelta, key: tuple[timedelta, int, int, int]
+) -> _Day | None:
+    """The cache entry of `published`'s day (see _DAYS), checked against the plain code."""
+    if len(_DAYS) >= _DAYS_KEPT:
+        _DAYS.clear()
+    day: _Day | None = None
+    local = published.isoformat()
+    date = published.date()
+    if not offset % _HOUR and len(local) == 25 and date.min < date < date.max:
+        hours = offset // _HOUR
+        texts = (date - _ONE_DAY, date + _ONE_DAY)
+        day = (
+            local[:11],
+            f"{texts[0].isoformat()}T",
+            f"{texts[1].isoformat()}T",
+            local[19:],
+            hours,
+        )
+        _DAYS[key] = day
+        if published_texts(published) != (local, published_utc(published, local)):
+            day = None
+    _DAYS[key] = day
+    return day
 
 
 def published_utc(published: datetime, local: str) -> str:

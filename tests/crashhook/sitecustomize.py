@@ -7,7 +7,7 @@ wraps the named function so the process sends itself SIGKILL (no cleanup, no
 reached. Nothing in `briefing` knows about it.
 
     store       after every source was fetched, before the first batch is stored
-    mid-store   inside the store's transaction: incidents written, not committed
+    mid-store   inside the store's transaction, as the incidents are written: not committed
     render      while rendering the briefing (after it was judged and recorded)
     email       after storing and rendering, before the e-mail is made
     transmit    the e-mail is in the outbox, the SMTP connection not yet made
@@ -80,7 +80,7 @@ if POINT == "store":
 
     _before(Store, "save_batch")
 elif POINT == "mid-store":
-    _kill_on_sql("INSERT INTO INCIDENT_VERSIONS")
+    _kill_on_sql("INSERT INTO INCIDENTS")
 elif POINT == "render":
     from briefing import render
 
