@@ -298,6 +298,8 @@ def test_a_schema_10_store_with_edits_is_migrated_whole(tmp_path: Path, seed: in
     with sqlite3.connect(path) as conn:
         columns = {row[1] for row in conn.execute("PRAGMA table_info(incidents)")}
         assert {"facts", "raw", "n"} <= columns and "fingerprint" not in columns
+        # the rebuilt tables' old pages are not left in the file (vacuumed after migrating)
+        assert conn.execute("PRAGMA freelist_count").fetchone()[0] <= 2, "not vacuumed"
         rows = conn.execute("SELECT COUNT(*) FROM incident_versions").fetchone()[0]
         assert rows == sum(len(k.versions) for k in kept.values()) + 1
 

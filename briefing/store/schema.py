@@ -373,6 +373,11 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
         raise
     finally:
         conn.execute("PRAGMA foreign_keys = ON")
+    if 0 < current < _REBUILT:  # the old tables' pages (zeroed) would stay in the file
+        conn.execute("VACUUM")
+
+
+_REBUILT = 11  # the last migration that rebuilds the incidents' tables
 
 
 def _user_version(conn: sqlite3.Connection) -> int:
